@@ -1,0 +1,95 @@
+// Trainable state outside the tape: one flat arena for dense parameters (one
+// optimizer loop, one checkpoint write) and embedding tables with sparse gradients.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "atrank/autodiff/shape.hpp"
+#include "atrank/autodiff/tape.hpp"
+
+namespace atrank::autodiff {
+
+// A named slice of the dense parameter arena.
+struct ParamSlice {
+  std::string name;
+  Shape shape;
+  std::size_t offset = 0;
+  std::int64_t numel() const { return shape.numel(); }
+};
+
+template <class T>
+class ParamArena {
+ public:
+  // Registers a parameter; returns its index. Registration must finish before
+  // values are read through pointers (the arena may grow until then).
+  int add(const std::string& name, const Shape& shape) {
+    for (const auto& s : slices_)
+      if (s.name == name) throw std::invalid_argument("parameter `" + name + "` registered twice");
+    slices_.push_back({name, shape, values_.size()});
+    values_.resize(values_.size() + static_cast<std::size_t>(shape.numel()), T(0));
+    grads_.resize(values_.size(), T(0));
+    return static_cast<int>(slices_.size()) - 1;
+  }
+  const std::vector<ParamSlice>& slices() const { return slices_; }
+  const ParamSlice& slice(int id) const { return slices_.at(id); }
+  int find(const std::string& name) const {
+    for (std::size_t i = 0; i < slices_.size(); ++i)
+      if (slices_[i].name == name) return static_cast<int>(i);
+    return -1;
+  }
+  T* value(int id) { return values_.data() + slices_.at(id).offset; }
+  T* grad(int id) { return grads_.data() + slices_.at(id).offset; }
+  std::vector<T>& values() { return values_; }
+  std::vector<T>& grads() { return grads_; }
+  const std::vector<T>& values() const { return values_; }
+  const std::vector<T>& grads() const { return grads_; }
+  std::size_t size() const { return values_.size(); }
+  void zero_grad() { std::fill(grads_.begin(), grads_.end(), T(0)); }
+
+  // Puts parameter `id` on the tape as a leaf whose gradient accumulates here.
+  Var on(Tape<T>& tape, int id) {
+    const ParamSlice& s = slices_.at(id);
+    return tape.external(s.shape, values_.data() + s.offset, grads_.data() + s.offset,
+                         s.name.c_str());
+  }
+
+ private:
+  std::vector<ParamSlice> slices_;
+  std::vector<T> values_;
+  std::vector<T> grads_;
+};
+
+// Gradient of an embedding table as TensorFlow's IndexedSlices: one row of
+// values per lookup (a row looked up twice appears twice). Never table-sized.
+template <class T>
+struct SparseGrad {
+  std::vector<std::int32_t> rows;
+  std::vector<T> values;  // (rows.size(), width)
+  void clear() {
+    rows.clear();
+    values.clear();
+  }
+};
+
+// An embedding table: (rows, width) values plus the sparse gradient of the
+// current step. Lookups append to `grad`; the optimizer consumes and clears it.
+template <class T>
+struct EmbeddingTable {
+  std::string name;
+  std::int64_t rows = 0;
+  std::int64_t width = 0;
+  std::vector<T> values;
+  SparseGrad<T> grad;
+
+  EmbeddingTable() = default;
+  EmbeddingTable(std::string n, std::int64_t r, std::int64_t w)
+      : name(std::move(n)), rows(r), width(w), values(static_cast<std::size_t>(r * w), T(0)) {}
+  T* row(std::int64_t i) { return values.data() + i * width; }
+  const T* row(std::int64_t i) const { return values.data() + i * width; }
+  std::int64_t numel() const { return rows * width; }
+};
+
+}  // namespace atrank::autodiff

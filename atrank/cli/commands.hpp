@@ -1,0 +1,12 @@
+// The subcommands of the atrank binary, registered explicitly by main().
+// Each add_* attaches one subcommand (its flags and its action) to the app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace atrank::cli {
+
+// Every subcommand reports failure by throwing; main() prints and exits non-zero.
+void add_commands(CLI::App& app);
+
+}  // namespace atrank::cli

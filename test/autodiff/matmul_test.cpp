@@ -1,0 +1,52 @@
+#include <boost/test/unit_test.hpp>
+
+#include "atrank/autodiff/ops/matmul.hpp"
+#include "test/autodiff/gradcheck_util.hpp"
+
+using namespace atrank;
+using namespace atrank::autodiff;
+using namespace atrank::test;
+
+BOOST_AUTO_TEST_SUITE(gradcheck)
+
+BOOST_AUTO_TEST_CASE(matmul_all_transposes) {
+  for (int ta = 0; ta < 2; ++ta)
+    for (int tb = 0; tb < 2; ++tb) {
+      std::mt19937_64 rng(10 + ta * 2 + tb);
+      ParamArena<double> p;
+      const int a = random_param(p, "a", ta ? Shape{4, 3} : Shape{3, 4}, rng);
+      const int b = random_param(p, "b", tb ? Shape{5, 4} : Shape{4, 5}, rng);
+      auto r = check_gradients(p, {}, [&](Tape<double>& t) {
+        return matmul(t, p.on(t, a), p.on(t, b), Trans(ta), Trans(tb));
+      });
+      ATRANK_CHECK_GRADIENTS(r);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(dense_with_bias_rank3) {
+  std::mt19937_64 rng(2);
+  ParamArena<double> p;
+  const int x = random_param(p, "x", Shape{2, 3, 4}, rng);
+  const int w = random_param(p, "w", Shape{4, 5}, rng);
+  const int b = random_param(p, "b", Shape{5}, rng);
+  auto r = check_gradients(p, {}, [&](Tape<double>& t) {
+    return dense(t, p.on(t, x), p.on(t, w), p.on(t, b));
+  });
+  ATRANK_CHECK_GRADIENTS(r);
+}
+
+BOOST_AUTO_TEST_CASE(batched_matmul_all_transposes) {
+  for (int ta = 0; ta < 2; ++ta)
+    for (int tb = 0; tb < 2; ++tb) {
+      std::mt19937_64 rng(20 + ta * 2 + tb);
+      ParamArena<double> p;
+      const int a = random_param(p, "a", ta ? Shape{2, 4, 3} : Shape{2, 3, 4}, rng);
+      const int b = random_param(p, "b", tb ? Shape{2, 5, 4} : Shape{2, 4, 5}, rng);
+      auto r = check_gradients(p, {}, [&](Tape<double>& t) {
+        return batched_matmul(t, p.on(t, a), p.on(t, b), Trans(ta), Trans(tb));
+      });
+      ATRANK_CHECK_GRADIENTS(r);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
