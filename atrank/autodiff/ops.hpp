@@ -1,0 +1,11 @@
+// All tape ops in one include, for blocks and models.
+#pragma once
+
+#include "atrank/autodiff/ops/attention.hpp"
+#include "atrank/autodiff/ops/elementwise.hpp"
+#include "atrank/autodiff/ops/gather.hpp"
+#include "atrank/autodiff/ops/layout.hpp"
+#include "atrank/autodiff/ops/matmul.hpp"
+#include "atrank/autodiff/ops/norm.hpp"
+#include "atrank/autodiff/ops/recurrent.hpp"
+#include "atrank/autodiff/ops/reduce.hpp"

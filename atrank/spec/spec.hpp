@@ -1,0 +1,187 @@
+// The typed spec: what a TOML spec file means after parsing, defaults applied.
+// Parsing/validation fills it (spec/parse, spec/validate); data, model and
+// training read it. Field names follow the TOML keys (documented in specs/README.md).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace atrank::spec {
+
+// Where a value came from, for error messages: "specs/amazon.toml:12:3".
+struct Origin {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string str() const;  // "file:line:col" (or "file" / "--set" when unknown)
+};
+
+// One attribute table: object -> attribute value (e.g. item -> category).
+// For CSV sources it is either columns of the events file or a separate file.
+struct AttributeSpec {
+  std::string name;          // attribute name = its id space, e.g. "category", "shop", "brand"
+  std::string object_space;  // whose attribute, e.g. "item"
+  std::string path;          // separate file (csv), empty = taken from the events file
+  std::string object_column; // column of the object id in `path`
+  std::string column;        // column holding the attribute (in `path` or the events file)
+  Origin origin;
+};
+
+struct DataSpec {
+  // "amazon": reviews_<C>_5.json[.gz] + meta_<C>.json[.gz] in `path`;
+  // "csv": generic delimited events (taobao, synthetic output, ...);
+  // "movielens": u.data + u.item in `path`.
+  std::string source = "csv";
+  std::string path;                     // directory (or file for csv)
+  std::string amazon_category;          // amazon: "Electronics"
+  std::vector<std::string> files;       // csv: event files relative to path (default: path itself)
+  std::string delimiter = ",";          // csv: "," "\t" or any single character
+  bool header = true;                   // csv: first line names the columns
+  std::vector<std::string> columns;     // csv without header: column names in order
+  std::string user_column = "user";
+  std::string object_column = "item";
+  std::string behavior_column;          // empty: every event has behavior `default_behavior`
+  std::string time_column = "timestamp";
+  std::string time_format = "unix";     // "unix" seconds or "iso" (YYYY-MM-DD[THH:MM:SS])
+  std::string default_behavior = "event";
+  int liked_threshold = 0;              // movielens: rating >= this -> behavior "liked", else "watched"; 0 = one behavior "rating"
+  std::vector<AttributeSpec> attributes;
+  std::string object_space = "item";    // id space of the events' object column (single-space sources)
+  // Per behavior type, the id space of its objects when it differs from
+  // object_space (multi-behavior data: e.g. query -> "query", coupon -> "coupon").
+  std::map<std::string, std::string> behavior_object_space;
+  std::int64_t time_unit_seconds = 86400;  // gaps are measured in these units (authors: days)
+  std::int64_t history_cap = 0;          // keep the N most recent events per group; 0 = all
+  std::string split = "last";            // "last": test = last event; "valid": also second-to-last as validation
+  std::uint64_t seed = 1234;             // negatives sampling
+  bool skip_bad_lines = false;           // skip (and count) malformed lines instead of failing
+  std::int64_t min_events = 0;           // users with fewer events are dropped (0 = as split needs)
+  std::string cache_dir = ".cache/atrank";
+  Origin origin;
+};
+
+struct TableSpec {
+  std::string name;
+  std::string vocab;        // id space indexed: "item", "category", "user", "behavior", ...
+  std::int64_t width = 64;
+  std::string init = "glorot_uniform";  // "glorot_uniform" | "zeros" | "normal" (stddev `init_scale`)
+  double init_scale = 0.01;
+  Origin origin;
+};
+
+// One embedded feature of a group's object.
+struct FeatureSpec {
+  std::string table;    // embedding table to look up
+  std::string through;  // attribute name the object is mapped through (empty: the object's own id)
+  Origin origin;
+};
+
+struct TimeSpec {
+  std::string encoding = "one_hot";  // "one_hot" | "embedding" | "none"
+  std::string edges_kind = "log2";   // "log2" (edges 2,4,...,2^count) or "explicit"
+  std::int64_t count = 12;           // number of edges for log2
+  std::vector<std::int64_t> edges;   // resolved edges (ascending), buckets = edges.size() (+1 overflow)
+  std::int64_t width = 0;            // embedding width (encoding = "embedding")
+  std::string combine = "concat";    // "concat" | "add" (authors' option: tanh dense of the bucket added)
+  std::string table;                 // time embedding table name; defaults to "<group>_time" (per group)
+  Origin origin;
+};
+
+struct ProjectionSpec {
+  std::int64_t width = 0;            // 0 = the encoder's hidden width
+  std::string activation = "none";   // "none" | "relu" | "tanh"
+};
+
+struct GroupSpec {
+  std::string name;
+  std::vector<std::string> behaviors;  // behavior types in this group
+  std::string object;                  // id space of the objects
+  std::vector<FeatureSpec> features;
+  std::string behavior_table;          // optional behavior-type embedding table
+  TimeSpec time;
+  ProjectionSpec projection;
+  Origin origin;
+};
+
+struct EncoderSpec {
+  std::string kind = "atrank";         // "atrank" | "bpr" | "bilstm" | "bilstm_att" | "cnn"
+  std::int64_t hidden = 128;
+  std::int64_t heads = 8;
+  std::int64_t blocks = 1;
+  std::int64_t ffn = 32;               // feed-forward inner width
+  double dropout = 0.0;
+  std::string qkv_activation = "relu"; // "relu" (authors' code) | "none"
+  double layer_norm_eps = 1e-8;
+  std::vector<std::string> attend;     // groups attended over; empty = all groups
+  // baselines
+  std::int64_t lstm_units = 128;
+  std::vector<std::int64_t> cnn_widths = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  std::int64_t cnn_filters = 32;
+  std::int64_t cnn_max_length = 500;
+  std::string user_table;              // bpr: user embedding table
+  Origin origin;
+};
+
+struct TaskSpec {
+  std::string name;
+  std::string target;                  // group whose objects are predicted
+  std::string bias_table;              // per-object bias table (width 1); empty = no bias
+  std::string loss = "sigmoid_ce";     // "sigmoid_ce" (pointwise) | "bpr" (pairwise)
+  double l2 = 5e-5;                    // authors' L2 on the output vectors
+  double weight = 1.0;                 // loss weight (mixed batches)
+  std::optional<double> learning_rate; // per-task learning rate (interleaved batches)
+  bool project_target = false;         // target goes through its group's projection (multi model)
+  Origin origin;
+};
+
+struct ScheduleStep {
+  std::int64_t step = 0;
+  double learning_rate = 0;
+};
+
+struct TrainSpec {
+  std::string optimizer = "sgd";       // "sgd" | "adam" | "adagrad"
+  double learning_rate = 1.0;
+  std::vector<ScheduleStep> schedule;  // lr becomes `learning_rate` from `step` on
+  double beta1 = 0.9, beta2 = 0.999, adam_eps = 1e-8;
+  double adagrad_init = 0.1;
+  std::int64_t batch_size = 32;
+  std::int64_t epochs = 10;
+  double clip_norm = 5.0;              // 0 = no clipping
+  std::uint64_t seed = 1234;
+  std::int64_t threads = 1;
+  std::int64_t eval_every = 1000;      // steps; 0 = once per epoch
+  std::int64_t checkpoint_every = 0;   // steps; 0 = at the end only
+  std::string multitask = "interleave";// "interleave" (one task per batch) | "mixed"
+  std::int64_t eval_batch_size = 512;
+  std::int64_t max_steps = 0;          // 0 = epochs decide
+  Origin origin;
+};
+
+struct EvalSpec {
+  std::vector<std::string> metrics = {"auc", "gauc", "roc_auc", "logloss"};  // + "hr@K", "ndcg@K"
+  std::int64_t negatives = 100;        // sampled negatives for HR/NDCG
+  std::string select = "test";         // model selection on "valid" or "test" (authors: best test)
+  Origin origin;
+};
+
+struct Spec {
+  std::string file;                    // path of the TOML file
+  std::string name;
+  DataSpec data;
+  std::map<std::string, std::int64_t> vocab;  // explicit id-space sizes (vocab.item = N)
+  std::vector<TableSpec> tables;
+  std::vector<GroupSpec> groups;
+  EncoderSpec encoder;
+  std::vector<TaskSpec> tasks;
+  TrainSpec train;
+  EvalSpec eval;
+
+  const TableSpec* table(const std::string& n) const;
+  const GroupSpec* group(const std::string& n) const;
+};
+
+}  // namespace atrank::spec
