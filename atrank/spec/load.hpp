@@ -1,0 +1,29 @@
+// Entry point of the spec language: TOML file + --set overrides -> validated Spec.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "atrank/spec/spec.hpp"
+
+namespace atrank::spec {
+
+// Every spec problem: the message already carries "file:line:col: key.path: ...".
+class SpecError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parses `path`, applies overrides ("key.path=value", typed like the file),
+// fills defaults and validates. Throws SpecError.
+Spec load_spec(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// Same, from TOML text (tests); `name` stands for the file in messages.
+Spec parse_spec(const std::string& toml_text, const std::string& name,
+                const std::vector<std::string>& overrides = {});
+
+// The resolved spec as TOML (defaults filled, overrides applied): saved by every run.
+std::string to_toml(const Spec& spec);
+
+}  // namespace atrank::spec
