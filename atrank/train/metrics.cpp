@@ -1,0 +1,141 @@
+// Metric definitions; see metrics.hpp for what each one means.
+#include "atrank/train/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace atrank::train {
+namespace {
+
+// Parses "hr@10" / "ndcg@5" into (prefix, K); K = 0 when not of that form.
+std::pair<std::string, std::int64_t> split_at_k(const std::string& name) {
+  const auto at = name.find('@');
+  if (at == std::string::npos) return {name, 0};
+  const std::string k = name.substr(at + 1);
+  if (k.empty() || !std::all_of(k.begin(), k.end(), ::isdigit)) return {name, 0};
+  return {name.substr(0, at), std::stoll(k)};
+}
+
+double paper_auc(const ScoredCases& s) {
+  const auto n = s.cases();
+  if (n == 0) return 0;
+  std::int64_t wins = 0;
+  for (std::int64_t i = 0; i < n; ++i)
+    wins += s.scores[i * s.candidates] > s.scores[i * s.candidates + 1];
+  return double(wins) / double(n);
+}
+
+double roc_auc(const ScoredCases& s) {
+  // Rank-sum (Mann-Whitney) with average ranks for ties.
+  const auto n = s.cases();
+  std::vector<std::pair<float, int>> all;
+  all.reserve(std::size_t(2 * n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    all.push_back({s.scores[i * s.candidates], 1});
+    all.push_back({s.scores[i * s.candidates + 1], 0});
+  }
+  std::sort(all.begin(), all.end());
+  double rank_sum = 0;
+  for (std::size_t i = 0; i < all.size();) {
+    std::size_t j = i;
+    while (j < all.size() && all[j].first == all[i].first) ++j;
+    const double avg_rank = (double(i) + double(j - 1)) / 2.0 + 1.0;
+    for (std::size_t k = i; k < j; ++k)
+      if (all[k].second) rank_sum += avg_rank;
+    i = j;
+  }
+  const double pos = double(n), neg = double(n);
+  if (n == 0) return 0;
+  return (rank_sum - pos * (pos + 1) / 2.0) / (pos * neg);
+}
+
+double gauc(const ScoredCases& s) {
+  struct Acc { double auc_sum = 0; std::int64_t cases = 0; };
+  std::unordered_map<std::int32_t, Acc> per_user;
+  const auto n = s.cases();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float* row = s.scores.data() + i * s.candidates;
+    double wins = 0;
+    for (std::int64_t j = 1; j < s.candidates; ++j)
+      wins += row[0] > row[j] ? 1.0 : (row[0] == row[j] ? 0.5 : 0.0);
+    auto& a = per_user[s.users.empty() ? std::int32_t(i) : s.users[std::size_t(i)]];
+    a.auc_sum += wins / double(s.candidates - 1);
+    a.cases += 1;
+  }
+  // Weighting each user's mean AUC by the user's cases equals the plain mean over cases.
+  double num = 0, den = 0;
+  for (const auto& [user, a] : per_user) {
+    num += (a.auc_sum / double(a.cases)) * double(a.cases);
+    den += double(a.cases);
+  }
+  return den > 0 ? num / den : 0;
+}
+
+double logloss(const ScoredCases& s) {
+  auto ce = [](double x, double z) {
+    return std::max(x, 0.0) - x * z + std::log1p(std::exp(-std::abs(x)));
+  };
+  const auto n = s.cases();
+  double sum = 0;
+  for (std::int64_t i = 0; i < n; ++i)
+    sum += ce(s.scores[i * s.candidates], 1.0) + ce(s.scores[i * s.candidates + 1], 0.0);
+  return n ? sum / double(2 * n) : 0;
+}
+
+// 0-based rank of the positive among its candidates; ties rank above it.
+std::int64_t positive_rank(const float* row, std::int64_t c) {
+  std::int64_t rank = 0;
+  for (std::int64_t j = 1; j < c; ++j) rank += row[j] >= row[0];
+  return rank;
+}
+
+double hit_rate(const ScoredCases& s, std::int64_t k) {
+  const auto n = s.cases();
+  std::int64_t hits = 0;
+  for (std::int64_t i = 0; i < n; ++i)
+    hits += positive_rank(s.scores.data() + i * s.candidates, s.candidates) < k;
+  return n ? double(hits) / double(n) : 0;
+}
+
+double ndcg(const ScoredCases& s, std::int64_t k) {
+  const auto n = s.cases();
+  double sum = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto r = positive_rank(s.scores.data() + i * s.candidates, s.candidates);
+    if (r < k) sum += 1.0 / std::log2(double(r) + 2.0);
+  }
+  return n ? sum / double(n) : 0;
+}
+
+}  // namespace
+
+bool is_metric_name(const std::string& name) {
+  const auto [prefix, k] = split_at_k(name);
+  if (k > 0) return prefix == "hr" || prefix == "ndcg";
+  return name == "auc" || name == "roc_auc" || name == "gauc" || name == "logloss";
+}
+
+std::map<std::string, double> compute_metrics(const ScoredCases& cases,
+                                              const std::vector<std::string>& names) {
+  if (cases.candidates < 2)
+    throw std::invalid_argument("metrics need at least 2 candidates per case (a positive and a negative)");
+  std::map<std::string, double> out;
+  for (const auto& name : names) {
+    const auto [prefix, k] = split_at_k(name);
+    if (name == "auc") out[name] = paper_auc(cases);
+    else if (name == "roc_auc") out[name] = roc_auc(cases);
+    else if (name == "gauc") out[name] = gauc(cases);
+    else if (name == "logloss") out[name] = logloss(cases);
+    else if (k > 0 && prefix == "hr") out[name] = hit_rate(cases, k);
+    else if (k > 0 && prefix == "ndcg") out[name] = ndcg(cases, k);
+    else
+      throw std::invalid_argument("unknown metric `" + name +
+                                  "` (valid: auc, roc_auc, gauc, logloss, hr@K, ndcg@K)");
+  }
+  return out;
+}
+
+}  // namespace atrank::train

@@ -1,0 +1,67 @@
+// Optimizers over the dense parameter arena and the embedding tables:
+// SGD, Adam and Adagrad, with global-norm clipping and sparse table updates.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "atrank/autodiff/parameters.hpp"
+
+namespace atrank::train {
+
+using autodiff::EmbeddingTable;
+using autodiff::ParamArena;
+
+enum class OptimizerKind { Sgd, Adam, Adagrad };
+OptimizerKind optimizer_kind(const std::string& name);  // "sgd" | "adam" | "adagrad"
+
+struct OptimizerConfig {
+  OptimizerKind kind = OptimizerKind::Sgd;
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // adam
+  double adagrad_init = 0.1;                        // adagrad initial accumulator
+};
+
+// Global L2 norm of all gradients as tf.clip_by_global_norm sees them: the
+// dense arena plus every sparse slice of every table (a row looked up twice
+// contributes two slices, not their sum).
+double global_grad_norm(const ParamArena<float>& params,
+                        const std::vector<EmbeddingTable<float>*>& tables);
+
+// Applies one update. Dense parameters: every entry. Tables: only the rows
+// in their sparse gradients (SGD applies each slice; Adam and Adagrad first
+// sum the slices of a row, then update that row's state only: "lazy"
+// semantics, as TF's LazyAdam / sparse Adagrad). Gradients are multiplied by
+// `grad_scale` (the clipping factor). Clears the gradients afterwards.
+class Optimizer {
+ public:
+  explicit Optimizer(OptimizerConfig config) : config_(config) {}
+
+  // Sizes state buffers for these parameters and tables (call once, after the model is built).
+  void attach(const ParamArena<float>& params, const std::vector<EmbeddingTable<float>*>& tables);
+
+  void step(ParamArena<float>& params, const std::vector<EmbeddingTable<float>*>& tables, double lr,
+            double grad_scale);
+
+  std::int64_t steps() const { return steps_; }
+  // State for checkpoints: first/second moments (adam) or accumulators
+  // (adagrad) for the arena and each table, then the step count.
+  std::vector<std::vector<float>*> state_buffers();
+  std::int64_t& step_count() { return steps_; }
+
+ private:
+  void update_dense(float* w, const float* g, float* m, float* v, std::size_t n, double lr,
+                    double scale);
+  void update_table(EmbeddingTable<float>& table, std::size_t index, double lr, double scale);
+
+  OptimizerConfig config_;
+  std::int64_t steps_ = 0;
+  std::vector<float> dense_m_, dense_v_;
+  std::vector<std::vector<float>> table_m_, table_v_;
+  // Scratch for summing duplicate rows: slot of each row (or -1), reset after use.
+  std::vector<std::vector<std::int32_t>> row_slot_;
+  std::vector<std::int32_t> touched_;
+  std::vector<float> summed_;
+};
+
+}  // namespace atrank::train

@@ -1,0 +1,72 @@
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "atrank/train/checkpoint.hpp"
+
+using namespace atrank::train;
+namespace fs = std::filesystem;
+
+namespace {
+fs::path temp_path(const std::string& name) {
+  auto dir = fs::temp_directory_path() / ("atrank-ckpt-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir / name;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(roundtrip_sections_and_fingerprint) {
+  Checkpoint c;
+  c.spec_fingerprint = 42;
+  c.put<float>("params", {1.f, 2.f, 3.f});
+  c.put_scalar<std::int64_t>("step", 17);
+  c.put_string("rng", "123 456");
+  const auto p = temp_path("a.ckpt");
+  c.save(p.string());
+  BOOST_TEST(!fs::exists(p.string() + ".tmp"));
+  Checkpoint r = Checkpoint::load(p.string(), 42);
+  std::vector<float> v(3);
+  r.get_into("params", v);
+  BOOST_TEST(v[2] == 3.f);
+  BOOST_TEST(r.get_scalar<std::int64_t>("step") == 17);
+  BOOST_TEST(r.bytes("rng") == "123 456");
+  std::vector<float> wrong(4);
+  BOOST_CHECK_THROW(r.get_into("params", wrong), CheckpointError);
+}
+
+BOOST_AUTO_TEST_CASE(corruption_is_detected_by_checksum) {
+  Checkpoint c;
+  c.put<float>("params", std::vector<float>(100, 1.f));
+  const auto p = temp_path("b.ckpt");
+  c.save(p.string());
+  {
+    std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(60);
+    f.put('\x7f');
+  }
+  try {
+    Checkpoint::load(p.string(), 0);
+    BOOST_FAIL("expected a checksum error");
+  } catch (const CheckpointError& e) {
+    BOOST_TEST(std::string(e.what()).find("checksum") != std::string::npos);
+    BOOST_TEST(std::string(e.what()).find(p.string()) != std::string::npos);
+  }
+  // Truncation too.
+  fs::resize_file(p, 30);
+  BOOST_CHECK_THROW(Checkpoint::load(p.string(), 0), CheckpointError);
+}
+
+BOOST_AUTO_TEST_CASE(checkpoint_of_another_spec_is_refused) {
+  Checkpoint c;
+  c.spec_fingerprint = 1;
+  const auto p = temp_path("c.ckpt");
+  c.save(p.string());
+  try {
+    Checkpoint::load(p.string(), 2);
+    BOOST_FAIL("expected a spec mismatch error");
+  } catch (const CheckpointError& e) {
+    BOOST_TEST(std::string(e.what()).find("different spec") != std::string::npos);
+  }
+}
