@@ -6,7 +6,8 @@
 
 namespace atrank::autodiff {
 
-// b has a's shape, or a's trailing dimensions (b: (C) broadcast over a: (B,T,C)).
+// b has a's shape, or a's trailing dimensions (b: (C) broadcast over a: (B,T,C)),
+// or a single element (a scalar). out: a's shape.
 template <class T> Var add(Tape<T>& t, Var a, Var b);
 template <class T> Var sub(Tape<T>& t, Var a, Var b);
 template <class T> Var mul(Tape<T>& t, Var a, Var b);
