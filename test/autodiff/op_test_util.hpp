@@ -3,10 +3,16 @@
 #pragma once
 
 #include <cmath>
+#include <ostream>
 #include <random>
 #include <vector>
 
 #include "test/autodiff/gradcheck_util.hpp"
+
+namespace atrank::autodiff {
+// So Boost.Test can print shapes in failed assertions.
+inline std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.str(); }
+}  // namespace atrank::autodiff
 
 namespace atrank::test {
 
