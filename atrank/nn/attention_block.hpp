@@ -1,0 +1,49 @@
+// One ATRank block: multi-head attention followed by the feed-forward. The
+// self-attention block attends a history over itself; the vanilla-attention
+// block attends from target vectors (one query position per candidate) over
+// the encoded history.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include "atrank/autodiff/tape.hpp"
+#include "atrank/nn/feedforward.hpp"
+#include "atrank/nn/multihead_attention.hpp"
+#include "atrank/nn/params.hpp"
+
+namespace atrank::nn {
+
+struct AttentionConfig {
+  std::int64_t units = 128;   // hidden width (queries, keys and output)
+  std::int64_t heads = 8;     // latent semantic spaces
+  std::int64_t ffn = 32;      // feed-forward inner width
+  double dropout = 0;         // on the attention weights
+  Activation qkv_activation = Activation::Relu;
+  double eps = 1e-8;          // layer-norm epsilon
+};
+
+template <class T>
+struct AttentionBlock {
+  MultiheadAttention<T> attention;
+  FeedForward<T> ffn;
+
+  // Registers <scope>/attention/... and <scope>/feed_forward/...
+  static AttentionBlock make(Params<T>& p, const std::string& scope, const AttentionConfig& c);
+
+  std::int64_t param_count() const { return attention.param_count() + ffn.param_count(); }
+
+  // Self-attention: x (B,T,units) with lengths (B) -> (B,T,units).
+  autodiff::Var self(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var x,
+                     const std::int32_t* lengths, bool training, std::mt19937_64& rng) const;
+
+  // Vanilla attention: queries (B,C,units), every one of the C positions valid
+  // (C candidates scored at once, each attending independently), over keys
+  // (B,T,units) with key_lengths (B) -> (B,C,units).
+  autodiff::Var vanilla(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var queries,
+                        autodiff::Var keys, const std::int32_t* key_lengths, bool training,
+                        std::mt19937_64& rng) const;
+};
+
+}  // namespace atrank::nn

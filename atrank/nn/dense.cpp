@@ -1,0 +1,80 @@
+// Dense layer on the tape: one GEMM over all leading rows, bias and activation.
+#include "atrank/nn/dense.hpp"
+
+#include <stdexcept>
+
+#include "atrank/autodiff/ops/elementwise.hpp"
+#include "atrank/autodiff/ops/layout.hpp"
+#include "atrank/autodiff/ops/matmul.hpp"
+
+namespace atrank::nn {
+
+using autodiff::Shape;
+using autodiff::Tape;
+using autodiff::Var;
+
+Activation parse_activation(const std::string& name) {
+  if (name == "none") return Activation::None;
+  if (name == "relu") return Activation::Relu;
+  if (name == "tanh") return Activation::Tanh;
+  throw std::invalid_argument("unknown activation `" + name + "` (valid: none, relu, tanh)");
+}
+
+const char* activation_name(Activation a) {
+  switch (a) {
+    case Activation::None: return "none";
+    case Activation::Relu: return "relu";
+    case Activation::Tanh: return "tanh";
+  }
+  return "?";
+}
+
+template <class T>
+Var activate(Tape<T>& t, Var x, Activation a) {
+  switch (a) {
+    case Activation::None: return x;
+    case Activation::Relu: return autodiff::relu(t, x);
+    case Activation::Tanh: return autodiff::tanh(t, x);
+  }
+  return x;
+}
+
+template <class T>
+Dense<T> Dense<T>::make(Params<T>& p, const std::string& scope, std::int64_t in, std::int64_t out,
+                        Activation act, bool use_bias) {
+  if (in <= 0 || out <= 0)
+    throw std::invalid_argument("dense `" + scope + "`: widths must be positive, got " +
+                                std::to_string(in) + " -> " + std::to_string(out));
+  Dense d;
+  d.in = in;
+  d.out = out;
+  d.act = act;
+  d.kernel = p.add(scope + "/kernel", Shape{in, out}, Init::glorot());
+  if (use_bias) d.bias = p.add(scope + "/bias", Shape{out}, Init::zeros());
+  return d;
+}
+
+template <class T>
+Var Dense<T>::operator()(Tape<T>& t, Params<T>& p, Var x) const {
+  const Var b = bias >= 0 ? p.on(t, bias) : Var{};
+  return activate(t, autodiff::dense(t, x, p.on(t, kernel), b), act);
+}
+
+template <class T>
+Var Dense<T>::prefix(Tape<T>& t, Params<T>& p, Var x) const {
+  const std::int64_t rows = t.shape(x).last();
+  if (rows == in) return (*this)(t, p, x);
+  if (rows > in)
+    throw std::invalid_argument("dense prefix: input has " + std::to_string(rows) +
+                                " features, the layer only " + std::to_string(in));
+  const Var w = autodiff::slice(t, p.on(t, kernel), 0, 0, rows);  // (rows, out)
+  const Var b = bias >= 0 ? p.on(t, bias) : Var{};
+  return activate(t, autodiff::dense(t, x, w, b), act);
+}
+
+template struct Dense<float>;
+template struct Dense<double>;
+template Var activate<float>(Tape<float>&, Var, Activation);
+template Var activate<double>(Tape<double>&, Var, Activation);
+
+}  // namespace atrank::nn

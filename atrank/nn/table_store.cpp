@@ -1,0 +1,72 @@
+// Sharing rules of embedding tables (owner, users, shape agreement).
+#include "atrank/nn/table_store.hpp"
+
+#include <stdexcept>
+
+namespace atrank::nn {
+
+template <class T>
+int TableStore<T>::use(const std::string& name, const std::string& vocab, std::int64_t rows,
+                       std::int64_t width, const Init& init, const std::string& user) {
+  const int i = find(name);
+  if (i < 0) {
+    if (rows <= 0 || width <= 0)
+      throw std::invalid_argument("table `" + name + "` (used by " + user + "): rows " +
+                                  std::to_string(rows) + " and width " + std::to_string(width) +
+                                  " must be positive");
+    tables_.push_back(std::make_unique<autodiff::EmbeddingTable<T>>(name, rows, width));
+    info_.push_back({name, vocab, init, user, {user}});
+    return size() - 1;
+  }
+  TableInfo& in = info_[std::size_t(i)];
+  const auto& t = *tables_[std::size_t(i)];
+  auto mismatch = [&](const std::string& what, const std::string& mine, const std::string& theirs) {
+    throw std::invalid_argument("table `" + name + "` is shared with different " + what + ": " +
+                                user + " needs " + mine + " but its owner " + in.owner +
+                                " made it " + theirs);
+  };
+  if (t.width != width) mismatch("widths", std::to_string(width), std::to_string(t.width));
+  if (in.vocab != vocab) mismatch("id spaces", "`" + vocab + "`", "`" + in.vocab + "`");
+  if (t.rows != rows) mismatch("row counts", std::to_string(rows), std::to_string(t.rows));
+  in.users.push_back(user);
+  return i;
+}
+
+template <class T>
+int TableStore<T>::find(const std::string& name) const {
+  for (std::size_t i = 0; i < info_.size(); ++i)
+    if (info_[i].name == name) return int(i);
+  return -1;
+}
+
+template <class T>
+std::vector<autodiff::EmbeddingTable<T>*> TableStore<T>::all() {
+  std::vector<autodiff::EmbeddingTable<T>*> out;
+  for (auto& t : tables_) out.push_back(t.get());
+  return out;
+}
+
+template <class T>
+std::int64_t TableStore<T>::numel() const {
+  std::int64_t n = 0;
+  for (const auto& t : tables_) n += t->numel();
+  return n;
+}
+
+template <class T>
+void TableStore<T>::clear_grads() {
+  for (auto& t : tables_) t->grad.clear();
+}
+
+template <class T>
+void TableStore<T>::initialize(std::mt19937_64& rng) {
+  for (std::size_t i = 0; i < tables_.size(); ++i) {
+    auto& t = *tables_[i];
+    nn::initialize(t.values.data(), autodiff::Shape{t.rows, t.width}, info_[i].init, rng);
+  }
+}
+
+template class TableStore<float>;
+template class TableStore<double>;
+
+}  // namespace atrank::nn
