@@ -50,6 +50,9 @@ struct Batch {
   // candidate 0 is the positive, the rest sampled negatives.
   std::int64_t candidates_per_example = 0; // C (0 when unused)
   std::vector<std::int32_t> candidates;    // (B, C)
+  // Which case of its split each example is (added by the data layer: lets evaluation map
+  // scores back to cases, e.g. per-user metrics or reports in original ids).
+  std::vector<std::int64_t> cases;         // (B)
 };
 
 }  // namespace atrank::data

@@ -1,0 +1,64 @@
+// A file of named, 64-byte-aligned sections: written once atomically (temp file + rename),
+// read back with mmap so loading costs page faults, not parsing. Also usable purely in memory.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "atrank/data/span.hpp"
+
+namespace atrank::data {
+
+class BlobWriter {
+ public:
+  void add(const std::string& name, const void* data, std::size_t bytes);
+  template <class T>
+  void add(const std::string& name, const std::vector<T>& v) {
+    add(name, v.data(), v.size() * sizeof(T));
+  }
+  // The whole file image (header, sections, table).
+  std::vector<char> image(std::uint64_t key_lo, std::uint64_t key_hi) const;
+  // Writes image() to `path` via a temporary file in the same directory and rename(), so a
+  // crash or a concurrent reader never sees half a file. Throws DataError.
+  void write_atomic(const std::string& path, std::uint64_t key_lo, std::uint64_t key_hi) const;
+
+ private:
+  struct Section {
+    std::string name;
+    std::vector<char> bytes;
+  };
+  std::vector<Section> sections_;
+};
+
+class Blob {
+ public:
+  Blob() = default;
+  // Maps `path` read-only; throws DataError if it is not a complete blob with this key.
+  static Blob map_file(const std::string& path, std::uint64_t key_lo, std::uint64_t key_hi);
+  static Blob from_image(std::vector<char> image);
+
+  bool has(const std::string& name) const;
+  std::string_view bytes(const std::string& name) const;  // throws DataError if missing
+  template <class T>
+  Span<T> array(const std::string& name) const {
+    const std::string_view b = bytes(name);
+    return Span<T>{reinterpret_cast<const T*>(b.data()), b.size() / sizeof(T)};
+  }
+  std::size_t size() const { return size_; }
+
+ private:
+  void index();
+  std::shared_ptr<const void> keep_;  // owns the mapping or the buffer
+  const char* base_ = nullptr;
+  std::size_t size_ = 0;
+  struct Entry {
+    std::string name;
+    std::uint64_t offset, bytes;
+  };
+  std::vector<Entry> entries_;
+};
+
+}  // namespace atrank::data

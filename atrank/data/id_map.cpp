@@ -1,0 +1,94 @@
+// Open-addressing string interner (strings live in one arena: no allocation per id) and the
+// sorted remap the authors' remap.py applies to every id space.
+#include "atrank/data/id_map.hpp"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <numeric>
+
+namespace atrank::data {
+
+namespace {
+std::uint64_t hash_of(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
+
+// Integer value of `s` if it is all digits (optionally signed) and fits, for the numeric sort.
+bool as_integer(std::string_view s, long long& out) {
+  if (s.empty() || s.size() > 18) return false;
+  std::size_t i = (s[0] == '-') ? 1 : 0;
+  if (i == s.size()) return false;
+  long long v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = s[0] == '-' ? -v : v;
+  return true;
+}
+}  // namespace
+
+void IdMap::rehash(std::size_t slots) {
+  slots_.assign(slots, -1);
+  const std::size_t mask = slots - 1;
+  for (std::int32_t id = 0; id < size(); ++id) {
+    std::size_t p = hashes_[id] & mask;
+    while (slots_[p] >= 0) p = (p + 1) & mask;
+    slots_[p] = id;
+  }
+}
+
+std::int32_t IdMap::find(std::string_view s) const {
+  if (slots_.empty()) return -1;
+  const std::uint64_t h = hash_of(s);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t p = h & mask;; p = (p + 1) & mask) {
+    const std::int32_t id = slots_[p];
+    if (id < 0) return -1;
+    if (hashes_[id] == h && name(id) == s) return id;
+  }
+}
+
+std::int32_t IdMap::intern(std::string_view s) {
+  if ((size() + 1) * 2 > static_cast<std::int64_t>(slots_.size()))
+    rehash(std::max<std::size_t>(64, slots_.size() * 2));
+  const std::uint64_t h = hash_of(s);
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t p = h & mask;
+  for (;; p = (p + 1) & mask) {
+    const std::int32_t id = slots_[p];
+    if (id < 0) break;
+    if (hashes_[id] == h && name(id) == s) return id;
+  }
+  const std::int32_t id = size();
+  arena_.insert(arena_.end(), s.begin(), s.end());
+  starts_.push_back(arena_.size());
+  hashes_.push_back(h);
+  slots_[p] = id;
+  return id;
+}
+
+std::vector<std::int32_t> IdMap::sorted_order() const {
+  return sorted_order(std::vector<char>(static_cast<std::size_t>(size()), 1));
+}
+
+std::vector<std::int32_t> IdMap::sorted_order(const std::vector<char>& keep) const {
+  std::vector<std::int32_t> ids;
+  for (std::int32_t id = 0; id < size(); ++id)
+    if (keep[id]) ids.push_back(id);
+  std::vector<long long> numbers(static_cast<std::size_t>(size()), 0);
+  bool numeric = true;
+  for (std::int32_t id : ids) numeric = numeric && as_integer(name(id), numbers[id]);
+  if (numeric) {
+    std::sort(ids.begin(), ids.end(), [&](std::int32_t a, std::int32_t b) {
+      return numbers[a] != numbers[b] ? numbers[a] < numbers[b] : name(a) < name(b);
+    });
+  } else {
+    std::sort(ids.begin(), ids.end(),
+              [&](std::int32_t a, std::int32_t b) { return name(a) < name(b); });
+  }
+  std::vector<std::int32_t> order(static_cast<std::size_t>(size()), -1);
+  for (std::size_t i = 0; i < ids.size(); ++i) order[ids[i]] = static_cast<std::int32_t>(i);
+  return order;
+}
+
+}  // namespace atrank::data

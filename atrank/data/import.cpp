@@ -1,0 +1,46 @@
+// Dispatch on DataSpec.source, with the list of valid sources in the error message.
+#include "atrank/data/import.hpp"
+
+#include <sys/stat.h>
+
+#include "atrank/data/data_error.hpp"
+
+namespace atrank::data {
+
+std::string data_dir(const spec::DataSpec& data) {
+  if (data.path.empty()) throw DataError("data.path is empty: set it in the spec or with --set data.path=DIR");
+  struct stat st {};
+  if (::stat(data.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return data.path;
+  const std::size_t slash = data.path.find_last_of('/');
+  return slash == std::string::npos ? "." : data.path.substr(0, slash == 0 ? 1 : slash);
+}
+
+std::string resolve_path(const spec::DataSpec& data, const std::string& name) {
+  if (!name.empty() && name[0] == '/') return name;
+  const std::string dir = data_dir(data);
+  return dir == "." ? name : dir + "/" + name;
+}
+
+EventLog import_events(const spec::DataSpec& data) {
+  EventLog log;
+  if (data.source == "amazon") {
+    log = import_amazon(data);
+  } else if (data.source == "csv") {
+    log = import_csv(data);
+  } else if (data.source == "movielens") {
+    log = import_movielens(data);
+  } else {
+    throw DataError("data.source: unknown source '" + data.source + "' (valid: amazon, csv, movielens)");
+  }
+  if (log.size() == 0) throw DataError("no events in " + data.path + " (empty input)");
+  return log;
+}
+
+std::vector<std::string> input_files(const spec::DataSpec& data) {
+  if (data.source == "amazon") return amazon_files(data);
+  if (data.source == "csv") return csv_files(data);
+  if (data.source == "movielens") return movielens_files(data);
+  throw DataError("data.source: unknown source '" + data.source + "' (valid: amazon, csv, movielens)");
+}
+
+}  // namespace atrank::data

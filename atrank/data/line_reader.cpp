@@ -1,0 +1,99 @@
+// Streaming line reader over zlib's gz* API, which reads gzip and plain files alike.
+// The buffer grows for long lines and always keeps padding so parsers may read past a line's end.
+#include "atrank/data/line_reader.hpp"
+
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "atrank/data/data_error.hpp"
+
+namespace atrank::data {
+
+namespace {
+constexpr std::size_t kChunk = std::size_t{1} << 20;
+}
+
+void require_file(const std::string& path, const std::string& what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw DataError(what + ": no such file: " + path);
+  if (!S_ISREG(st.st_mode)) throw DataError(what + ": not a regular file: " + path);
+}
+
+LineReader::LineReader(std::string path) : path_(std::move(path)) {
+  require_file(path_, "input file");
+  gzFile f = gzopen(path_.c_str(), "rb");
+  if (!f) throw DataError(path_ + ": cannot open: " + std::strerror(errno));
+  gzbuffer(f, 256 * 1024);
+  gz_ = f;
+  buf_.resize(kChunk + kPadding);
+}
+
+LineReader::~LineReader() {
+  if (gz_) gzclose(static_cast<gzFile>(gz_));
+}
+
+std::string LineReader::where() const { return path_ + ":" + std::to_string(line_number_) + ": "; }
+
+bool LineReader::fill() {
+  if (eof_) return false;
+  // Move the unread tail to the front, grow if the buffer is full of one long line.
+  if (begin_ > 0) {
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (buf_.size() - end_ < kChunk / 2 + kPadding) buf_.resize(buf_.size() * 2);
+  const std::size_t room = buf_.size() - end_ - kPadding;
+  const int n = gzread(static_cast<gzFile>(gz_), buf_.data() + end_, static_cast<unsigned>(room));
+  if (n < 0) {
+    int code = 0;
+    const char* msg = gzerror(static_cast<gzFile>(gz_), &code);
+    throw DataError(path_ + ": unreadable gzip data (" + (msg ? msg : "zlib error") + ")");
+  }
+  if (n == 0) {
+    // gzread returns 0 both at a clean end and after a truncated stream; gzerror tells them apart.
+    int code = 0;
+    const char* msg = gzerror(static_cast<gzFile>(gz_), &code);
+    if (code != Z_OK && code != Z_STREAM_END)
+      throw DataError(path_ + ": unreadable gzip data (" + (msg ? msg : "zlib error") + ")");
+    eof_ = true;
+    return false;
+  }
+  end_ += static_cast<std::size_t>(n);
+  return true;
+}
+
+bool LineReader::next(std::string_view& line) {
+  std::size_t scan = begin_;
+  for (;;) {
+    const char* data = buf_.data();
+    const void* nl = std::memchr(data + scan, '\n', end_ - scan);
+    if (nl) {
+      const std::size_t pos = static_cast<const char*>(nl) - data;
+      std::size_t len = pos - begin_;
+      if (len > 0 && data[begin_ + len - 1] == '\r') --len;
+      line = std::string_view(data + begin_, len);
+      begin_ = pos + 1;
+      ++line_number_;
+      return true;
+    }
+    const std::size_t scanned = end_ - begin_;
+    if (!fill()) {
+      if (begin_ == end_) return false;
+      // Last line without a final newline.
+      std::size_t len = end_ - begin_;
+      if (len > 0 && buf_[begin_ + len - 1] == '\r') --len;
+      line = std::string_view(buf_.data() + begin_, len);
+      begin_ = end_;
+      ++line_number_;
+      return true;
+    }
+    scan = begin_ + scanned;  // fill() moved the unread bytes to the front
+  }
+}
+
+}  // namespace atrank::data

@@ -1,0 +1,56 @@
+// Temp directories and file writers for the data tests.
+#include "test/data/test_files.hpp"
+
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+namespace atrank::test {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base ? base : "/tmp") + "/atrank-data-test-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  const std::string cmd = "rm -rf '" + path_ + "'";
+  if (std::system(cmd.c_str()) != 0) {
+  }
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  if (!f) throw std::runtime_error("cannot write " + path);
+}
+
+void write_gzip(const std::string& path, const std::string& text) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  if (!f) throw std::runtime_error("cannot write " + path);
+  gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(f);
+}
+
+spec::Spec single_group_spec(const std::string& cache_dir) {
+  spec::Spec s;
+  s.name = "test";
+  s.data.cache_dir = cache_dir;
+  spec::GroupSpec g;
+  g.name = "item";
+  g.object = "item";
+  for (std::int64_t e = 2; e <= 4096; e *= 2) g.time.edges.push_back(e);
+  s.groups.push_back(g);
+  spec::TaskSpec t;
+  t.name = "item";
+  t.target = "item";
+  s.tasks.push_back(t);
+  s.eval.negatives = 1;
+  return s;
+}
+
+}  // namespace atrank::test
