@@ -23,6 +23,15 @@ Spec load_spec(const std::string& path, const std::vector<std::string>& override
 Spec parse_spec(const std::string& toml_text, const std::string& name,
                 const std::vector<std::string>& overrides = {});
 
+// The steps load_spec runs after parsing, for specs built or edited in code:
+// resolve() fills derived defaults (table vocab = its name, group object =
+// data.object_space, time table = "<group>_time", log2 edges, time unit,
+// projection width = encoder.hidden, task target = task name); validate()
+// checks values and cross-references and throws SpecError naming the origin
+// recorded in spec.origins (or the enclosing section, or the file).
+void resolve(Spec& spec);
+void validate(const Spec& spec);
+
 // The resolved spec as TOML (defaults filled, overrides applied): saved by every run.
 std::string to_toml(const Spec& spec);
 

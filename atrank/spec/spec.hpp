@@ -87,12 +87,18 @@ struct TimeSpec {
   std::int64_t width = 0;            // embedding width (encoding = "embedding")
   std::string combine = "concat";    // "concat" | "add" (authors' option: tanh dense of the bucket added)
   std::string table;                 // time embedding table name; defaults to "<group>_time" (per group)
+  // Gaps are measured in these units for this group; 0 in the file = data.time_unit_seconds
+  // (resolved: after loading it always holds the unit in force).
+  std::int64_t unit_seconds = 0;
   Origin origin;
 };
 
 struct ProjectionSpec {
-  std::int64_t width = 0;            // 0 = the encoder's hidden width
+  std::int64_t width = 0;            // 0 = the encoder's hidden width (resolved after loading)
   std::string activation = "none";   // "none" | "relu" | "tanh"
+  // false: the group's concatenated features go to the encoder unprojected
+  // (the authors' Bi-LSTM baselines); width/activation are then unused.
+  bool enabled = true;
 };
 
 struct GroupSpec {
@@ -171,6 +177,8 @@ struct EvalSpec {
 struct Spec {
   std::string file;                    // path of the TOML file
   std::string name;
+  std::string description;             // free text
+
   DataSpec data;
   std::map<std::string, std::int64_t> vocab;  // explicit id-space sizes (vocab.item = N)
   std::vector<TableSpec> tables;
@@ -179,9 +187,30 @@ struct Spec {
   std::vector<TaskSpec> tasks;
   TrainSpec train;
   EvalSpec eval;
+  // Where each key was set: key path ("encoder.heads", "groups.item.features[1].table")
+  // -> origin in the file or "--set ...". Filled by parsing; used by validation
+  // messages; ignored by operator==.
+  std::map<std::string, Origin> origins;
 
   const TableSpec* table(const std::string& n) const;
   const GroupSpec* group(const std::string& n) const;
+  const TaskSpec* task(const std::string& n) const;
 };
+
+// Field-wise equality (origins are ignored): a spec and its to_toml() read back are equal.
+bool operator==(const AttributeSpec& a, const AttributeSpec& b);
+bool operator==(const DataSpec& a, const DataSpec& b);
+bool operator==(const TableSpec& a, const TableSpec& b);
+bool operator==(const FeatureSpec& a, const FeatureSpec& b);
+bool operator==(const TimeSpec& a, const TimeSpec& b);
+bool operator==(const ProjectionSpec& a, const ProjectionSpec& b);
+bool operator==(const GroupSpec& a, const GroupSpec& b);
+bool operator==(const EncoderSpec& a, const EncoderSpec& b);
+bool operator==(const TaskSpec& a, const TaskSpec& b);
+bool operator==(const ScheduleStep& a, const ScheduleStep& b);
+bool operator==(const TrainSpec& a, const TrainSpec& b);
+bool operator==(const EvalSpec& a, const EvalSpec& b);
+bool operator==(const Spec& a, const Spec& b);
+inline bool operator!=(const Spec& a, const Spec& b) { return !(a == b); }
 
 }  // namespace atrank::spec
