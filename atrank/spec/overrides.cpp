@@ -60,6 +60,7 @@ toml::table parse_value(const std::string& text) {
 
 void mark(Document& doc, const toml::node& node, const std::string& assignment) {
   doc.set_by[&node] = assignment;
+  doc.raw_text.erase(&node);  // an address freed by an earlier override may be reused
   if (auto t = node.as_table())
     for (auto&& [k, v] : *t) mark(doc, v, assignment);
   if (auto a = node.as_array())
