@@ -39,8 +39,9 @@ void Batcher::plan(std::int64_t epoch) {
   planned_epoch_ = epoch;
   const Split s = options_.split;
   const std::int64_t B = options_.batch_size;
-  const std::int64_t window =
+  std::int64_t window =
       options_.window > 0 ? options_.window : (options_.shuffle ? 64 * B : std::max<std::int64_t>(examples_, 1));
+  window = (window + B - 1) / B * B;  // whole batches per window: only a part's last batch is short
 
   // Partition by task when batches must hold one task; else one partition.
   const std::int64_t tasks = static_cast<std::int64_t>(data_.layout().tasks.size());

@@ -23,7 +23,8 @@ struct BatcherOptions {
   std::int64_t batch_size = 32;
   std::uint64_t seed = 1234;
   bool shuffle = true;           // false: cases in order (then sorted by length within windows)
-  std::int64_t window = 0;       // examples sorted by length together; 0 = 64 batches
+  std::int64_t window = 0;       // examples sorted by length together (rounded up to whole
+                                 // batches); 0 = 64 batches, or the whole split without shuffle
   bool one_task_per_batch = true;  // multi-task "interleave": every batch holds one task
 };
 
