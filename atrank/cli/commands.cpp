@@ -4,7 +4,7 @@
 namespace atrank::cli {
 
 void add_commands(CLI::App& app) {
-  (void)app;  // subcommands arrive with their issues (check, data, run, bench)
+  add_data_command(app);
 }
 
 }  // namespace atrank::cli
