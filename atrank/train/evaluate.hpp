@@ -1,0 +1,22 @@
+// Evaluation of a model on one split: scores every case's candidates
+// (positive first) and computes the spec's metrics, overall and per task.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "atrank/autodiff/tape.hpp"
+#include "atrank/data/dataset.hpp"
+#include "atrank/model/model.hpp"
+
+namespace atrank::train {
+
+// metric name -> value for the whole split; with several tasks also
+// "<task>.<metric>" per task.
+using MetricValues = std::map<std::string, double>;
+
+MetricValues evaluate(model::Model<float>& model, const data::Dataset& data, data::Split split,
+                      const spec::EvalSpec& eval, std::int64_t batch_size,
+                      autodiff::Tape<float>& scratch);
+
+}  // namespace atrank::train

@@ -1,0 +1,31 @@
+// `atrank run`: trains the model a spec describes, evaluates it, and keeps a
+// run directory (resolved spec, metrics.jsonl, summary.json, checkpoints).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace atrank::train {
+
+struct RunOptions {
+  std::string spec_path;
+  std::vector<std::string> overrides;  // --set key=value
+  std::string out_dir;                 // empty: runs/<spec stem>-<YYYYmmdd-HHMMSS>
+  std::int64_t threads = 0;            // 0: the spec's train.threads
+  bool resume = false;                 // continue from <out_dir>/checkpoint.ckpt
+  bool quiet = false;                  // no progress lines (tests)
+};
+
+struct RunResult {
+  std::string dir;
+  nlohmann::json summary;  // what summary.json holds
+};
+
+// Throws on any error (spec, data, NaN loss, checkpoint); the run directory
+// keeps the last good checkpoint.
+RunResult run_training(const RunOptions& options);
+
+}  // namespace atrank::train
