@@ -32,6 +32,10 @@ class TableStore {
   int use(const std::string& name, const std::string& vocab, std::int64_t rows,
           std::int64_t width, const Init& init, const std::string& user);
 
+  // Records another user of table i that reads it through someone else's
+  // lookup (a task scoring its target group's features); shown by `atrank check`.
+  void add_user(int i, const std::string& user) { info_.at(std::size_t(i)).users.push_back(user); }
+
   int find(const std::string& name) const;  // -1 when absent
   int size() const { return static_cast<int>(tables_.size()); }
   autodiff::EmbeddingTable<T>& at(int i) { return *tables_.at(std::size_t(i)); }

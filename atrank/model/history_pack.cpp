@@ -1,0 +1,92 @@
+// Packing several groups' padded histories into one masked sequence.
+#include "atrank/model/history_pack.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "atrank/autodiff/ops/layout.hpp"
+#include "atrank/autodiff/ops/matmul.hpp"
+#include "atrank/nn/tape_ints.hpp"
+
+namespace atrank::model {
+
+using autodiff::Shape;
+using autodiff::Tape;
+using autodiff::Var;
+
+template <class T>
+PackedHistory pack_history(Tape<T>& t, const std::vector<Var>& parts,
+                           const std::vector<const std::int32_t*>& lengths, std::int64_t batch,
+                           std::int64_t width) {
+  std::vector<Var> present;
+  std::vector<std::int64_t> lens_of;  // index into parts
+  for (std::size_t g = 0; g < parts.size(); ++g)
+    if (parts[g].valid()) {
+      const Shape s = t.shape(parts[g]);
+      if (s.rank != 3 || s[0] != batch || s[2] != width)
+        throw std::invalid_argument("pack_history: group part must be (" + std::to_string(batch) +
+                                    ",T," + std::to_string(width) + "), got " + s.str());
+      present.push_back(parts[g]);
+      lens_of.push_back(std::int64_t(g));
+    }
+
+  PackedHistory h;
+  if (present.empty()) {
+    std::vector<T> zeros(std::size_t(batch * width), T(0));
+    h.values = t.constant(Shape{batch, 1, width}, zeros.data());
+    h.lengths = nn::keep_ints(t, std::vector<std::int32_t>(std::size_t(batch), 0));
+    h.max_len = 1;
+    return h;
+  }
+
+  // Lengths clamped to each part's T (the ops reject longer ones anyway).
+  std::vector<std::int32_t> total(std::size_t(batch), 0);
+  for (std::size_t k = 0; k < present.size(); ++k) {
+    const std::int64_t tg = t.shape(present[k])[1];
+    const std::int32_t* l = lengths[std::size_t(lens_of[k])];
+    for (std::int64_t b = 0; b < batch; ++b) {
+      if (l[b] < 0 || l[b] > tg)
+        throw std::invalid_argument("pack_history: length " + std::to_string(l[b]) +
+                                    " of example " + std::to_string(b) + " outside [0, " +
+                                    std::to_string(tg) + "]");
+      total[std::size_t(b)] += l[b];
+    }
+  }
+
+  if (present.size() == 1) {
+    h.values = present[0];
+    h.max_len = t.shape(present[0])[1];
+    h.lengths = nn::keep_ints(t, std::move(total));
+    return h;
+  }
+
+  std::int64_t packed = 1, sum_t = 0;
+  for (auto v : total) packed = std::max<std::int64_t>(packed, v);
+  for (auto v : present) sum_t += t.shape(v)[1];
+  // select[b, i, j] = 1 when packed position i of example b is position j of the concat.
+  std::vector<T> select(std::size_t(batch * packed * sum_t), T(0));
+  for (std::int64_t b = 0; b < batch; ++b) {
+    std::int64_t i = 0, offset = 0;
+    for (std::size_t k = 0; k < present.size(); ++k) {
+      const std::int32_t l = lengths[std::size_t(lens_of[k])][b];
+      for (std::int32_t j = 0; j < l; ++j, ++i)
+        select[std::size_t((b * packed + i) * sum_t + offset + j)] = T(1);
+      offset += t.shape(present[k])[1];
+    }
+  }
+  const Var joined = autodiff::concat(t, present, 1);                      // (B,sum T_g,C)
+  const Var sel = t.constant(Shape{batch, packed, sum_t}, select.data());  // (B,T,sum T_g)
+  h.values = autodiff::batched_matmul(t, sel, joined);                     // (B,T,C)
+  h.max_len = packed;
+  h.lengths = nn::keep_ints(t, std::move(total));
+  return h;
+}
+
+template PackedHistory pack_history<float>(Tape<float>&, const std::vector<Var>&,
+                                           const std::vector<const std::int32_t*>&, std::int64_t,
+                                           std::int64_t);
+template PackedHistory pack_history<double>(Tape<double>&, const std::vector<Var>&,
+                                            const std::vector<const std::int32_t*>&, std::int64_t,
+                                            std::int64_t);
+
+}  // namespace atrank::model

@@ -1,0 +1,107 @@
+// A model interpreted from a spec: behavior groups embedded by their own
+// blocks, tables shared by name, one encoder and one scoring head per task.
+// This is the API the training loop, evaluation and checkpoints use.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "atrank/autodiff/parameters.hpp"
+#include "atrank/autodiff/tape.hpp"
+#include "atrank/data/batch.hpp"
+#include "atrank/model/encoder.hpp"
+#include "atrank/model/group_embedding.hpp"
+#include "atrank/model/summary.hpp"
+#include "atrank/nn/params.hpp"
+#include "atrank/spec/spec.hpp"
+
+namespace atrank::model {
+
+enum class LossKind { SigmoidCrossEntropy, Bpr };
+
+// One scoring head: logit = bias[target] + <user vector, target vector>.
+struct TaskHead {
+  std::string name;
+  int group = -1;         // index into the model's groups
+  int bias_table = -1;    // (objects, 1) table, or -1
+  LossKind loss = LossKind::SigmoidCrossEntropy;
+  double l2 = 0;          // on the output vectors: l2 * (l2(user) + l2(target)), l2(x) = sum(x^2)/2
+  double weight = 1;      // loss weight
+  bool project_target = false;
+};
+
+struct ForwardResult {
+  autodiff::Var loss;    // scalar
+  autodiff::Var logits;  // (B) pointwise, (B,C) pairwise
+};
+
+template <class T>
+class Model {
+ public:
+  // Training step graph. Pointwise tasks (loss "sigmoid_ce") score
+  // batch.targets against batch.labels: loss = weight * mean(sigmoid CE) +
+  // l2 * (l2(user) + l2(target)). Pairwise tasks ("bpr") use batch.candidates
+  // (candidate 0 positive): loss = -weight * mean(log sigmoid(s_0 - s_j)) +
+  // l2 * (l2(user) + l2(all candidates)). A batch may mix tasks (batch.task);
+  // their losses must then be of one kind, and each example is weighted by
+  // its task. The ops copy what backward needs: the batch may go after forward.
+  ForwardResult forward(autodiff::Tape<T>& t, const data::Batch& batch, bool training,
+                        std::mt19937_64& rng);
+
+  // Evaluation: logits (B,C) of batch.candidates (or of batch.targets as
+  // (B,1) when the batch has no candidates), no dropout. The history is
+  // encoded once per example; the C candidates are C query positions.
+  autodiff::Var score(autodiff::Tape<T>& t, const data::Batch& batch);
+  // Convenience: the same scores copied out, row-major (B,C); uses `t` as scratch.
+  std::vector<T> scores(autodiff::Tape<T>& t, const data::Batch& batch);
+
+  // Trainable state: the dense arena (one optimizer loop, one checkpoint
+  // write) and the embedding tables (sparse gradients, in creation order).
+  nn::Params<T>& params() { return params_; }
+  autodiff::ParamArena<T>& dense() { return params_.dense; }
+  std::vector<autodiff::EmbeddingTable<T>*> tables() { return params_.tables.all(); }
+  void zero_grad() { params_.zero_grad(); }
+  // Re-draws every parameter (TF defaults) from `seed` (build_model uses spec.train.seed).
+  void initialize(std::uint64_t seed) { params_.initialize(seed); }
+
+  std::int64_t param_count() const { return params_.total_count(); }
+  const ModelSummary& summary() const { return summary_; }
+  const spec::Spec& spec() const { return spec_; }
+  const std::vector<TaskHead>& tasks() const { return tasks_; }
+  const std::vector<GroupEmbedding<T>>& groups() const { return groups_; }
+  const Encoder<T>& encoder() const { return *encoder_; }
+
+  // Builds (and initializes) the model a spec describes; vocabulary sizes
+  // come from spec.vocab, else from `vocab`. Throws std::invalid_argument
+  // naming the offending group/table/task.
+  static Model build(const spec::Spec& spec, const data::Vocabulary& vocab);
+
+ private:
+  struct Targets {
+    autodiff::Var vectors;  // (B,C,W)
+    autodiff::Var bias;     // (B,C) or invalid
+  };
+  std::vector<int> task_of(const data::Batch& batch) const;
+  Targets targets(autodiff::Tape<T>& t, const std::vector<int>& task, const std::int32_t* ids,
+                  std::int64_t batch, std::int64_t c);
+  autodiff::Var users(autodiff::Tape<T>& t, const data::Batch& batch, autodiff::Var queries,
+                      bool training, std::mt19937_64& rng);
+  autodiff::Var logits(autodiff::Tape<T>& t, autodiff::Var users, const Targets& targets);
+
+  spec::Spec spec_;
+  nn::Params<T> params_;
+  std::vector<GroupEmbedding<T>> groups_;   // the groups the model uses, in spec order
+  std::unique_ptr<Encoder<T>> encoder_;
+  std::vector<TaskHead> tasks_;             // spec order (Batch.task indexes it)
+  ModelSummary summary_;
+};
+
+template <class T>
+Model<T> build_model(const spec::Spec& spec, const data::Vocabulary& vocab) {
+  return Model<T>::build(spec, vocab);
+}
+
+}  // namespace atrank::model
