@@ -24,9 +24,10 @@ Spec parse_spec(const std::string& toml_text, const std::string& name,
                 const std::vector<std::string>& overrides = {});
 
 // The steps load_spec runs after parsing, for specs built or edited in code:
-// resolve() fills derived defaults (table vocab = its name, group object =
-// data.object_space, time table = "<group>_time", log2 edges, time unit,
-// projection width = encoder.hidden, task target = task name); validate()
+// resolve() fills derived defaults (name = file stem, table vocab = its name,
+// group object = data.object_space, time table = "<group>_time", log2 edges,
+// time unit = data.time_unit_seconds, projection width = encoder.hidden, task
+// target = task name, attribute object_space/column/object_column); validate()
 // checks values and cross-references and throws SpecError naming the origin
 // recorded in spec.origins (or the enclosing section, or the file).
 void resolve(Spec& spec);

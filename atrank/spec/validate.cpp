@@ -210,9 +210,28 @@ class Checker {
     }
   }
 
+  // Id spaces a size can be given for: users, behaviors, object spaces,
+  // attributes and whatever a table indexes.
+  std::vector<std::string> id_spaces() const {
+    std::vector<std::string> out = {"user", "behavior"};
+    auto add = [&out](const std::string& x) {
+      if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
+    };
+    for (const auto& x : object_spaces()) add(x);
+    for (const auto& x : kBuiltinAttributes)
+      if (s_.data.source == "amazon" || s_.data.source == "movielens") add(x);
+    for (const auto& a : s_.data.attributes) add(a.name);
+    for (const auto& t : s_.tables) add(t.vocab);
+    return out;
+  }
+
   void vocab() const {
+    const auto spaces = id_spaces();
     for (const auto& [space, size] : s_.vocab) {
       identifier("vocab." + space, space, "an id space name");
+      if (std::find(spaces.begin(), spaces.end(), space) == spaces.end())
+        fail("vocab." + space, "unknown id space " + q(space) + did_you_mean(space, spaces) +
+                                   "; the spec's id spaces: " + join(spaces));
       positive("vocab." + space, size);
     }
   }

@@ -400,6 +400,14 @@ BOOST_AUTO_TEST_CASE(group_needs_features) {
   expect_error(text, "features = []", {"groups.item.features: expected at least one feature"});
 }
 
+BOOST_AUTO_TEST_CASE(vocab_names_a_known_id_space) {
+  const auto text = edit(kBase, "[tables.item]", "[vocab]\ncategroy = 801\n\n[tables.item]");
+  expect_error(text, "categroy", {"vocab.categroy: unknown id space `categroy` (did you mean `category`?)",
+                                  "the spec's id spaces: user, behavior, item, category"});
+  check_has(error_of(kBase, {"vocab.itme=5"}), {"--set vocab.itme=5: unknown id space `itme` (did you mean `item`?)"});
+  BOOST_CHECK_NO_THROW(parse_spec(kBase, "t.toml", {"vocab.user=3", "vocab.behavior=2", "vocab.item=9"}));
+}
+
 // ---- data ----------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(data_needs_a_path_and_an_amazon_category) {
