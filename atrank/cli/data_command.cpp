@@ -1,6 +1,7 @@
 // `atrank data stats|synth|bench`: inspect a spec's prepared data, generate synthetic data,
 // and time import + example building against loading from the binary cache.
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "atrank/data/dataset.hpp"
 #include "atrank/data/examples.hpp"
 #include "atrank/data/import.hpp"
+#include "atrank/data/paths.hpp"
 #include "atrank/data/stats.hpp"
 #include "atrank/data/synth.hpp"
 #include "atrank/spec/load.hpp"
@@ -27,6 +29,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+// Process CPU seconds: on a shared machine wall time includes waiting for other processes.
+double cpu_now() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
 struct StatsOptions {
   std::string spec;
@@ -66,7 +70,7 @@ void run_synth(SynthFlags f) {
   const bool multi = o.kind == "multi";
   if (!f.users) o.users = f.electronics ? 192403 : 2000;
   if (!f.items) o.items = f.electronics ? 63001 : (multi ? 3000 : 2000);
-  if (!f.categories) o.categories = f.electronics ? 801 : 50;
+  if (!f.categories) o.categories = f.electronics ? 801 : 20;
   if (!f.events) o.events = f.electronics ? 1689188 : (multi ? 60000 : 24000);
   const auto t = Clock::now();
   const data::SynthSummary s = data::write_synthetic(f.out, o);
@@ -121,6 +125,7 @@ void run_bench(BenchFlags f) {
     dir = tmpl;
   }
   std::printf("bench-data in %s\n", dir.c_str());
+  std::fflush(stdout);
   auto t = Clock::now();
   const data::SynthSummary s = data::write_synthetic(dir + "/synthetic", f.o);
   std::printf("generate     %8.3f s  %lld users, %lld items, %lld categories, %lld events\n", since(t),
@@ -132,6 +137,7 @@ void run_bench(BenchFlags f) {
 
   // Cold path, step by step (what Dataset::load does on a cache miss).
   const auto cold = Clock::now();
+  const double cold_cpu = cpu_now();
   t = Clock::now();
   data::EventLog log = data::import_events(spec.data);
   const double t_import = since(t);
@@ -145,12 +151,12 @@ void run_bench(BenchFlags f) {
   t = Clock::now();
   data::BlobWriter writer;
   data::write_prepared(prepared, writer);
-  if (::system(("mkdir -p '" + spec.data.cache_dir + "'").c_str()) != 0) {
-  }
+  data::make_dirs(spec.data.cache_dir);
   const std::string path = data::cache_file(spec, key);
   writer.write_atomic(path, key.lo, key.hi);
   const double t_write = since(t);
   const double t_cold = since(cold);
+  const double cpu_cold = cpu_now() - cold_cpu;
   const auto train_cases = static_cast<long long>(prepared.splits[0].users.size());
   const auto test_cases = static_cast<long long>(prepared.splits[2].users.size());
   prepared = data::PreparedData();
@@ -158,21 +164,23 @@ void run_bench(BenchFlags f) {
   std::printf("build        %8.3f s  (sort, histories, negatives)\n", t_build);
   std::printf("hash inputs  %8.3f s  (cache key)\n", t_key);
   std::printf("write cache  %8.3f s  (%s)\n", t_write, path.c_str());
-  std::printf("IMPORT+BUILD %8.3f s  total: %lld training examples (%lld cases), %lld test cases\n", t_cold,
-              2 * train_cases, train_cases, test_cases);
+  std::printf("IMPORT+BUILD %8.3f s  total (%.3f s CPU): %lld training examples (%lld cases), %lld test cases\n",
+              t_cold, cpu_cold, 2 * train_cases, train_cases, test_cases);
 
   // Warm path: Dataset::load finds the cache (hashes the inputs, maps the file, decodes the vocabulary).
   std::ostringstream quiet;
   data::LoadOptions options;
   options.log = &quiet;
   t = Clock::now();
+  const double load_cpu = cpu_now();
   const data::Dataset d = data::Dataset::load(spec, options);
   const double t_load = since(t);
+  const double cpu_load = cpu_now() - load_cpu;
   if (!d.from_cache()) throw std::runtime_error("bench: the second load missed the cache");
   const std::int64_t train_examples = 2 * d.num_cases(data::Split::train);
   const double per_million = t_load / (static_cast<double>(train_examples + d.num_cases(data::Split::test)) / 1e6);
-  std::printf("CACHE LOAD   %8.3f s  (incl. %.3f s hashing inputs) = %.3f s per million examples\n", t_load, t_key,
-              per_million);
+  std::printf("CACHE LOAD   %8.3f s  (%.3f s CPU; incl. ~%.3f s hashing inputs) = %.3f s per million examples\n",
+              t_load, cpu_load, t_key, per_million);
 
   // One epoch of training batches (gather + padding + buckets), as the trainer would see them.
   data::BatcherOptions bo;
@@ -219,7 +227,7 @@ void add_data_command(CLI::App& app) {
       ->check(CLI::IsMember({"single", "multi"}));
   sy->add_option("--users", synth->o.users, "Users (default 2000)")->check(CLI::PositiveNumber);
   sy->add_option("--items", synth->o.items, "Items (default 2000; multi 3000)")->check(CLI::PositiveNumber);
-  sy->add_option("--categories", synth->o.categories, "Categories (default 50)")->check(CLI::PositiveNumber);
+  sy->add_option("--categories", synth->o.categories, "Categories (default 20)")->check(CLI::PositiveNumber);
   sy->add_option("--events", synth->o.events, "Events over all behavior types (default 24000; multi 60000)")
       ->check(CLI::PositiveNumber);
   sy->add_option("--behaviors", synth->o.behaviors,

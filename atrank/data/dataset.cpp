@@ -11,6 +11,7 @@
 #include "atrank/data/data_error.hpp"
 #include "atrank/data/examples.hpp"
 #include "atrank/data/import.hpp"
+#include "atrank/data/paths.hpp"
 
 namespace atrank::data {
 
@@ -19,19 +20,6 @@ namespace {
 bool file_exists(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0;
-}
-
-// mkdir -p
-void make_dirs(const std::string& dir) {
-  std::string cur;
-  std::size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = dir.find('/', pos + 1);
-    cur = dir.substr(0, pos);
-    if (cur.empty()) continue;
-    if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST)
-      throw DataError("cannot create cache directory " + cur + ": " + std::strerror(errno));
-  }
 }
 
 }  // namespace

@@ -3,8 +3,6 @@
 // model ordering it implies). Generation is O(events); output is written with to_chars.
 #include "atrank/data/synth.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -13,6 +11,7 @@
 #include <vector>
 
 #include "atrank/data/data_error.hpp"
+#include "atrank/data/paths.hpp"
 #include "atrank/data/rng.hpp"
 
 namespace atrank::data {
@@ -22,6 +21,15 @@ namespace {
 constexpr std::int64_t kClusterSize = 8;     // items per taste cluster
 constexpr double kFirstDay = 10957;          // 2000-01-01
 constexpr double kLastDay = 16071;           // 2014-01-01
+// Taste dynamics (tuned so that recency and time gaps carry signal beyond long-term tastes;
+// datasets/synthetic/check_signal.py measures it). After a gap of g days the user continues the
+// current session with probability exp(-g / kSessionDays): same cluster (kStay) or a sibling
+// cluster of the same category; otherwise a new session starts in a favorite category
+// (kFavorite) or in any category (by popularity).
+constexpr double kSessionDays = 30.0;
+constexpr double kStay = 0.7;
+constexpr double kFavorite = 0.6;
+constexpr double kDrift = 0.1;               // P(one favorite category is replaced) per event
 
 // Buffered CSV writer (fwrite of 1 MB blocks; numbers through to_chars).
 class CsvOut {
@@ -218,25 +226,20 @@ struct Taste {
   std::int32_t last_item = -1;
 };
 
-// Next cluster after a gap of `gap` days: stay (likely after a short gap), a sibling cluster of
-// the same category, or a jump to a (drifting) favorite category.
+// Next cluster after a gap of `gap` days: continue the session (likely after a short gap) or
+// start a new one from the (drifting) favorite categories.
 void move(const World& w, const Weighted& category_pick, Taste& t, double gap, Rng& rng) {
-  const double stay = t.cluster < 0 ? 0.0 : 0.8 * std::exp(-gap / 30.0);
-  const double r = rng.uniform();
-  if (r < stay) return;
-  if (t.cluster >= 0 && r < stay + (1.0 - stay) * 0.35) {
-    t.cluster = random_cluster_of(w, w.cluster_category[t.cluster], rng);
+  if (t.cluster >= 0 && rng.uniform() < std::exp(-gap / kSessionDays)) {
+    if (rng.uniform() >= kStay) t.cluster = random_cluster_of(w, w.cluster_category[t.cluster], rng);
     return;
   }
-  const std::int64_t c = rng.uniform() < 0.85 ? t.favorites[rng.below(3)] : category_pick(rng);
+  const std::int64_t c = rng.uniform() < kFavorite ? t.favorites[rng.below(3)] : category_pick(rng);
   t.cluster = random_cluster_of(w, c, rng);
 }
 
-void drift(const World& w, Taste& t, Rng& rng) {
-  if (rng.uniform() >= 0.03) return;
-  std::int32_t& f = t.favorites[rng.below(3)];
-  const std::int64_t step = 1 + static_cast<std::int64_t>(rng.below(2));
-  f = static_cast<std::int32_t>((f + (rng.below(2) ? step : w.categories - step)) % w.categories);
+void drift(const Weighted& category_pick, Taste& t, Rng& rng) {
+  if (rng.uniform() >= kDrift) return;
+  t.favorites[rng.below(3)] = static_cast<std::int32_t>(category_pick(rng));
 }
 
 // Every item occurs: an unused item replaces the item of a random event of its cluster whose
@@ -280,9 +283,7 @@ SynthSummary write_synthetic(const std::string& dir, const SynthOptions& o) {
   if (o.events < o.items) throw DataError("synth: need at least one event per item (--events >= --items)");
   if (o.behaviors < 1) throw DataError("synth: --behaviors must be >= 1");
   const bool multi = o.kind == "multi";
-  ::mkdir(dir.c_str(), 0755);
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw DataError("synth: cannot create directory " + dir);
+  make_dirs(dir);
 
   Rng rng(derive_seed(o.seed, 0x73796e7468ULL));
   const World w = make_world(o, rng);
@@ -310,7 +311,7 @@ SynthSummary write_synthetic(const std::string& dir, const SynthOptions& o) {
       const double gap = j == 0 ? 0.0
                          : scale * (r < 0.55 ? exponential(ur, 1.5) : r < 0.85 ? exponential(ur, 20.0) : exponential(ur, 150.0));
       day += gap;
-      drift(w, t, ur);
+      drift(category_pick, t, ur);
       Event e{static_cast<std::int32_t>(u), 0, 0, static_cast<std::int64_t>(day * 86400.0)};
       const double kind = multi ? ur.uniform() : 0.0;
       if (multi && kind >= 0.65 && kind < 0.85) {

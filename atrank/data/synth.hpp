@@ -12,7 +12,7 @@ struct SynthOptions {
   std::string kind = "single";      // "single": items only; "multi": items, queries, coupons
   std::int64_t users = 1000;
   std::int64_t items = 2000;
-  std::int64_t categories = 50;
+  std::int64_t categories = 20;
   std::int64_t events = 20000;      // total over all behavior types
   std::int64_t behaviors = 1;       // single: item action types (1 = no behavior column)
   std::uint64_t seed = 1;
