@@ -161,8 +161,10 @@ class Run {
       if (tr.eval_every > 0 && state_.step % tr.eval_every == 0) evaluate_now(tape);
       if (ckpt_every > 0 && state_.step % ckpt_every == 0) save_checkpoint();
     }
-    if (state_.last_eval_step != state_.step) evaluate_now(tape);
+    // Checkpoint first: it then holds the same state a periodic checkpoint at
+    // this step would, so a resumed run continues exactly like an uninterrupted one.
     save_checkpoint();
+    if (state_.last_eval_step != state_.step) evaluate_now(tape);
     return finish();
   }
 
