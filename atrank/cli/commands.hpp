@@ -9,8 +9,8 @@ namespace atrank::cli {
 // Every subcommand reports failure by throwing; main() prints and exits non-zero.
 void add_commands(CLI::App& app);
 
+void add_run_command(CLI::App& app);
 void add_check_command(CLI::App& app);
-
 void add_data_command(CLI::App& app);
 
 }  // namespace atrank::cli
