@@ -197,7 +197,8 @@ struct Spec {
   const TaskSpec* task(const std::string& n) const;
 };
 
-// Field-wise equality (origins are ignored): a spec and its to_toml() read back are equal.
+// Field-wise equality (`file`, `origin` and `origins` are ignored): a spec and
+// its to_toml() read back are equal.
 bool operator==(const AttributeSpec& a, const AttributeSpec& b);
 bool operator==(const DataSpec& a, const DataSpec& b);
 bool operator==(const TableSpec& a, const TableSpec& b);
