@@ -129,10 +129,12 @@ void print_warnings(const ImportReport& report, std::ostream& out) {
     if (key == "users_dropped.min_events")
       out << "atrank: warning: " << n << " user(s) dropped: fewer than data.min_events events\n";
     if (key.rfind("task.", 0) == 0 && key.find(".users_too_few_events") != std::string::npos)
-      out << "atrank: warning: " << n << " user(s) have too few events for a "
-          << key.substr(5, key.find(".users_too_few_events") - 5) << " test case and are dropped\n";
+      out << "atrank: warning: " << n << " user(s) have too few target events for a "
+          << key.substr(5, key.find(".users_too_few_events") - 5) << " test case: no cases of that task for them\n";
     if (key.rfind("task.", 0) == 0 && key.find(".users_touched_everything") != std::string::npos)
-      out << "atrank: warning: " << n << " user(s) touched every object, no negative to sample; dropped\n";
+      out << "atrank: warning: " << n << " user(s) touched every object of "
+          << key.substr(5, key.find(".users_touched_everything") - 5)
+          << ": no negative to sample, no cases of that task for them\n";
   }
 }
 

@@ -66,13 +66,16 @@ void print_stats(const Dataset& data, std::ostream& out) {
   }
   out << "\n";
 
+  // Attribute value spaces (shared by object spaces: items and coupons both have a shop).
+  std::map<std::string, std::vector<std::string>> holders;
   for (const auto& [space, attrs] : v.attributes)
-    for (const auto& [name, values] : attrs) {
-      const std::int64_t missing = r.get("missing." + space + "." + name);
-      row(name == "category" ? "categories" : ("attr " + name).c_str())
-          << v.size(name) - 1 << "  (" << space << "." << name << "; +1 reserved unknown id, "
-          << missing << " " << space << "(s) without a value)\n";
-    }
+    for (const auto& [name, values] : attrs) holders[name].push_back(space);
+  for (const auto& [name, spaces] : holders) {
+    row(name == "category" ? "categories" : ("attr " + name).c_str()) << v.size(name) - 1 << "  (+1 reserved unknown id;";
+    for (std::size_t i = 0; i < spaces.size(); ++i)
+      out << (i ? ", " : " ") << r.get("missing." + spaces[i] + "." + name) << " " << spaces[i] << "(s) without";
+    out << ")\n";
+  }
 
   row("events") << r.get("events");
   out << "  (" << r.get("lines") << " lines read, " << r.get("skipped_lines") << " skipped";
