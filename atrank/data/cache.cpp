@@ -13,13 +13,14 @@
 
 #include "atrank/data/data_error.hpp"
 #include "atrank/data/import.hpp"
+#include "atrank/data/line_reader.hpp"
 
 namespace atrank::data {
 
 namespace {
 
-// Bumped whenever the meaning of the prepared arrays changes.
-constexpr const char* kFormat = "atrank-prepared-v1";
+// Bumped whenever the prepared arrays or the report change (old cache files are then ignored).
+constexpr const char* kFormat = "atrank-prepared-v2";
 
 class ByteWriter {
  public:
@@ -94,6 +95,7 @@ void describe(std::string& s, const std::string& key, const std::string& value) 
 }
 
 void hash_file(XXH3_state_t* state, const std::string& path) {
+  require_file(path, "input file");
   const int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) throw DataError("cannot read " + path + ": " + std::strerror(errno));
   std::vector<char> buf(std::size_t{1} << 20);

@@ -126,6 +126,9 @@ void print_warnings(const ImportReport& report, std::ostream& out) {
           << " differ from an object's first value (first kept)\n";
     if (key == "events_in_no_group")
       out << "atrank: warning: " << n << " event(s) have a behavior in no group and are ignored\n";
+    if (key == "eval_cases_with_repeated_negatives")
+      out << "atrank: warning: " << n << " valid/test case(s) have fewer untouched objects than "
+          << "eval.negatives: their negatives repeat\n";
     if (key == "users_dropped.min_events")
       out << "atrank: warning: " << n << " user(s) dropped: fewer than data.min_events events\n";
     if (key.rfind("task.", 0) == 0 && key.find(".users_too_few_events") != std::string::npos)

@@ -98,7 +98,7 @@ PreparedData build_examples(EventLog log, const Layout& layout, const BuildOptio
   std::vector<std::int32_t> ends_at;             // (seq.size(), G): group counts before position i
   std::vector<std::int64_t> targets;
   std::vector<std::int32_t> touched;
-  std::int64_t dropped_min_events = 0, users_without_cases = 0;
+  std::int64_t dropped_min_events = 0, users_without_cases = 0, repeated_negatives = 0;
   std::vector<std::int64_t> task_dropped(T, 0), task_touched_all(T, 0);
 
   for (std::int64_t u = 0; u < users; ++u) {
@@ -161,6 +161,7 @@ PreparedData build_examples(EventLog log, const Layout& layout, const BuildOptio
         c.candidates.push_back(log.objects[e]);
         const std::int32_t neg = sampler.one(rng);
         c.candidates.push_back(neg);
+        if (s != 0 && K_eval > 2 && sampler.untouched() < K_eval - 1) ++repeated_negatives;
         if (s != 0 && K_eval > 2) {
           const std::size_t at = c.candidates.size();
           c.candidates.resize(at + static_cast<std::size_t>(K_eval - 2));
@@ -172,6 +173,7 @@ PreparedData build_examples(EventLog log, const Layout& layout, const BuildOptio
   }
   if (dropped_min_events) report.counts["users_dropped.min_events"] = dropped_min_events;
   report.counts["users_without_cases"] = users_without_cases;
+  if (repeated_negatives) report.counts["eval_cases_with_repeated_negatives"] = repeated_negatives;
   for (int t = 0; t < T; ++t) {
     const std::string& name = layout.tasks[t].name;
     if (task_dropped[t]) report.counts["task." + name + ".users_too_few_events"] = task_dropped[t];
@@ -179,8 +181,14 @@ PreparedData build_examples(EventLog log, const Layout& layout, const BuildOptio
   }
   std::int64_t total = 0;
   for (const auto& c : out.splits) total += static_cast<std::int64_t>(c.users.size());
-  if (total == 0)
-    throw DataError("no examples: every user has too few events for split '" + options.split + "'");
+  if (total == 0) {
+    std::int64_t few = 0, all = 0;
+    for (int t = 0; t < T; ++t) few += task_dropped[t], all += task_touched_all[t];
+    throw DataError("no examples: of " + std::to_string(users) + " user(s), " + std::to_string(few) +
+                    " have too few target events for split '" + options.split + "', " + std::to_string(all) +
+                    " touched every object (no negative to sample), " + std::to_string(dropped_min_events) +
+                    " have fewer than data.min_events events");
+  }
   return out;
 }
 
