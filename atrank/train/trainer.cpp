@@ -28,6 +28,7 @@
 #include "atrank/train/optimizer.hpp"
 #include "atrank/train/progress.hpp"
 #include "atrank/train/schedule.hpp"
+#include "atrank/train/step.hpp"
 
 namespace atrank::train {
 namespace fs = std::filesystem;
@@ -128,22 +129,15 @@ class Run {
       }
       const auto t0 = Clock::now();
       const double lr = learning_rate(batch);
-      tape.clear();
-      auto result = model_.forward(tape, batch, /*training=*/true, dropout_rng_);
-      const float loss = tape.value(result.loss)[0];
-      if (!std::isfinite(loss))
+      const StepResult step = train_step(model_, tape, batch, optimizer_, lr, tr.clip_norm, dropout_rng_);
+      if (!std::isfinite(step.loss) || !std::isfinite(step.grad_norm))
         throw std::runtime_error(fmt::format(
-            "training diverged: loss is {} at step {} (epoch {}); the last good checkpoint is "
-            "kept in {} — lower train.learning_rate or set train.clip_norm",
-            loss, state_.step, state_.position.epoch + 1, dir_));
-      tape.backward(result.loss);
-      const double norm = global_grad_norm(model_.dense(), model_.tables());
-      if (!std::isfinite(norm))
-        throw std::runtime_error(fmt::format(
-            "training diverged: gradient norm is {} at step {} (epoch {}); checkpoint kept in {}",
-            norm, state_.step, state_.position.epoch + 1, dir_));
-      const double scale = tr.clip_norm > 0 && norm > tr.clip_norm ? tr.clip_norm / norm : 1.0;
-      optimizer_.step(model_.dense(), model_.tables(), lr, scale);
+            "training diverged: {} is {} at step {} (epoch {}); the last good checkpoint is kept "
+            "in {} — lower train.learning_rate or set train.clip_norm",
+            std::isfinite(step.loss) ? "the gradient norm" : "the loss",
+            std::isfinite(step.loss) ? step.grad_norm : double(step.loss), state_.step,
+            state_.position.epoch + 1, dir_));
+      const float loss = step.loss;
 
       state_.train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
       state_.step += 1;

@@ -1,0 +1,32 @@
+// Throughput benchmark (not a test): training and evaluation examples per
+// second of a spec's model on its data, for several batch sizes and thread
+// counts, as medians over repeated stretches measured in one process.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace atrank::train {
+
+struct BenchOptions {
+  std::string spec_path;
+  std::vector<std::string> overrides;
+  std::vector<std::int64_t> batch_sizes = {32, 256};
+  std::vector<std::int64_t> threads = {1, 2};
+  std::int64_t examples_per_stretch = 20000;  // training examples timed per stretch
+  std::int64_t stretches = 5;
+  std::int64_t eval_cases = 5000;             // test cases scored per stretch
+};
+
+struct BenchRow {
+  std::int64_t batch = 0, threads = 0;
+  double train_median = 0, train_min = 0, train_max = 0;  // examples/s
+  double eval_median = 0;                                  // evaluation cases/s
+  std::int64_t eval_candidates = 0;                        // candidates scored per case
+};
+
+std::vector<BenchRow> run_bench(const BenchOptions& options, std::ostream& out);
+
+}  // namespace atrank::train
