@@ -6,6 +6,7 @@ namespace atrank::cli {
 void add_commands(CLI::App& app) {
   add_check_command(app);
   add_run_command(app);
+  add_bench_command(app);
   add_data_command(app);
 }
 

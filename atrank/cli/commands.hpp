@@ -10,6 +10,7 @@ namespace atrank::cli {
 void add_commands(CLI::App& app);
 
 void add_run_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 void add_check_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 
