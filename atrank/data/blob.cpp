@@ -38,68 +38,96 @@ std::size_t align_up(std::size_t x) { return (x + kAlign - 1) / kAlign * kAlign;
 
 void BlobWriter::add(const std::string& name, const void* data, std::size_t bytes) {
   if (name.size() >= kName) throw DataError("blob section name too long: " + name);
-  Section s;
-  s.name = name;
-  s.bytes.assign(static_cast<const char*>(data), static_cast<const char*>(data) + bytes);
-  sections_.push_back(std::move(s));
+  sections_.push_back({name, static_cast<const char*>(data), bytes});
+}
+
+void BlobWriter::add_copy(const std::string& name, std::vector<char> bytes) {
+  owned_.push_back(std::make_unique<std::vector<char>>(std::move(bytes)));
+  add(name, owned_.back()->data(), owned_.back()->size());
+}
+
+// Offsets of every part of the file, shared by image() and write_atomic().
+struct BlobWriter::Layout {
+  Header header{};
+  std::vector<TableEntry> table;
+};
+
+BlobWriter::Layout BlobWriter::layout(std::uint64_t key_lo, std::uint64_t key_hi) const {
+  Layout l;
+  std::size_t size = sizeof(Header);
+  l.table.resize(sections_.size());
+  for (std::size_t i = 0; i < sections_.size(); ++i) {
+    size = align_up(size);
+    std::memset(&l.table[i], 0, sizeof(TableEntry));
+    std::memcpy(l.table[i].name, sections_[i].name.data(), sections_[i].name.size());
+    l.table[i].offset = size;
+    l.table[i].bytes = sections_[i].bytes;
+    size += sections_[i].bytes;
+  }
+  size = align_up(size);
+  std::memcpy(l.header.magic, kMagic, 8);
+  l.header.version = kVersion;
+  l.header.key_lo = key_lo;
+  l.header.key_hi = key_hi;
+  l.header.sections = sections_.size();
+  l.header.table = size;
+  l.header.total = size + l.table.size() * sizeof(TableEntry);
+  return l;
 }
 
 std::vector<char> BlobWriter::image(std::uint64_t key_lo, std::uint64_t key_hi) const {
-  std::size_t size = sizeof(Header);
-  std::vector<TableEntry> table(sections_.size());
-  for (std::size_t i = 0; i < sections_.size(); ++i) {
-    size = align_up(size);
-    std::memset(&table[i], 0, sizeof(TableEntry));
-    std::memcpy(table[i].name, sections_[i].name.data(), sections_[i].name.size());
-    table[i].offset = size;
-    table[i].bytes = sections_[i].bytes.size();
-    size += sections_[i].bytes.size();
-  }
-  size = align_up(size);
-  const std::size_t table_at = size;
-  size += table.size() * sizeof(TableEntry);
-  std::vector<char> out(size, 0);
-  Header h{};
-  std::memcpy(h.magic, kMagic, 8);
-  h.version = kVersion;
-  h.key_lo = key_lo;
-  h.key_hi = key_hi;
-  h.sections = sections_.size();
-  h.table = table_at;
-  h.total = size;
-  std::memcpy(out.data(), &h, sizeof h);
+  const Layout l = layout(key_lo, key_hi);
+  std::vector<char> out(l.header.total, 0);
+  std::memcpy(out.data(), &l.header, sizeof l.header);
   for (std::size_t i = 0; i < sections_.size(); ++i)
-    if (!sections_[i].bytes.empty())
-      std::memcpy(out.data() + table[i].offset, sections_[i].bytes.data(), sections_[i].bytes.size());
-  if (!table.empty()) std::memcpy(out.data() + table_at, table.data(), table.size() * sizeof(TableEntry));
+    if (sections_[i].bytes) std::memcpy(out.data() + l.table[i].offset, sections_[i].data, sections_[i].bytes);
+  if (!l.table.empty())
+    std::memcpy(out.data() + l.header.table, l.table.data(), l.table.size() * sizeof(TableEntry));
   return out;
 }
 
+namespace {
+// write() all of it, retrying on EINTR and short writes.
+bool write_all(int fd, const char* p, std::size_t n) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+}  // namespace
+
 void BlobWriter::write_atomic(const std::string& path, std::uint64_t key_lo, std::uint64_t key_hi) const {
-  const std::vector<char> img = image(key_lo, key_hi);
+  const Layout l = layout(key_lo, key_hi);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) throw DataError("cannot write " + tmp + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < img.size()) {
-    const ssize_t w = ::write(fd, img.data() + done, img.size() - done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      const std::string err = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw DataError("cannot write " + tmp + ": " + err);
-    }
-    done += static_cast<std::size_t>(w);
+  static const char zeros[kAlign] = {};
+  bool ok = write_all(fd, reinterpret_cast<const char*>(&l.header), sizeof l.header);
+  std::size_t at = sizeof l.header;
+  for (std::size_t i = 0; ok && i < sections_.size(); ++i) {
+    ok = write_all(fd, zeros, l.table[i].offset - at) && write_all(fd, sections_[i].data, sections_[i].bytes);
+    at = l.table[i].offset + sections_[i].bytes;
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  ok = ok && write_all(fd, zeros, l.header.table - at) &&
+       write_all(fd, reinterpret_cast<const char*>(l.table.data()), l.table.size() * sizeof(TableEntry));
+  // fsync before rename: after a crash the name points at complete bytes or at nothing.
+  ok = ok && ::fsync(fd) == 0;
+  const std::string err = std::strerror(errno);
+  if (::close(fd) != 0) ok = false;
+  if (!ok) {
     ::unlink(tmp.c_str());
-    throw DataError("cannot write " + tmp + ": " + std::strerror(errno));
+    throw DataError("cannot write " + tmp + ": " + err);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string err = std::strerror(errno);
+    const std::string e = std::strerror(errno);
     ::unlink(tmp.c_str());
-    throw DataError("cannot rename " + tmp + " to " + path + ": " + err);
+    throw DataError("cannot rename " + tmp + " to " + path + ": " + e);
   }
 }
 

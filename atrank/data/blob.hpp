@@ -14,23 +14,30 @@ namespace atrank::data {
 
 class BlobWriter {
  public:
+  // Adds a section WITHOUT copying: `data` must stay alive until image()/write_atomic().
   void add(const std::string& name, const void* data, std::size_t bytes);
   template <class T>
   void add(const std::string& name, const std::vector<T>& v) {
     add(name, v.data(), v.size() * sizeof(T));
   }
+  // Adds a section that the writer keeps (small records built on the fly).
+  void add_copy(const std::string& name, std::vector<char> bytes);
   // The whole file image (header, sections, table).
   std::vector<char> image(std::uint64_t key_lo, std::uint64_t key_hi) const;
-  // Writes image() to `path` via a temporary file in the same directory and rename(), so a
+  // Streams the file to `path` via a temporary file in the same directory and rename(), so a
   // crash or a concurrent reader never sees half a file. Throws DataError.
   void write_atomic(const std::string& path, std::uint64_t key_lo, std::uint64_t key_hi) const;
 
  private:
   struct Section {
     std::string name;
-    std::vector<char> bytes;
+    const char* data;
+    std::size_t bytes;
   };
+  struct Layout;
+  Layout layout(std::uint64_t key_lo, std::uint64_t key_hi) const;
   std::vector<Section> sections_;
+  std::vector<std::unique_ptr<std::vector<char>>> owned_;
 };
 
 class Blob {

@@ -223,7 +223,7 @@ void write_prepared(const PreparedData& data, BlobWriter& out) {
   }
   meta.strs(r.messages);
   for (const auto& c : data.splits) meta.u64(static_cast<std::uint64_t>(c.candidates_per_case));
-  out.add("meta", meta.bytes());
+  out.add_copy("meta", meta.bytes());
 
   for (std::size_t g = 0; g < data.groups.size(); ++g) {
     const std::string p = "g" + std::to_string(g) + ".";

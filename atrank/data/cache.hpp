@@ -28,7 +28,8 @@ CacheKey cache_key(const spec::Spec& spec);
 // <cache_dir>/<key>.atrank-data
 std::string cache_file(const spec::Spec& spec, const CacheKey& key);
 
-// PreparedData <-> sections of a blob.
+// PreparedData <-> sections of a blob (the arrays are not copied: `data` must outlive the
+// writer's output).
 void write_prepared(const PreparedData& data, BlobWriter& out);
 
 struct PreparedViews {

@@ -63,8 +63,7 @@ Dataset Dataset::load(const spec::Spec& spec, const LoadOptions& options) {
   PreparedData prepared = build_examples(std::move(events), layout, build_options(spec));
   print_warnings(prepared.report, log);
   BlobWriter writer;
-  write_prepared(prepared, writer);
-  prepared = PreparedData();  // release the owned arrays before mapping
+  write_prepared(prepared, writer);  // views into `prepared`, which outlives the writes below
   Dataset d;
   bool cached = false;
   if (options.use_cache) {
