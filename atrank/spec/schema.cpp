@@ -286,6 +286,7 @@ const std::vector<Field<DataSpec>>& data_fields() {
       field("skip_bad_lines", &DataSpec::skip_bad_lines),
       field("min_events", &DataSpec::min_events),
       field("cache_dir", &DataSpec::cache_dir),
+      field("synthetic", &DataSpec::synthetic),
       {"attributes",
        [](DataSpec& d, const At& at) {
          read_table_array(d.attributes, at, attribute_fields(), "[[data.attributes]]");

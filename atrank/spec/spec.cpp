@@ -33,11 +33,11 @@ bool operator==(const DataSpec& a, const DataSpec& b) {
   return std::tie(a.source, a.path, a.amazon_category, a.files, a.delimiter, a.header, a.columns, a.user_column,
                   a.object_column, a.behavior_column, a.time_column, a.time_format, a.default_behavior,
                   a.liked_threshold, a.attributes, a.object_space, a.behavior_object_space, a.time_unit_seconds,
-                  a.history_cap, a.split, a.seed, a.skip_bad_lines, a.min_events, a.cache_dir) ==
+                  a.history_cap, a.split, a.seed, a.skip_bad_lines, a.min_events, a.cache_dir, a.synthetic) ==
          std::tie(b.source, b.path, b.amazon_category, b.files, b.delimiter, b.header, b.columns, b.user_column,
                   b.object_column, b.behavior_column, b.time_column, b.time_format, b.default_behavior,
                   b.liked_threshold, b.attributes, b.object_space, b.behavior_object_space, b.time_unit_seconds,
-                  b.history_cap, b.split, b.seed, b.skip_bad_lines, b.min_events, b.cache_dir);
+                  b.history_cap, b.split, b.seed, b.skip_bad_lines, b.min_events, b.cache_dir, b.synthetic);
 }
 
 bool operator==(const TableSpec& a, const TableSpec& b) {

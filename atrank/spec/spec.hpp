@@ -60,6 +60,9 @@ struct DataSpec {
   bool skip_bad_lines = false;           // skip (and count) malformed lines instead of failing
   std::int64_t min_events = 0;           // users with fewer events are dropped (0 = as split needs)
   std::string cache_dir = ".cache/atrank";
+  // "single" | "multi": when `path` does not exist, fill it with the synthetic
+  // generator (default sizes, seed 1) first; "" = never generate.
+  std::string synthetic;
   Origin origin;
 };
 

@@ -161,6 +161,7 @@ class Checker {
       fail("data.delimiter", "expected a single character (\",\", \";\", \"\\t\" or \"tab\"), got \"" + d.delimiter + "\"");
     one_of("data.time_format", d.time_format, kTimeFormats);
     one_of("data.split", d.split, kSplits);
+    if (!d.synthetic.empty()) one_of("data.synthetic", d.synthetic, {"single", "multi"});
     positive("data.time_unit_seconds", d.time_unit_seconds);
     non_negative("data.history_cap", d.history_cap);
     non_negative("data.min_events", d.min_events);

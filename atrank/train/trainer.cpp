@@ -20,6 +20,7 @@
 
 #include "atrank/data/batcher.hpp"
 #include "atrank/data/dataset.hpp"
+#include "atrank/data/ensure_synthetic.hpp"
 #include "atrank/model/model.hpp"
 #include "atrank/spec/load.hpp"
 #include "atrank/tensor/gemm.hpp"
@@ -365,6 +366,7 @@ RunResult run_training(const RunOptions& options) {
   const std::string dir = options.out_dir.empty() ? default_run_dir(spec) : options.out_dir;
   if (options.resume && !fs::exists(fs::path(dir) / "checkpoint.ckpt"))
     throw std::runtime_error("--resume: no checkpoint in " + dir + " (pass the run directory with --out)");
+  data::ensure_synthetic(spec, std::cout);
   fs::create_directories(dir);
   write_file_atomically(fs::path(dir) / "spec.toml", spec::to_toml(spec));
   Run run(options, std::move(spec), dir);
