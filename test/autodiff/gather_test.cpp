@@ -3,6 +3,7 @@
 #include "atrank/autodiff/ops/elementwise.hpp"
 #include "atrank/autodiff/ops/gather.hpp"
 #include "atrank/autodiff/ops/layout.hpp"
+#include "atrank/autodiff/ops/matmul.hpp"
 #include "test/autodiff/op_test_util.hpp"
 
 using namespace atrank;
@@ -61,6 +62,22 @@ BOOST_AUTO_TEST_CASE(gather_mapped_op) {
   ParamArena<double> p;
   auto r = check_gradients(p, {&cat}, [&](Tape<double>& t) {
     return sigmoid(t, gather_mapped(t, cat, item_to_cat, 5, items, {2, 2}));
+  });
+  ATRANK_CHECK_GRADIENTS(r);
+}
+
+BOOST_AUTO_TEST_CASE(one_hot_op_constant_input) {
+  // one_hot is a constant (no gradient of its own); it must feed a product
+  // whose other factor still gets the right gradient. Ids include the
+  // overflow bucket (== depth), which gives a zero row.
+  std::mt19937_64 rng(63);
+  ParamArena<double> p;
+  const int w = random_param(p, "w", {4, 3}, rng);
+  const std::int32_t ids[5] = {0, 3, 2, 4, 3};
+  auto r = check_gradients(p, {}, [&](Tape<double>& t) {
+    Var oh = one_hot(t, ids, {5}, 4);
+    BOOST_TEST(!t.requires_grad(oh));
+    return matmul(t, oh, p.on(t, w));
   });
   ATRANK_CHECK_GRADIENTS(r);
 }

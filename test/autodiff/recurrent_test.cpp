@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(conv1d_sequence_length_1) {
   ATRANK_CHECK_GRADIENTS(r);
 }
 
-BOOST_AUTO_TEST_CASE(masked_max_pool_op) {
+BOOST_AUTO_TEST_CASE(masked_max_pool_op_with_empty_sequence) {
   // Lengths (4, 1, 0, 9): a full, a length-1, an empty and a clamped sequence.
   std::mt19937_64 rng(106);
   ParamArena<double> p;
