@@ -3,6 +3,7 @@
 
 #include "atrank/autodiff/ops/attention.hpp"
 #include "atrank/autodiff/ops/elementwise.hpp"
+#include "atrank/autodiff/ops/fused_attention.hpp"
 #include "atrank/autodiff/ops/gather.hpp"
 #include "atrank/autodiff/ops/layout.hpp"
 #include "atrank/autodiff/ops/matmul.hpp"

@@ -3,6 +3,8 @@
 // report are small length-prefixed records decoded at load.
 #include "atrank/data/cache.hpp"
 
+#include "atrank/data/examples.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -160,7 +162,8 @@ std::string data_description(const spec::Spec& spec) {
     describe(s, "task", t.name);
     describe(s, "task.target", t.target);
   }
-  describe(s, "eval.negatives", std::to_string(spec.eval.negatives));
+  // What the example builder really uses (1 unless a ranking metric is asked for).
+  describe(s, "eval.negatives", std::to_string(build_options(spec).eval_negatives));
   return s;
 }
 

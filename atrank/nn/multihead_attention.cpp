@@ -6,6 +6,7 @@
 
 #include "atrank/autodiff/ops/attention.hpp"
 #include "atrank/autodiff/ops/elementwise.hpp"
+#include "atrank/autodiff/ops/fused_attention.hpp"
 #include "atrank/autodiff/ops/layout.hpp"
 #include "atrank/autodiff/ops/matmul.hpp"
 #include "atrank/autodiff/ops/norm.hpp"
@@ -27,6 +28,10 @@ Var scaled_dot_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads,
   if (sq[2] % heads != 0)
     throw std::invalid_argument("scaled_dot_attention: width " + std::to_string(sq[2]) +
                                 " is not divisible by " + std::to_string(heads) + " heads");
+  // Without dropout on the weights (the authors' 0, and always at evaluation)
+  // one fused op does the whole core; dropout needs the composed ops.
+  if (!training || dropout == T(0))
+    return autodiff::fused_attention(t, q, k, v, heads, key_lengths, query_lengths);
   const std::int64_t tq = sq[1], d = sq[2] / heads;
   const Var qh = autodiff::split_heads(t, q, heads);  // (B*H,Tq,d)
   const Var kh = autodiff::split_heads(t, k, heads);  // (B*H,Tk,d)

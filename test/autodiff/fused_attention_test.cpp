@@ -1,0 +1,70 @@
+#include <boost/test/unit_test.hpp>
+
+#include "atrank/autodiff/ops.hpp"
+#include "atrank/autodiff/ops/fused_attention.hpp"
+#include "test/autodiff/gradcheck_util.hpp"
+
+using namespace atrank;
+using namespace atrank::autodiff;
+using namespace atrank::test;
+
+namespace {
+
+// The unfused composition the fused op must equal.
+Var composed(Tape<double>& t, Var q, Var k, Var v, std::int64_t heads, const std::int32_t* klen,
+             const std::int32_t* qlen) {
+  const std::int64_t d = t.shape(q)[2] / heads, tq = t.shape(q)[1];
+  Var s = batched_matmul(t, split_heads(t, q, heads), split_heads(t, k, heads), Trans::No, Trans::Yes);
+  s = scale(t, s, 1.0 / std::sqrt(double(d)));
+  Var w = masked_softmax(t, s, klen, heads * tq);
+  if (qlen) w = mask_sequence(t, w, qlen, heads);
+  return merge_heads(t, batched_matmul(t, w, split_heads(t, v, heads)), heads);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(gradcheck)
+
+// Lengths cover a full history, a length-1 history and a fully masked one.
+BOOST_AUTO_TEST_CASE(fused_attention_gradients_and_edge_lengths) {
+  std::mt19937_64 rng(77);
+  ParamArena<double> p;
+  const int q = random_param(p, "q", Shape{3, 4, 6}, rng);
+  const int k = random_param(p, "k", Shape{3, 5, 6}, rng);
+  const int v = random_param(p, "v", Shape{3, 5, 6}, rng);
+  const std::int32_t klen[] = {5, 1, 0};
+  const std::int32_t qlen[] = {4, 2, 3};
+  auto r = check_gradients(p, {}, [&](Tape<double>& t) {
+    return fused_attention(t, p.on(t, q), p.on(t, k), p.on(t, v), 2, klen, qlen);
+  });
+  ATRANK_CHECK_GRADIENTS(r);
+  // The fully masked example passes no gradient and outputs zeros.
+  Tape<double> t;
+  Var out = fused_attention(t, p.on(t, q), p.on(t, k), p.on(t, v), 2, klen, qlen);
+  for (int i = 2 * 4 * 6; i < 3 * 4 * 6; ++i) BOOST_TEST(t.value(out)[i] == 0.0);
+  p.zero_grad();
+  std::vector<double> seed(3 * 4 * 6, 1.0);
+  t.backward_from(out, seed.data());
+  for (int i = 2 * 5 * 6; i < 3 * 5 * 6; ++i) {
+    BOOST_TEST(p.grad(k)[i] == 0.0);
+    BOOST_TEST(p.grad(v)[i] == 0.0);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(fused_attention_equals_the_composed_ops) {
+  std::mt19937_64 rng(5);
+  ParamArena<double> p;
+  const int q = random_param(p, "q", Shape{2, 3, 8}, rng);
+  const int k = random_param(p, "k", Shape{2, 4, 8}, rng);
+  const std::int32_t klen[] = {4, 2};
+  const std::int32_t qlen[] = {2, 3};
+  for (const std::int32_t* ql : {static_cast<const std::int32_t*>(nullptr), qlen}) {
+    Tape<double> t;
+    Var a = fused_attention(t, p.on(t, q), p.on(t, k), p.on(t, k), 4, klen, ql);
+    Var b = composed(t, p.on(t, q), p.on(t, k), p.on(t, k), 4, klen, ql);
+    for (std::int64_t i = 0; i < t.shape(a).numel(); ++i)
+      BOOST_TEST(t.value(a)[i] == t.value(b)[i], boost::test_tools::tolerance(1e-12));
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
