@@ -101,7 +101,9 @@ void relu_backward(Tape<T>& t, Node<T>& n) {
   const std::int64_t total = n.shape.numel();
   const T* x = t.input_value(n, 0);
   if (T* gx = t.input_grad(n, 0))
-    for (std::int64_t i = 0; i < total; ++i) gx[i] += x[i] > T(0) ? n.grad[i] : T(0);
+    // Multiply by the 0/1 mask instead of branching: the branch mispredicts
+    // on ~half the entries and kept this loop from vectorising.
+    for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * T(x[i] > T(0));
 }
 
 template <class T>
