@@ -1,9 +1,25 @@
-// Bi-LSTM and Bi-LSTM + attention baselines: parameter schema only (the
-// baselines issue implements their forward pass). Parameters as TF's
-// LSTMCell (kernel (in+U, 4U) Glorot, bias (4U) zero) per direction, then the
-// output dense to the hidden width.
+// Bi-LSTM and Bi-LSTM + attention baselines as the authors coded them
+// (jinze1994/ATRank folders rnn/ and rnn_att/). Parameters as TF's LSTMCell
+// (kernel (in+U, 4U) Glorot, bias (4U) zero, forget bias 1) per direction,
+// then the output dense to the hidden width.
+//  - bilstm: user = dense([forward output at the last valid step, backward
+//    output at step 0]); the backward direction reads each row's valid prefix
+//    reversed (bidirectional_dynamic_rnn with sequence_length), so its output
+//    at step 0 is its final state.
+//  - bilstm_att: the target, tiled twice (2U wide), attends over the 2U-wide
+//    outputs [forward, backward] with a key mask and scores / sqrt(2U), then
+//    dense. With no valid step the authors' softmax is uniform over padding;
+//    here the weights are 0 (an empty history gives a zero context).
+// Speed: the input projection x W_x + b of every position is one GEMM over
+// (B*T, in); only h W_h runs inside the recurrence (op lstm_sequence).
+#include <cmath>
 #include <stdexcept>
 
+#include "atrank/autodiff/ops/attention.hpp"
+#include "atrank/autodiff/ops/elementwise.hpp"
+#include "atrank/autodiff/ops/layout.hpp"
+#include "atrank/autodiff/ops/lstm_sequence.hpp"
+#include "atrank/autodiff/ops/matmul.hpp"
 #include "atrank/model/encoder.hpp"
 #include "atrank/nn/dense.hpp"
 
@@ -12,6 +28,7 @@ namespace atrank::model {
 using autodiff::Shape;
 using autodiff::Tape;
 using autodiff::Var;
+using atrank::Trans;
 
 namespace {
 
@@ -35,6 +52,7 @@ class BiLstmEncoder final : public Encoder<T> {
     const auto& e = ctx.spec.encoder;
     hidden_ = e.hidden;
     const std::int64_t u = e.lstm_units;
+    units_ = u;
     if (u <= 0) throw std::invalid_argument("encoder " + std::string(kind()) + ": lstm_units must be positive");
     if (shape.query_width != hidden_)
       throw std::invalid_argument("encoder " + std::string(kind()) + ": target vectors are " +
@@ -63,16 +81,42 @@ class BiLstmEncoder final : public Encoder<T> {
   bool target_independent() const override { return !attention_; }
   std::int64_t out_width() const override { return hidden_; }
 
-  Var encode(Tape<T>&, nn::Params<T>&, const EncoderInput&, Var, bool,
+  Var encode(Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, Var queries, bool,
              std::mt19937_64&) const override {
-    throw std::runtime_error(std::string("encoder `") + kind() +
-                             "`: forward is not implemented yet (the baselines issue adds it); "
-                             "`atrank check` can already count its parameters");
+    const Var x = in.history.values;             // (B,T,C)
+    const std::int32_t* len = in.history.lengths;
+    const std::int64_t B = t.shape(x)[0], n_cand = t.shape(queries)[1];
+    const Var fw = direction(t, p, fw_, x, len, false);  // (B,T,U)
+    const Var bw = direction(t, p, bw_, x, len, true);   // (B,T,U)
+    if (!attention_) {
+      const Var first_bw = autodiff::reshape(t, autodiff::slice(t, bw, 1, 0, 1), Shape{B, units_});
+      const Var last = autodiff::concat(t, {autodiff::last_valid(t, fw, len), first_bw}, -1);  // (B,2U)
+      return autodiff::repeat_seq(t, out_(t, p, last), n_cand);  // (B,C,H)
+    }
+    const Var keys = autodiff::concat(t, {fw, bw}, -1);           // (B,T,2U)
+    const Var q = autodiff::concat(t, {queries, queries}, -1);    // (B,C,2U): tf.tile(q, [1, 2])
+    Var s = autodiff::batched_matmul(t, q, keys, Trans::No, Trans::Yes);  // (B,C,T)
+    s = autodiff::scale(t, s, T(1) / std::sqrt(T(2 * units_)));
+    const Var w = autodiff::masked_softmax(t, s, len, n_cand);  // (B,C,T)
+    const Var ctx = autodiff::batched_matmul(t, w, keys);       // (B,C,2U)
+    return out_(t, p, ctx);                                     // (B,C,H)
   }
 
  private:
+  // One direction: (B,T,C) -> outputs (B,T,U), zero past each row's length.
+  Var direction(Tape<T>& t, nn::Params<T>& p, const LstmParams& l, Var x,
+                const std::int32_t* len, bool reverse) const {
+    const Var kernel = p.on(t, l.kernel);  // (C+U, 4U)
+    const std::int64_t c = t.shape(x)[2];
+    const Var wx = autodiff::slice(t, kernel, 0, 0, c);        // (C,4U)
+    const Var wh = autodiff::slice(t, kernel, 0, c, units_);   // (U,4U)
+    const Var xw = autodiff::dense(t, x, wx, p.on(t, l.bias)); // (B,T,4U), one GEMM
+    return autodiff::lstm_sequence(t, xw, wh, len, reverse, T(1));
+  }
+
   bool attention_;
   std::int64_t hidden_ = 0;
+  std::int64_t units_ = 0;
   LstmParams fw_, bw_;
   nn::Dense<T> out_;
 };
