@@ -37,7 +37,8 @@ std::string find_file(const spec::DataSpec& data, const std::string& prefix,
       if (exists(p)) return p;
     }
     throw DataError("data.path: no " + prefix + category + suffix + ".json[.gz] in " + dir +
-                    " (see datasets/amazon/README.md for the download)");
+                    "; get the files with `datasets/amazon/download.sh " + category + " " + dir +
+                    "` (see datasets/amazon/README.md), or point --set data.path=DIR at them");
   }
   std::vector<std::string> found;
   if (DIR* d = ::opendir(dir.c_str())) {

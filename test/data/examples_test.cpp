@@ -127,14 +127,26 @@ BOOST_AUTO_TEST_CASE(seed_valid_split_cap_and_eval_negatives) {
   BOOST_TEST(objects(capped, Split::train, 0) == V({0}));
   BOOST_TEST(capped.history_length(Split::test, 0) == 2);
 
-  const Dataset many = build(dir, [](spec::Spec& s) { s.eval.negatives = 3; });
+  // Only a ranking metric needs more than the authors' one negative.
+  const Dataset auc_only = build(dir, [](spec::Spec& s) {
+    s.eval.negatives = 3;
+    s.eval.metrics = {"auc", "gauc"};
+  });
+  BOOST_TEST(auc_only.candidates_per_case(Split::test) == 2);
+  const Dataset many = build(dir, [](spec::Spec& s) {
+    s.eval.negatives = 3;
+    s.eval.metrics = {"auc", "hr@2"};
+  });
   BOOST_TEST(many.candidates_per_case(Split::test) == 4);
   const std::int32_t* c = many.candidates(Split::test, 0);
   const std::set<std::int32_t> negs{c[1], c[2], c[3]};
   BOOST_TEST(c[0] == 3);
   BOOST_TEST(negs == (std::set<std::int32_t>{5, 6, 7}));  // the only 3 items user 1 never touched
   // only 6 untouched items for user 3 -> distinct; asking for more than exist reuses them
-  const Dataset lots = build(dir, [](spec::Spec& s) { s.eval.negatives = 10; });
+  const Dataset lots = build(dir, [](spec::Spec& s) {
+    s.eval.negatives = 10;
+    s.eval.metrics = {"ndcg@5"};
+  });
   const std::int32_t* l = lots.candidates(Split::test, 0);
   const std::set<std::int32_t> user1{0, 1, 2, 3, 4};
   for (int k = 1; k <= 10; ++k) BOOST_TEST(user1.count(l[k]) == 0u);

@@ -50,6 +50,8 @@ spec::Spec single_group_spec(const std::string& cache_dir) {
   t.target = "item";
   s.tasks.push_back(t);
   s.eval.negatives = 1;
+  // A ranking metric, so that eval.negatives is what the example builder uses.
+  s.eval.metrics = {"auc", "hr@10"};
   return s;
 }
 
