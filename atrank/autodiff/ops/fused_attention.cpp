@@ -1,6 +1,10 @@
-// Forward keeps the attention weights P (B,H,Tq,Tk) for the backward pass:
+// Per (example, head) four small strided GEMMs (heads are column blocks of
+// stride C, so nothing is copied) and a softmax row kernel. Forward keeps the
+// attention weights P (B,H,Tq,Tk) for the backward pass:
 //   dV += P^T dO, dP = dO V^T, dS = P * (dP - rowsum(P * dP)), dQ += s dS K, dK += s dS^T Q.
 #include "atrank/autodiff/ops/fused_attention.hpp"
+
+#include "atrank/tensor/gemm.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -34,48 +38,37 @@ template <class T>
 void fused_attention_backward(Tape<T>& t, Node<T>& n) {
   const Dims s = dims_of(t.input_shape(n, 0), t.input_shape(n, 1), n.iattr[0]);
   const T scale = T(1) / std::sqrt(T(s.d));
+  const auto c = std::size_t(s.c), tk = std::size_t(s.tk), tq = std::size_t(s.tq), d = std::size_t(s.d);
   const T* q = t.input_value(n, 0);
   const T* k = t.input_value(n, 1);
   const T* v = t.input_value(n, 2);
   T* gq = t.input_grad(n, 0);
   T* gk = t.input_grad(n, 1);
   T* gv = t.input_grad(n, 2);
-  const T* p_all = n.saved.data();
-  T* dp = n.saved.data() + s.b * s.h * s.tq * s.tk;  // scratch (Tk)
+  T* ds = n.saved.data() + s.b * s.h * s.tq * s.tk;  // scratch (Tq,Tk)
   for (std::int64_t b = 0; b < s.b; ++b) {
-    const std::int64_t len = valid_keys(n, b, s.tk);
+    const auto len = std::size_t(valid_keys(n, b, s.tk));
     if (len == 0) continue;
     for (std::int64_t h = 0; h < s.h; ++h) {
-      const std::int64_t off = h * s.d;
-      for (std::int64_t i = 0; i < s.tq; ++i) {
-        if (!query_valid(n, s, b, i)) continue;
-        const T* p = p_all + ((b * s.h + h) * s.tq + i) * s.tk;
-        const T* go = n.grad + (b * s.tq + i) * s.c + off;  // (d)
+      const std::size_t off = std::size_t(h * s.d);
+      const T* p = n.saved.data() + (b * s.h + h) * s.tq * s.tk;  // (Tq,Tk), row stride Tk
+      const T* go = n.grad + b * s.tq * s.c + off;                 // (Tq,d), stride C
+      const T* qh = q + b * s.tq * s.c + off;
+      const T* kh = k + b * s.tk * s.c + off;
+      const T* vh = v + b * s.tk * s.c + off;
+      // dP = dO V^T
+      gemm_raw<T>(Trans::No, Trans::Yes, tq, len, d, T(1), go, c, vh, c, T(0), ds, tk);
+      if (gv) gemm_raw<T>(Trans::Yes, Trans::No, len, d, tq, T(1), p, tk, go, c, T(1), gv + b * s.tk * s.c + off, c);
+      // dS = P * (dP - rowsum(P * dP)) * scale; masked query rows have P = 0 and stay 0.
+      for (std::size_t i = 0; i < tq; ++i) {
+        T* dsi = ds + i * tk;
+        const T* pi = p + i * tk;
         T dot = 0;
-        for (std::int64_t j = 0; j < len; ++j) {
-          const T* vj = v + (b * s.tk + j) * s.c + off;
-          T acc = 0;
-          for (std::int64_t e = 0; e < s.d; ++e) acc += go[e] * vj[e];
-          dp[j] = acc;
-          dot += acc * p[j];
-          if (gv) {
-            T* gvj = gv + (b * s.tk + j) * s.c + off;
-            for (std::int64_t e = 0; e < s.d; ++e) gvj[e] += p[j] * go[e];
-          }
-        }
-        const T* qi = q + (b * s.tq + i) * s.c + off;
-        T* gqi = gq ? gq + (b * s.tq + i) * s.c + off : nullptr;
-        for (std::int64_t j = 0; j < len; ++j) {
-          const T ds = p[j] * (dp[j] - dot) * scale;
-          const T* kj = k + (b * s.tk + j) * s.c + off;
-          if (gqi)
-            for (std::int64_t e = 0; e < s.d; ++e) gqi[e] += ds * kj[e];
-          if (gk) {
-            T* gkj = gk + (b * s.tk + j) * s.c + off;
-            for (std::int64_t e = 0; e < s.d; ++e) gkj[e] += ds * qi[e];
-          }
-        }
+        for (std::size_t j = 0; j < len; ++j) dot += pi[j] * dsi[j];
+        for (std::size_t j = 0; j < len; ++j) dsi[j] = pi[j] * (dsi[j] - dot) * scale;
       }
+      if (gq) gemm_raw<T>(Trans::No, Trans::No, tq, d, len, T(1), ds, tk, kh, c, T(1), gq + b * s.tq * s.c + off, c);
+      if (gk) gemm_raw<T>(Trans::Yes, Trans::No, len, d, tq, T(1), ds, tk, qh, c, T(1), gk + b * s.tk * s.c + off, c);
     }
   }
 }
@@ -101,42 +94,41 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads,
     n.index[std::size_t(b)] = key_lengths[b];
     n.index[std::size_t(s.b + b)] = query_lengths ? query_lengths[b] : -1;
   }
-  n.saved.assign(std::size_t(s.b * s.h * s.tq * s.tk + s.tk), T(0));
+  n.saved.assign(std::size_t(s.b * s.h * s.tq * s.tk + s.tq * s.tk), T(0));
   std::fill(n.value, n.value + sq.numel(), T(0));
   const T scale = T(1) / std::sqrt(T(s.d));
   const T* qv = t.value(q);
   const T* kv = t.value(k);
   const T* vv = t.value(v);
+  const auto c = std::size_t(s.c), tk = std::size_t(s.tk), tq = std::size_t(s.tq), d = std::size_t(s.d);
   for (std::int64_t b = 0; b < s.b; ++b) {
-    const std::int64_t len = valid_keys(n, b, s.tk);
+    const auto len = std::size_t(valid_keys(n, b, s.tk));
     if (len == 0) continue;  // no keys: zero weights, zero output, never NaN
     for (std::int64_t h = 0; h < s.h; ++h) {
-      const std::int64_t off = h * s.d;
-      for (std::int64_t i = 0; i < s.tq; ++i) {
-        if (!query_valid(n, s, b, i)) continue;
-        T* p = n.saved.data() + ((b * s.h + h) * s.tq + i) * s.tk;
-        const T* qi = qv + (b * s.tq + i) * s.c + off;
-        T mx = -std::numeric_limits<T>::infinity();
-        for (std::int64_t j = 0; j < len; ++j) {
-          const T* kj = kv + (b * s.tk + j) * s.c + off;
-          T acc = 0;
-          for (std::int64_t e = 0; e < s.d; ++e) acc += qi[e] * kj[e];
-          p[j] = acc * scale;
-          mx = std::max(mx, p[j]);
+      const std::size_t off = std::size_t(h * s.d);
+      T* p = n.saved.data() + (b * s.h + h) * s.tq * s.tk;  // (Tq,Tk), row stride Tk
+      // S = Q K^T * scale over the valid keys, heads addressed by stride C.
+      gemm_raw<T>(Trans::No, Trans::Yes, tq, len, d, scale, qv + b * s.tq * s.c + off, c,
+                  kv + b * s.tk * s.c + off, c, T(0), p, tk);
+      for (std::size_t i = 0; i < tq; ++i) {
+        T* pi = p + i * tk;
+        if (!query_valid(n, s, b, std::int64_t(i))) {
+          std::fill(pi, pi + len, T(0));
+          continue;
         }
+        T mx = -std::numeric_limits<T>::infinity();
+        for (std::size_t j = 0; j < len; ++j) mx = std::max(mx, pi[j]);
         T sum = 0;
-        for (std::int64_t j = 0; j < len; ++j) {
-          p[j] = std::exp(p[j] - mx);
-          sum += p[j];
+        for (std::size_t j = 0; j < len; ++j) {
+          pi[j] = std::exp(pi[j] - mx);
+          sum += pi[j];
         }
         const T inv = T(1) / sum;
-        T* o = n.value + (b * s.tq + i) * s.c + off;
-        for (std::int64_t j = 0; j < len; ++j) {
-          p[j] *= inv;
-          const T* vj = vv + (b * s.tk + j) * s.c + off;
-          for (std::int64_t e = 0; e < s.d; ++e) o[e] += p[j] * vj[e];
-        }
+        for (std::size_t j = 0; j < len; ++j) pi[j] *= inv;
       }
+      // O = P V, written into the merged-heads layout.
+      gemm_raw<T>(Trans::No, Trans::No, tq, d, len, T(1), p, tk, vv + b * s.tk * s.c + off, c, T(0),
+                  n.value + b * s.tq * s.c + off, c);
     }
   }
   if (n.requires_grad) n.backward = fused_attention_backward<T>;
