@@ -16,11 +16,13 @@ README.md. Methods already finished in --out (summary.json present) are not
 re-run unless --force. Python 3 standard library only.
 """
 import argparse
+import concurrent.futures
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -44,19 +46,19 @@ METHODS = [
 # batch 32. MovieLens 100K (cap 50, validation split) has 194,342 training
 # examples (~6,073 steps) per epoch. Budgets are small so that the whole table
 # fits in well under an hour on a shared 2-core machine: the ATRank variants
-# 3,000 steps (~0.5 epoch), the Bi-LSTMs and the CNN (2-4x slower per example)
-# 2,000 steps (~0.33 epoch), BPR its 50 cheap epochs (~15 s). --scale X
-# multiplies the step budgets.
+# 6,000 steps (~1 epoch), the Bi-LSTMs and the CNN (about 2x slower per
+# example) 4,000 steps (~0.66 epoch), BPR its 50 cheap epochs (~15 s).
+# --scale X multiplies the step budgets (and evaluation intervals).
 BUDGETS = {
     "movielens": {
         "bpr": ["train.epochs=50", "train.eval_every=0"],
-        "rnn": ["train.max_steps=2000", "train.eval_every=500"],
-        "atrank": ["train.max_steps=3000", "train.eval_every=500"],
+        "rnn": ["train.max_steps=4000", "train.eval_every=1000"],
+        "atrank": ["train.max_steps=6000", "train.eval_every=1000"],
     },
     "amazon": {
         "bpr": ["train.epochs=5", "train.eval_every=0"],
-        "rnn": ["train.max_steps=20000", "train.eval_every=2000"],
-        "atrank": ["train.max_steps=30000", "train.eval_every=2000"],
+        "rnn": ["train.max_steps=20000", "train.eval_every=5000"],
+        "atrank": ["train.max_steps=30000", "train.eval_every=5000"],
     },
 }
 BUDGETS["synthetic"] = BUDGETS["amazon"]
@@ -142,7 +144,9 @@ def main():
                     "not Electronics scale")
     ap.add_argument("--out", default=None, help="output folder (default runs/paper-table-<dataset>)")
     ap.add_argument("--atrank", default=os.path.join(ROOT, "build", "atrank"), help="atrank binary")
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1, help="threads per run (atrank run --threads)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="methods trained at the same time (2 on an idle 2-core machine)")
     ap.add_argument("--history-cap", type=int, default=None)
     ap.add_argument("--only", default="", help="comma-separated methods (default: all)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -166,28 +170,42 @@ def main():
     methods = [m for m in METHODS if not only or m[0] in only]
     common = ["data.split=valid", "eval.select=valid"]
 
-    rows, notes = [], []
+    title = "Paper comparison on " + kind
+    notes, jobs, labels = [], [], {}
     for name, spec, paper_key, extra in methods:
         run_dir = os.path.join(out, name)
         budget = [] if args.full else [scaled(kv, args.scale) for kv in BUDGETS[kind][family(name)]]
-        if not args.table_only and (args.force or not os.path.exists(os.path.join(run_dir, "summary.json"))):
-            if os.path.exists(run_dir):
-                shutil.rmtree(run_dir)
-            spec_path = derived_spec(spec, block, os.path.join(out, "specs"))
-            cmd = [args.atrank, "run", spec_path, "--out", run_dir, "--threads", str(args.threads), "--quiet"]
-            for kv in common + budget + extra + args.set:
-                cmd += ["--set", kv]
-            print("[%s] %s" % (time.strftime("%H:%M:%S"), " ".join(cmd)), flush=True)
-            t0 = time.time()
-            r = subprocess.run(cmd)
-            print("[%s] %s finished in %.0f s (exit %d)" % (time.strftime("%H:%M:%S"), name,
-                                                              time.time() - t0, r.returncode), flush=True)
-            if r.returncode != 0:
-                notes.append("%s failed with exit code %d." % (name, r.returncode))
-        label = " ".join(b.replace("train.", "") for b in budget if "eval_every" not in b) or "spec"
-        rows.append(paper_table.summarize(name, run_dir, paper_key, label))
-        paper_table.write_all(rows, out, "Paper comparison on " + kind, notes)
-    rows = paper_table.write_all(rows, out, "Paper comparison on " + kind, notes)
+        labels[name] = " ".join(b.replace("train.", "") for b in budget if "eval_every" not in b) or "spec"
+        if args.table_only or (not args.force and os.path.exists(os.path.join(run_dir, "summary.json"))):
+            continue
+        if os.path.exists(run_dir):
+            shutil.rmtree(run_dir)
+        spec_path = derived_spec(spec, block, os.path.join(out, "specs"))
+        cmd = [args.atrank, "run", spec_path, "--out", run_dir, "--threads", str(args.threads), "--quiet"]
+        for kv in common + budget + extra + args.set:
+            cmd += ["--set", kv]
+        jobs.append((name, cmd))
+
+    def collect():
+        return [paper_table.summarize(n, os.path.join(out, n), k, labels[n]) for n, _, k, _ in methods]
+
+    def run(job):
+        name, cmd = job
+        print("[%s] %s" % (time.strftime("%H:%M:%S"), " ".join(cmd)), flush=True)
+        t0 = time.time()
+        r = subprocess.run(cmd)
+        print("[%s] %s finished in %.0f s (exit %d)" % (time.strftime("%H:%M:%S"), name,
+                                                          time.time() - t0, r.returncode), flush=True)
+        if r.returncode != 0:
+            notes.append("%s failed with exit code %d." % (name, r.returncode))
+        with lock:  # a partial table after every method
+            paper_table.write_all(collect(), out, title, notes)
+
+    lock = threading.Lock()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        list(pool.map(run, jobs))
+    rows = collect()
+    paper_table.write_all(rows, out, title, notes)
     print(open(os.path.join(out, "table.md")).read())
 
 
