@@ -197,9 +197,12 @@ class Run {
 
   void evaluate_now(autodiff::Tape<float>& tape) {
     const auto t0 = Clock::now();
+    // The epoch the last step belongs to: at an epoch's end the position has
+    // already moved to the next epoch's first batch.
+    const std::int64_t epoch = state_.position.batch == 0 ? state_.position.epoch : state_.position.epoch + 1;
     json line;
     line["step"] = state_.step;
-    line["epoch"] = state_.position.epoch + 1;
+    line["epoch"] = epoch;
     line["seconds"] = std::chrono::duration<double>(Clock::now() - start_).count() + seconds_before_;
     line["learning_rate"] = last_lr_;
     line["train_loss"] = state_.loss_count ? state_.loss_sum / double(state_.loss_count) : 0.0;
@@ -223,7 +226,7 @@ class Run {
       if (score > state_.best_score) {
         state_.best_score = score;
         state_.best_step = state_.step;
-        state_.best_epoch = state_.position.epoch + 1;
+        state_.best_epoch = epoch;
         state_.best_metrics = line;
       }
     }
