@@ -10,3 +10,4 @@
 #include "atrank/autodiff/ops/norm.hpp"
 #include "atrank/autodiff/ops/recurrent.hpp"
 #include "atrank/autodiff/ops/reduce.hpp"
+#include "atrank/autodiff/ops/select_rows.hpp"

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "atrank/autodiff/ops/layout.hpp"
-#include "atrank/autodiff/ops/matmul.hpp"
+#include "atrank/autodiff/ops/select_rows.hpp"
 #include "atrank/nn/tape_ints.hpp"
 
 namespace atrank::model {
@@ -63,20 +63,20 @@ PackedHistory pack_history(Tape<T>& t, const std::vector<Var>& parts,
   std::int64_t packed = 1, sum_t = 0;
   for (auto v : total) packed = std::max<std::int64_t>(packed, v);
   for (auto v : present) sum_t += t.shape(v)[1];
-  // select[b, i, j] = 1 when packed position i of example b is position j of the concat.
-  std::vector<T> select(std::size_t(batch * packed * sum_t), T(0));
+  // rows[b, i] = row of the concatenation (B*sum T_g rows) that packed
+  // position i of example b takes, -1 for padding.
+  std::vector<std::int32_t> rows(std::size_t(batch * packed), -1);
   for (std::int64_t b = 0; b < batch; ++b) {
     std::int64_t i = 0, offset = 0;
     for (std::size_t k = 0; k < present.size(); ++k) {
       const std::int32_t l = lengths[std::size_t(lens_of[k])][b];
       for (std::int32_t j = 0; j < l; ++j, ++i)
-        select[std::size_t((b * packed + i) * sum_t + offset + j)] = T(1);
+        rows[std::size_t(b * packed + i)] = std::int32_t(b * sum_t + offset + j);
       offset += t.shape(present[k])[1];
     }
   }
-  const Var joined = autodiff::concat(t, present, 1);                      // (B,sum T_g,C)
-  const Var sel = t.constant(Shape{batch, packed, sum_t}, select.data());  // (B,T,sum T_g)
-  h.values = autodiff::batched_matmul(t, sel, joined);                     // (B,T,C)
+  const Var joined = autodiff::concat(t, present, 1);  // (B,sum T_g,C)
+  h.values = autodiff::select_rows(t, joined, rows.data(), Shape{batch, packed, width});  // (B,T,C)
   h.max_len = packed;
   h.lengths = nn::keep_ints(t, std::move(total));
   return h;

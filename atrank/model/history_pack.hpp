@@ -18,9 +18,8 @@ struct PackedHistory {
 };
 
 // parts[g]: (B,T_g,C) of group g, or an invalid Var when T_g = 0; lengths[g]: (B).
-// One non-empty part is passed through unchanged. Several are packed with a
-// constant 0/1 selection matrix (B,T,sum T_g) and one batched product (exact
-// gradients; a fused gather kernel can replace it). No part at all gives a
+// One non-empty part is passed through unchanged. Several are packed by one
+// row selection (select_rows: copies forward, scatter-add backward). No part at all gives a
 // (B,1,C) zero history with lengths 0.
 template <class T>
 PackedHistory pack_history(autodiff::Tape<T>& t, const std::vector<autodiff::Var>& parts,

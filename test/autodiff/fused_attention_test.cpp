@@ -2,6 +2,7 @@
 
 #include "atrank/autodiff/ops.hpp"
 #include "atrank/autodiff/ops/fused_attention.hpp"
+#include "atrank/autodiff/ops/select_rows.hpp"
 #include "test/autodiff/gradcheck_util.hpp"
 
 using namespace atrank;
@@ -65,6 +66,33 @@ BOOST_AUTO_TEST_CASE(fused_attention_equals_the_composed_ops) {
     for (std::int64_t i = 0; i < t.shape(a).numel(); ++i)
       BOOST_TEST(t.value(a)[i] == t.value(b)[i], boost::test_tools::tolerance(1e-12));
   }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(gradcheck)
+
+// A row selected twice gets both gradients; -1 rows are zeros and pass none.
+BOOST_AUTO_TEST_CASE(select_rows_packs_and_scatters) {
+  std::mt19937_64 rng(9);
+  ParamArena<double> p;
+  const int x = random_param(p, "x", Shape{2, 3, 4}, rng);
+  const std::int32_t rows[] = {0, 2, -1, 4, 4, -1};
+  auto r = check_gradients(p, {}, [&](Tape<double>& t) {
+    return select_rows(t, p.on(t, x), rows, Shape{2, 3, 4});
+  });
+  ATRANK_CHECK_GRADIENTS(r);
+  Tape<double> t;
+  Var out = select_rows(t, p.on(t, x), rows, Shape{2, 3, 4});
+  for (int e = 0; e < 4; ++e) {
+    BOOST_TEST(t.value(out)[2 * 4 + e] == 0.0);
+    BOOST_TEST(t.value(out)[1 * 4 + e] == p.value(x)[2 * 4 + e]);
+  }
+  p.zero_grad();
+  std::vector<double> seed(24, 1.0);
+  t.backward_from(out, seed.data());
+  BOOST_TEST(p.grad(x)[4 * 4] == 2.0);  // row 4 used twice
+  BOOST_TEST(p.grad(x)[1 * 4] == 0.0);  // row 1 never used
 }
 
 BOOST_AUTO_TEST_SUITE_END()
