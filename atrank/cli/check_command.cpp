@@ -4,6 +4,7 @@
 #include "atrank/cli/commands.hpp"
 
 #include <cstdio>
+#include <iostream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "atrank/data/dataset.hpp"
+#include "atrank/data/ensure_synthetic.hpp"
 #include "atrank/model/build_context.hpp"
 #include "atrank/model/model.hpp"
 #include "atrank/model/summary_report.hpp"
@@ -39,6 +41,7 @@ model::Model<float> build_for_check(const spec::Spec& spec, std::string& vocab_s
     options.log = &log;
     std::unique_ptr<data::Dataset> dataset;
     try {
+      data::ensure_synthetic(spec, std::cerr);
       dataset = std::make_unique<data::Dataset>(data::Dataset::load(spec, options));
     } catch (const std::exception& e) {
       throw std::runtime_error(std::string(missing.what()) + "\n  (loading the data failed: " +

@@ -16,6 +16,7 @@
 #include "atrank/data/blob.hpp"
 #include "atrank/data/cache.hpp"
 #include "atrank/data/dataset.hpp"
+#include "atrank/data/ensure_synthetic.hpp"
 #include "atrank/data/examples.hpp"
 #include "atrank/data/import.hpp"
 #include "atrank/data/paths.hpp"
@@ -43,6 +44,7 @@ void run_stats(const StatsOptions& o) {
   data::LoadOptions options;
   options.use_cache = !o.no_cache;
   const auto t = Clock::now();
+  data::ensure_synthetic(spec, std::cout);
   const data::Dataset d = data::Dataset::load(spec, options);
   const double seconds = since(t);
   std::printf("spec            %s (%s)\n", spec.name.c_str(), o.spec.c_str());
@@ -67,18 +69,18 @@ struct SynthFlags {
 void run_synth(SynthFlags f) {
   data::SynthOptions& o = f.o;
   // Defaults per kind (a quick run), unless given; --electronics = Amazon Electronics 5-core.
-  const bool multi = o.kind == "multi";
-  if (!f.users) o.users = f.electronics ? 192403 : 2000;
-  if (!f.items) o.items = f.electronics ? 63001 : (multi ? 3000 : 2000);
-  if (!f.categories) o.categories = f.electronics ? 801 : 20;
-  if (!f.events) o.events = f.electronics ? 1689188 : (multi ? 60000 : 24000);
+  const data::SynthOptions defaults = data::synth_defaults(o.kind, f.electronics);
+  if (!f.users) o.users = defaults.users;
+  if (!f.items) o.items = defaults.items;
+  if (!f.categories) o.categories = defaults.categories;
+  if (!f.events) o.events = defaults.events;
   const auto t = Clock::now();
   const data::SynthSummary s = data::write_synthetic(f.out, o);
   std::printf("wrote %s\n", s.files.c_str());
   std::printf("kind %s: %lld users, %lld items, %lld categories, %lld events", o.kind.c_str(),
               static_cast<long long>(s.users), static_cast<long long>(s.items),
               static_cast<long long>(s.categories), static_cast<long long>(s.events));
-  if (multi)
+  if (o.kind == "multi")
     std::printf(", %lld queries, %lld coupons, %lld shops, %lld brands", static_cast<long long>(s.queries),
                 static_cast<long long>(s.coupons), static_cast<long long>(s.shops), static_cast<long long>(s.brands));
   std::printf(" (seed %llu) in %.2f s\n", static_cast<unsigned long long>(o.seed), since(t));
