@@ -12,6 +12,11 @@ import paper_table  # noqa: E402
 import run_table  # noqa: E402
 
 
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
 def fake_run(root, name, evals, params=1000, eps=500.0, summary=True):
     d = os.path.join(root, name)
     os.makedirs(d)
@@ -78,7 +83,7 @@ class TableWriterTest(unittest.TestCase):
         os.makedirs(out)
         kept = paper_table.write_all(rows, out, "Paper comparison on test", ["a note"])
         self.assertEqual(len(kept), 2)
-        md = open(os.path.join(out, "table.md")).read()
+        md = read(os.path.join(out, "table.md"))
         self.assertIn("| bpr | 0.7000 | 0.6900 | 1 |", md)
         self.assertIn("~0.80", md)
         self.assertIn("approximate", md)
@@ -91,7 +96,7 @@ class TableWriterTest(unittest.TestCase):
         self.assertEqual(table[1]["best_step"], "1000")
         self.assertEqual(table[1]["params"], "")  # no summary.json
         self.assertEqual(table[0]["paper_electronics_auc_approx"], "0.8")
-        svg = open(os.path.join(out, "auc_time.svg")).read()
+        svg = read(os.path.join(out, "auc_time.svg"))
         self.assertTrue(svg.startswith("<svg"))
         self.assertEqual(svg.count("<polyline"), 2)
         self.assertIn("atrank-1-head", svg)
@@ -105,14 +110,14 @@ class RunnerTest(unittest.TestCase):
 
     def test_data_block_is_replaced_in_every_paper_spec(self):
         root = run_table.ROOT
-        ml = run_table.data_block(open(os.path.join(root, "specs", "movielens.toml")).read())
+        ml = run_table.data_block(read(os.path.join(root, "specs", "movielens.toml")))
         ml = run_table.set_key(ml, "path", '"/somewhere/ml-100k"')
         ml = run_table.set_key(ml, "history_cap", "50")
         self.assertIn('path = "/somewhere/ml-100k"', ml)
         self.assertIn("history_cap = 50", ml)
         with tempfile.TemporaryDirectory() as d:
             for spec in ("bpr", "bilstm", "bilstm_att", "cnn", "atrank"):
-                text = open(run_table.derived_spec(spec, ml, d)).read()
+                text = read(run_table.derived_spec(spec, ml, d))
                 self.assertIn('source = "movielens"', text)
                 self.assertNotIn('source = "amazon"', text)
                 self.assertIn("[encoder]", text)
