@@ -41,7 +41,7 @@ std::vector<BenchRow> run_bench(const BenchOptions& options, std::ostream& out) 
       spec::Spec spec = base;
       spec.train.batch_size = batch_size;
       spec.train.threads = threads;
-      set_blas_threads(int(threads));
+      set_blas_threads(1);  // as the trainer: see run_training
       auto model = model::Model<float>::build(spec, data.vocab());
       Optimizer optimizer({optimizer_kind(spec.train.optimizer)});
       optimizer.attach(model.dense(), model.tables());

@@ -364,7 +364,9 @@ RunResult run_training(const RunOptions& options) {
   std::vector<std::string> overrides = options.overrides;
   if (options.threads > 0) overrides.push_back("train.threads=" + std::to_string(options.threads));
   spec::Spec spec = spec::load_spec(options.spec_path, overrides);
-  set_blas_threads(int(std::max<std::int64_t>(spec.train.threads, 1)));
+  // BLAS stays on one thread: on 2 cores its threads made training 17x
+  // slower (batch 32, atrank bench); the products here are small.
+  set_blas_threads(1);
 
   const std::string dir = options.out_dir.empty() ? default_run_dir(spec) : options.out_dir;
   if (options.resume && !fs::exists(fs::path(dir) / "checkpoint.ckpt"))
