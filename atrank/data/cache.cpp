@@ -80,7 +80,7 @@ class ByteReader {
   }
   void raw(void* out, std::size_t n) {
     need(n);
-    std::memcpy(out, b_.data() + p_, n);
+    if (n) std::memcpy(out, b_.data() + p_, n);  // n = 0: out may be null
     p_ += n;
   }
   std::string_view b_;

@@ -39,7 +39,7 @@ class Checkpoint {
     if (b.size() != v.size() * sizeof(T))
       throw CheckpointError("checkpoint section `" + name + "` has " + std::to_string(b.size()) +
                             " bytes, the model expects " + std::to_string(v.size() * sizeof(T)));
-    std::memcpy(v.data(), b.data(), b.size());
+    if (!b.empty()) std::memcpy(v.data(), b.data(), b.size());  // empty: v.data() may be null
   }
   template <class T>
   T get_scalar(const std::string& name) const {
