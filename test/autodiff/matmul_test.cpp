@@ -50,3 +50,20 @@ BOOST_AUTO_TEST_CASE(batched_matmul_all_transposes) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(matmul_and_dense_forward_values) {
+  ParamArena<double> p;
+  const int a = p.add("a", Shape{2, 2});
+  const int b = p.add("b", Shape{2, 2});
+  const int bias = p.add("bias", Shape{2});
+  std::copy_n(std::begin({1.0, 2.0, 3.0, 4.0}), 4, p.value(a));
+  std::copy_n(std::begin({5.0, 6.0, 7.0, 8.0}), 4, p.value(b));
+  std::copy_n(std::begin({0.5, -0.5}), 2, p.value(bias));
+  Tape<double> t;
+  Var m = matmul(t, p.on(t, a), p.on(t, b), Trans::Yes, Trans::No);  // a^T b
+  const double expect_m[] = {26, 30, 38, 44};
+  for (int i = 0; i < 4; ++i) BOOST_TEST(t.value(m)[i] == expect_m[i]);
+  Var d = dense(t, p.on(t, a), p.on(t, b), p.on(t, bias));  // a b + bias
+  const double expect_d[] = {19.5, 21.5, 43.5, 49.5};
+  for (int i = 0; i < 4; ++i) BOOST_TEST(t.value(d)[i] == expect_d[i]);
+}
