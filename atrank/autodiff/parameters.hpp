@@ -49,12 +49,9 @@ class ParamArena {
   std::size_t size() const { return values_.size(); }
   void zero_grad() { std::fill(grads_.begin(), grads_.end(), T(0)); }
 
-  // Puts parameter `id` on the tape as a leaf whose gradient accumulates here.
-  Var on(Tape<T>& tape, int id) {
-    const ParamSlice& s = slices_.at(id);
-    return tape.external(s.shape, values_.data() + s.offset, grads_.data() + s.offset,
-                         s.name.c_str());
-  }
+  // Puts parameter `id` on the tape as a leaf whose gradient accumulates
+  // here, or in the tape's gradient shard when it has one.
+  Var on(Tape<T>& tape, int id);
 
  private:
   std::vector<ParamSlice> slices_;
@@ -75,10 +72,12 @@ struct SparseGrad {
 };
 
 // An embedding table: (rows, width) values plus the sparse gradient of the
-// current step. Lookups append to `grad`; the optimizer consumes and clears it.
+// current step. Lookups append to `grad` (or to the tape's gradient shard);
+// the optimizer consumes and clears it.
 template <class T>
 struct EmbeddingTable {
   std::string name;
+  int slot = -1;  // index in its model's table list: where a GradientShard keeps its gradient
   std::int64_t rows = 0;
   std::int64_t width = 0;
   std::vector<T> values;
@@ -91,5 +90,37 @@ struct EmbeddingTable {
   const T* row(std::int64_t i) const { return values.data() + i * width; }
   std::int64_t numel() const { return rows * width; }
 };
+
+// One tape's share of the parameter gradients in data-parallel training: a
+// dense buffer laid out like the arena, and the sparse gradient of every
+// table (indexed by EmbeddingTable::slot). Merged into the parameters by the
+// owner after backward.
+template <class T>
+struct GradientShard {
+  std::vector<T> dense;
+  std::vector<SparseGrad<T>> tables;
+};
+
+// The sparse gradient a lookup of `table` on tape `t` appends to.
+template <class T>
+SparseGrad<T>& sparse_grad_sink(Tape<T>& t, EmbeddingTable<T>& table) {
+  GradientShard<T>* shard = t.gradient_shard();
+  if (shard == nullptr) return table.grad;
+  if (table.slot < 0 || std::size_t(table.slot) >= shard->tables.size())
+    throw std::logic_error("table `" + table.name + "` has no slot in the tape's gradient shard");
+  return shard->tables[std::size_t(table.slot)];
+}
+
+template <class T>
+Var ParamArena<T>::on(Tape<T>& tape, int id) {
+  const ParamSlice& s = slices_.at(id);
+  T* grads = grads_.data();
+  if (GradientShard<T>* shard = tape.gradient_shard()) {
+    if (shard->dense.size() != grads_.size())
+      throw std::logic_error("gradient shard sized for another parameter arena");
+    grads = shard->dense.data();
+  }
+  return tape.external(s.shape, values_.data() + s.offset, grads + s.offset, s.name.c_str());
+}
 
 }  // namespace atrank::autodiff

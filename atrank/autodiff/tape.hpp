@@ -14,6 +14,7 @@ namespace atrank::autodiff {
 
 template <class T> class Tape;
 template <class T> struct Node;
+template <class T> struct GradientShard;
 
 // A handle to a node on a tape. Valid until the tape is cleared.
 struct Var {
@@ -93,6 +94,13 @@ class Tape {
     return Var{size_ - 1};
   }
 
+  // Where parameter gradients of this tape go: null (the default) = into the
+  // parameters themselves; else into the shard's buffers, so that several
+  // tapes can run backward at once over slices of one batch (data-parallel
+  // training). Leaves put on the tape read it when they are recorded.
+  void set_gradient_shard(GradientShard<T>* shard) { shard_ = shard; }
+  GradientShard<T>* gradient_shard() const { return shard_; }
+
   Node<T>& node(Var v) { return nodes_[check(v)]; }
   const Node<T>& node(Var v) const { return nodes_[check(v)]; }
   Node<T>& node_at(int id) { return nodes_[id]; }
@@ -156,6 +164,7 @@ class Tape {
 
   std::deque<Node<T>> nodes_;  // deque: node references stay valid as the tape grows
   int size_ = 0;
+  GradientShard<T>* shard_ = nullptr;
 };
 
 }  // namespace atrank::autodiff

@@ -25,16 +25,21 @@ void expect_size(const char* what, std::size_t got, std::int64_t want) {
 }
 
 // Per-example weights w[b] spread over a per-element loss of shape s with
-// leading dimension B: mean over elements of w[b] * x, or the plain scaled
+// leading dimension B: mean over elements of w[b] * x, times `share` (the
+// batch's share of a larger batch whose mean is wanted), or the plain scaled
 // mean when every example has the same weight.
 template <class T>
-Var weighted_mean(Tape<T>& t, Var x, const std::vector<double>& w) {
+Var weighted_mean(Tape<T>& t, Var x, const std::vector<double>& w, double share) {
   const Shape s = t.shape(x);
   const bool uniform = std::all_of(w.begin(), w.end(), [&](double v) { return v == w[0]; });
-  if (uniform) return w[0] == 1.0 ? autodiff::mean(t, x) : autodiff::scale(t, autodiff::mean(t, x), T(w[0]));
+  if (uniform) {
+    const double factor = w[0] * share;
+    return factor == 1.0 ? autodiff::mean(t, x) : autodiff::scale(t, autodiff::mean(t, x), T(factor));
+  }
   const std::int64_t per = s.numel() / s[0];
   std::vector<T> c(std::size_t(s.numel()));
-  for (std::int64_t i = 0; i < s.numel(); ++i) c[std::size_t(i)] = T(w[std::size_t(i / per)] / double(s.numel()));
+  for (std::int64_t i = 0; i < s.numel(); ++i)
+    c[std::size_t(i)] = T(w[std::size_t(i / per)] * share / double(s.numel()));
   return autodiff::sum(t, autodiff::mul(t, x, t.constant(s, c.data())));
 }
 
@@ -152,9 +157,12 @@ Var Model<T>::logits(Tape<T>& t, Var u, const Targets& tg) {
 
 template <class T>
 ForwardResult Model<T>::forward(Tape<T>& t, const data::Batch& batch, bool training,
-                                std::mt19937_64& rng) {
+                                std::mt19937_64& rng, std::int64_t loss_batch) {
   const std::int64_t n = batch.size;
   if (n <= 0) throw std::invalid_argument("batch: empty");
+  if (loss_batch == 0) loss_batch = n;
+  if (loss_batch < n) throw std::invalid_argument("forward: loss_batch smaller than the batch");
+  const double share = double(n) / double(loss_batch);
   const std::vector<int> task = task_of(batch);
   const LossKind kind = tasks_[std::size_t(task[0])].loss;
   std::vector<double> weight(static_cast<std::size_t>(n)), rate(static_cast<std::size_t>(n));
@@ -177,7 +185,7 @@ ForwardResult Model<T>::forward(Tape<T>& t, const data::Batch& batch, bool train
     r.logits = autodiff::reshape(t, logits(t, u, tg), Shape{n});      // (B)
     const Var labels = nn::constant_from(t, Shape{n}, batch.labels.data());
     const Var ce = autodiff::sigmoid_cross_entropy(t, r.logits, t.value(labels));  // (B)
-    r.loss = weighted_mean(t, ce, weight);
+    r.loss = weighted_mean(t, ce, weight, share);
     if (any_l2)
       r.loss = autodiff::add(t, r.loss,
                              autodiff::add(t, weighted_l2(t, u, rate), weighted_l2(t, tg.vectors, rate)));
@@ -195,7 +203,7 @@ ForwardResult Model<T>::forward(Tape<T>& t, const data::Batch& batch, bool train
   const Var pos_rep = autodiff::reshape(t, autodiff::repeat_seq(t, pos, c - 1), Shape{n, c - 1});
   const Var fit = autodiff::log_sigmoid(t, autodiff::sub(t, pos_rep, neg));  // (B,C-1)
   for (auto& w : weight) w = -w;
-  r.loss = weighted_mean(t, fit, weight);
+  r.loss = weighted_mean(t, fit, weight, share);
   if (any_l2) {
     // A target-independent user vector is one vector per example, counted once.
     const Var uu = encoder_->target_independent() ? autodiff::slice(t, u, 1, 0, 1) : u;
@@ -233,8 +241,8 @@ std::vector<T> Model<T>::scores(Tape<T>& t, const data::Batch& batch) {
   return std::vector<T>(v, v + t.shape(s).numel());
 }
 
-template ForwardResult Model<float>::forward(Tape<float>&, const data::Batch&, bool, std::mt19937_64&);
-template ForwardResult Model<double>::forward(Tape<double>&, const data::Batch&, bool, std::mt19937_64&);
+template ForwardResult Model<float>::forward(Tape<float>&, const data::Batch&, bool, std::mt19937_64&, std::int64_t);
+template ForwardResult Model<double>::forward(Tape<double>&, const data::Batch&, bool, std::mt19937_64&, std::int64_t);
 template Var Model<float>::score(Tape<float>&, const data::Batch&);
 template Var Model<double>::score(Tape<double>&, const data::Batch&);
 template std::vector<float> Model<float>::scores(Tape<float>&, const data::Batch&);

@@ -48,8 +48,11 @@ class Model {
   // l2 * (l2(user) + l2(all candidates)). A batch may mix tasks (batch.task);
   // their losses must then be of one kind, and each example is weighted by
   // its task. The ops copy what backward needs: the batch may go after forward.
+  // With loss_batch > 0 the batch is a slice of a batch of loss_batch
+  // examples: means divide by that batch (the L2 terms are sums anyway), so
+  // the slices' losses and gradients add up to the whole batch's.
   ForwardResult forward(autodiff::Tape<T>& t, const data::Batch& batch, bool training,
-                        std::mt19937_64& rng);
+                        std::mt19937_64& rng, std::int64_t loss_batch = 0);
 
   // Evaluation: logits (B,C) of batch.candidates (or of batch.targets as
   // (B,1) when the batch has no candidates), no dropout. The history is

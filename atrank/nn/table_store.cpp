@@ -15,6 +15,7 @@ int TableStore<T>::use(const std::string& name, const std::string& vocab, std::i
                                   std::to_string(rows) + " and width " + std::to_string(width) +
                                   " must be positive");
     tables_.push_back(std::make_unique<autodiff::EmbeddingTable<T>>(name, rows, width));
+    tables_.back()->slot = size() - 1;
     info_.push_back({name, vocab, init, user, {user}});
     return size() - 1;
   }

@@ -13,7 +13,7 @@
 #include "atrank/model/model.hpp"
 #include "atrank/spec/load.hpp"
 #include "atrank/tensor/gemm.hpp"
-#include "atrank/train/step.hpp"
+#include "atrank/train/batch_runner.hpp"
 
 namespace atrank::train {
 namespace {
@@ -50,7 +50,7 @@ std::vector<BenchRow> run_bench(const BenchOptions& options, std::ostream& out) 
       bo.seed = spec.train.seed;
       bo.mode = spec.tasks.front().loss == "bpr" ? data::BatchMode::pairwise : data::BatchMode::pointwise;
       data::Batcher batcher(data, bo);
-      autodiff::Tape<float> tape;
+      BatchRunner runner(model, int(threads));
       std::mt19937_64 rng(spec.train.seed);
       data::Batch batch;
 
@@ -60,7 +60,7 @@ std::vector<BenchRow> run_bench(const BenchOptions& options, std::ostream& out) 
         while (done < examples) {
           if (!batcher.next(batch)) continue;  // next epoch
           const auto s = Clock::now();
-          train_step(model, tape, batch, optimizer, spec.train.learning_rate, spec.train.clip_norm, rng);
+          runner.train_step(batch, optimizer, spec.train.learning_rate, spec.train.clip_norm, rng);
           seconds += std::chrono::duration<double>(Clock::now() - s).count();
           done += batch.size;
         }
@@ -78,7 +78,7 @@ std::vector<BenchRow> run_bench(const BenchOptions& options, std::ostream& out) 
         std::int64_t done = 0;
         const auto s = Clock::now();
         while (done < options.eval_cases && eval_batcher.next(batch)) {
-          model.scores(tape, batch);
+          runner.scores(batch);
           done += batch.size;
         }
         return double(done) / std::chrono::duration<double>(Clock::now() - s).count();

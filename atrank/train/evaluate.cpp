@@ -7,9 +7,8 @@
 
 namespace atrank::train {
 
-MetricValues evaluate(model::Model<float>& model, const data::Dataset& data, data::Split split,
-                      const spec::EvalSpec& eval, std::int64_t batch_size,
-                      autodiff::Tape<float>& scratch) {
+MetricValues evaluate(BatchRunner& runner, const data::Dataset& data, data::Split split,
+                      const spec::EvalSpec& eval, std::int64_t batch_size) {
   data::BatcherOptions opt;
   opt.split = split;
   opt.mode = data::BatchMode::eval;
@@ -17,7 +16,7 @@ MetricValues evaluate(model::Model<float>& model, const data::Dataset& data, dat
   opt.shuffle = false;
   data::Batcher batcher(data, opt);
 
-  const auto& tasks = model.tasks();
+  const auto& tasks = runner.model().tasks();
   ScoredCases all;
   std::vector<ScoredCases> per_task(tasks.size());
   all.candidates = data.candidates_per_case(split);
@@ -25,7 +24,7 @@ MetricValues evaluate(model::Model<float>& model, const data::Dataset& data, dat
 
   data::Batch batch;
   while (batcher.next(batch)) {
-    const std::vector<float> scores = model.scores(scratch, batch);
+    const std::vector<float>& scores = runner.scores(batch);
     const auto c = std::size_t(all.candidates);
     for (std::int64_t b = 0; b < batch.size; ++b) {
       const float* row = scores.data() + std::size_t(b) * c;

@@ -5,9 +5,9 @@
 #include <map>
 #include <string>
 
-#include "atrank/autodiff/tape.hpp"
 #include "atrank/data/dataset.hpp"
 #include "atrank/model/model.hpp"
+#include "atrank/train/batch_runner.hpp"
 
 namespace atrank::train {
 
@@ -15,8 +15,8 @@ namespace atrank::train {
 // "<task>.<metric>" per task.
 using MetricValues = std::map<std::string, double>;
 
-MetricValues evaluate(model::Model<float>& model, const data::Dataset& data, data::Split split,
-                      const spec::EvalSpec& eval, std::int64_t batch_size,
-                      autodiff::Tape<float>& scratch);
+// Scores with the runner's model and threads.
+MetricValues evaluate(BatchRunner& runner, const data::Dataset& data, data::Split split,
+                      const spec::EvalSpec& eval, std::int64_t batch_size);
 
 }  // namespace atrank::train

@@ -24,12 +24,12 @@
 #include "atrank/model/model.hpp"
 #include "atrank/spec/load.hpp"
 #include "atrank/tensor/gemm.hpp"
+#include "atrank/train/batch_runner.hpp"
 #include "atrank/train/checkpoint.hpp"
 #include "atrank/train/evaluate.hpp"
 #include "atrank/train/optimizer.hpp"
 #include "atrank/train/progress.hpp"
 #include "atrank/train/schedule.hpp"
-#include "atrank/train/step.hpp"
 
 namespace atrank::train {
 namespace fs = std::filesystem;
@@ -92,6 +92,7 @@ class Run {
         dir_(std::move(dir)),
         data_(data::Dataset::load(spec_)),
         model_(model::Model<float>::build(spec_, data_.vocab())),
+        runner_(model_, int(spec_.train.threads)),
         optimizer_(optimizer_config(spec_.train)),
         batcher_(data_, batcher_options(spec_)),
         progress_(stderr, stdout),
@@ -119,18 +120,17 @@ class Run {
 
     metrics_log_.open(fs::path(dir_) / "metrics.jsonl", std::ios::app);
     data::Batch batch;
-    autodiff::Tape<float> tape;
     const std::int64_t ckpt_every = tr.checkpoint_every;
 
     while (state_.step < total_steps && state_.position.epoch < tr.epochs) {
       if (!batcher_.next(batch)) {  // end of an epoch
         state_.position = batcher_.position();
-        if (tr.eval_every == 0) evaluate_now(tape);
+        if (tr.eval_every == 0) evaluate_now();
         continue;
       }
       const auto t0 = Clock::now();
       const double lr = learning_rate(batch);
-      const StepResult step = train_step(model_, tape, batch, optimizer_, lr, tr.clip_norm, dropout_rng_);
+      const StepResult step = runner_.train_step(batch, optimizer_, lr, tr.clip_norm, dropout_rng_);
       if (!std::isfinite(step.loss) || !std::isfinite(step.grad_norm))
         throw std::runtime_error(fmt::format(
             "training diverged: {} is {} at step {} (epoch {}); the last good checkpoint is kept "
@@ -153,13 +153,13 @@ class Run {
                          state_.loss_sum / double(std::max<std::int64_t>(state_.loss_count, 1)),
                          state_.train_seconds / double(state_.step)};
       if (!options_.quiet) progress_.update(progress_state_);
-      if (tr.eval_every > 0 && state_.step % tr.eval_every == 0) evaluate_now(tape);
+      if (tr.eval_every > 0 && state_.step % tr.eval_every == 0) evaluate_now();
       if (ckpt_every > 0 && state_.step % ckpt_every == 0) save_checkpoint();
     }
     // Checkpoint first: it then holds the same state a periodic checkpoint at
     // this step would, so a resumed run continues exactly like an uninterrupted one.
     save_checkpoint();
-    if (state_.last_eval_step != state_.step) evaluate_now(tape);
+    if (state_.last_eval_step != state_.step) evaluate_now();
     return finish();
   }
 
@@ -195,7 +195,7 @@ class Run {
     return learning_rate_at(spec_.train.learning_rate, spec_.train.schedule, state_.step);
   }
 
-  void evaluate_now(autodiff::Tape<float>& tape) {
+  void evaluate_now() {
     const auto t0 = Clock::now();
     // The epoch the last step belongs to: at an epoch's end the position has
     // already moved to the next epoch's first batch.
@@ -209,7 +209,7 @@ class Run {
     std::map<std::string, std::map<std::string, double>> shown;
     for (auto split : {data::Split::valid, data::Split::test}) {
       if (data_.num_cases(split) == 0) continue;
-      const auto metrics = evaluate(model_, data_, split, spec_.eval, spec_.train.eval_batch_size, tape);
+      const auto metrics = evaluate(runner_, data_, split, spec_.eval, spec_.train.eval_batch_size);
       line[data::split_name(split)] = metrics;
       shown[data::split_name(split)] = metrics;
     }
@@ -311,7 +311,7 @@ class Run {
     s["spec"] = spec_.file;
     s["params"]["total"] = model_.param_count();
     s["train"]["steps"] = state_.step;
-    s["train"]["epochs"] = state_.position.epoch;
+    s["train"]["epochs"] = double(state_.examples) / double(std::max<std::int64_t>(batcher_.examples_per_epoch(), 1));
     s["train"]["examples"] = state_.examples;
     s["train"]["seconds"] = state_.train_seconds;
     s["train"]["examples_per_second"] = state_.examples / std::max(state_.train_seconds, 1e-9);
@@ -343,6 +343,7 @@ class Run {
   std::string dir_;
   data::Dataset data_;
   model::Model<float> model_;
+  BatchRunner runner_;
   Optimizer optimizer_;
   data::Batcher batcher_;
   Progress progress_;
@@ -364,8 +365,9 @@ RunResult run_training(const RunOptions& options) {
   std::vector<std::string> overrides = options.overrides;
   if (options.threads > 0) overrides.push_back("train.threads=" + std::to_string(options.threads));
   spec::Spec spec = spec::load_spec(options.spec_path, overrides);
-  // BLAS stays on one thread: on 2 cores its threads made training 17x
-  // slower (batch 32, atrank bench); the products here are small.
+  // BLAS stays on one thread per training thread: on 2 cores its threads
+  // made training 17x slower (batch 32, atrank bench); the products here are
+  // small, and the training threads already split every batch (BatchRunner).
   set_blas_threads(1);
 
   const std::string dir = options.out_dir.empty() ? default_run_dir(spec) : options.out_dir;

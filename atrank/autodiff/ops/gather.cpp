@@ -12,10 +12,10 @@ namespace {
 // ext = the EmbeddingTable; index = the table row of every lookup (resolved
 // through the map for gather_mapped). Appends one gradient row per lookup.
 template <class T>
-void gather_backward(Tape<T>& /*t*/, Node<T>& n) {
+void gather_backward(Tape<T>& t, Node<T>& n) {
   auto& table = *static_cast<EmbeddingTable<T>*>(n.ext);
   const std::size_t width = std::size_t(table.width), k = n.index.size();
-  SparseGrad<T>& g = table.grad;
+  SparseGrad<T>& g = sparse_grad_sink(t, table);
   g.rows.insert(g.rows.end(), n.index.begin(), n.index.end());
   const std::size_t old = g.values.size();
   g.values.resize(old + k * width);

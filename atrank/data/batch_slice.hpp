@@ -1,0 +1,14 @@
+// Examples [begin, end) of a batch as a batch of their own: how a batch is
+// split over threads. Group histories are re-padded to the slice's longest.
+#pragma once
+
+#include <cstdint>
+
+#include "atrank/data/batch.hpp"
+
+namespace atrank::data {
+
+// Fills `out` (reusing its buffers) with examples [begin, end) of `in`.
+void slice_batch(const Batch& in, std::int64_t begin, std::int64_t end, Batch& out);
+
+}  // namespace atrank::data

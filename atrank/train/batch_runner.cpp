@@ -1,0 +1,115 @@
+#include "atrank/train/batch_runner.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "atrank/data/batch_slice.hpp"
+
+namespace atrank::train {
+namespace {
+
+// Examples [begin, end) of slice s when n examples are cut into k slices.
+std::int64_t slice_begin(std::int64_t n, int k, int s) { return n * s / k; }
+
+}  // namespace
+
+BatchRunner::BatchRunner(model::Model<float>& model, int threads)
+    : model_(model),
+      pool_(threads),
+      tapes_(std::size_t(threads)),
+      slices_(std::size_t(threads)),
+      shards_(std::size_t(threads)),
+      seeds_(std::size_t(threads)),
+      losses_(std::size_t(threads)) {
+  const auto tables = model_.tables();
+  for (int s = 1; s < threads; ++s) {
+    shards_[std::size_t(s)].dense.assign(model_.dense().size(), 0.f);
+    shards_[std::size_t(s)].tables.resize(tables.size());
+    tapes_[std::size_t(s)].set_gradient_shard(&shards_[std::size_t(s)]);
+  }
+}
+
+StepResult BatchRunner::train_step(const data::Batch& batch, Optimizer& optimizer,
+                                   double learning_rate, double clip_norm,
+                                   std::mt19937_64& dropout_rng) {
+  StepResult r;
+  const int k = slices_for(batch.size);
+  if (k <= 1) {
+    auto& tape = tapes_[0];
+    tape.clear();
+    const auto out = model_.forward(tape, batch, /*training=*/true, dropout_rng);
+    r.loss = tape.value(out.loss)[0];
+    if (std::isfinite(r.loss)) tape.backward(out.loss);
+  } else {
+    for (int s = 0; s < k; ++s) seeds_[std::size_t(s)] = dropout_rng();
+    pool_.run([&](int s) {
+      if (s >= k) return;
+      data::Batch& slice = slices_[std::size_t(s)];
+      data::slice_batch(batch, slice_begin(batch.size, k, s), slice_begin(batch.size, k, s + 1), slice);
+      auto& tape = tapes_[std::size_t(s)];
+      tape.clear();
+      std::mt19937_64 rng(seeds_[std::size_t(s)]);
+      const auto out = model_.forward(tape, slice, /*training=*/true, rng, batch.size);
+      losses_[std::size_t(s)] = tape.value(out.loss)[0];
+      if (std::isfinite(losses_[std::size_t(s)])) tape.backward(out.loss);
+    });
+    r.loss = 0;
+    for (int s = 0; s < k; ++s) r.loss += losses_[std::size_t(s)];
+    merge_gradients(k);
+  }
+  if (!std::isfinite(r.loss)) {
+    model_.zero_grad();
+    return r;
+  }
+  r.grad_norm = global_grad_norm(model_.dense(), model_.tables());
+  if (!std::isfinite(r.grad_norm)) {
+    model_.zero_grad();
+    return r;
+  }
+  const double scale = clip_norm > 0 && r.grad_norm > clip_norm ? clip_norm / r.grad_norm : 1.0;
+  optimizer.step(model_.dense(), model_.tables(), learning_rate, scale);
+  return r;
+}
+
+// Slices 1..k-1 wrote into their shards: add them into the model's gradients
+// in slice order (deterministic) and reset the shards for the next step.
+void BatchRunner::merge_gradients(int slices) {
+  std::vector<float>& dense = model_.dense().grads();
+  const auto tables = model_.tables();
+  for (int s = 1; s < slices; ++s) {
+    auto& shard = shards_[std::size_t(s)];
+    for (std::size_t i = 0; i < dense.size(); ++i) dense[i] += shard.dense[i];
+    std::fill(shard.dense.begin(), shard.dense.end(), 0.f);
+    for (std::size_t t = 0; t < tables.size(); ++t) {
+      auto& from = shard.tables[t];
+      auto& to = tables[t]->grad;
+      to.rows.insert(to.rows.end(), from.rows.begin(), from.rows.end());
+      to.values.insert(to.values.end(), from.values.begin(), from.values.end());
+      from.clear();
+    }
+  }
+}
+
+const std::vector<float>& BatchRunner::scores(const data::Batch& batch) {
+  const int k = slices_for(batch.size);
+  if (k <= 1) {
+    scores_ = model_.scores(tapes_[0], batch);
+    return scores_;
+  }
+  const std::int64_t c = batch.candidates_per_example > 0 ? batch.candidates_per_example : 1;
+  scores_.resize(std::size_t(batch.size * c));
+  pool_.run([&](int s) {
+    if (s >= k) return;
+    const std::int64_t begin = slice_begin(batch.size, k, s);
+    data::Batch& slice = slices_[std::size_t(s)];
+    data::slice_batch(batch, begin, slice_begin(batch.size, k, s + 1), slice);
+    auto& tape = tapes_[std::size_t(s)];
+    tape.clear();
+    const autodiff::Var v = model_.score(tape, slice);
+    const float* p = tape.value(v);
+    std::copy(p, p + tape.shape(v).numel(), scores_.begin() + begin * c);
+  });
+  return scores_;
+}
+
+}  // namespace atrank::train

@@ -1,0 +1,67 @@
+#include "atrank/train/worker_pool.hpp"
+
+#include <stdexcept>
+
+namespace atrank::train {
+
+WorkerPool::WorkerPool(int size) : errors_(std::size_t(size > 0 ? size : 1)) {
+  if (size < 1) throw std::invalid_argument("worker pool: size must be at least 1");
+  for (int k = 1; k < size; ++k) threads_.emplace_back([this, k] { work(k); });
+}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void WorkerPool::run(const std::function<void(int)>& job) {
+  for (auto& e : errors_) e = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    job_ = &job;
+    pending_ = int(threads_.size());
+    ++generation_;
+  }
+  wake_.notify_all();
+  try {
+    job(0);
+  } catch (...) {
+    errors_[0] = std::current_exception();
+  }
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+    job_ = nullptr;
+  }
+  for (auto& e : errors_)
+    if (e) std::rethrow_exception(e);
+}
+
+void WorkerPool::work(int k) {
+  std::uint64_t seen = 0;
+  for (;;) {
+    const std::function<void(int)>* job = nullptr;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+      if (stopping_) return;
+      seen = generation_;
+      job = job_;
+    }
+    try {
+      (*job)(k);
+    } catch (...) {
+      errors_[std::size_t(k)] = std::current_exception();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (--pending_ == 0) done_.notify_one();
+    }
+  }
+}
+
+}  // namespace atrank::train

@@ -1,0 +1,162 @@
+// Data-parallel steps: a batch split over 2 or 3 threads must give the
+// update and the scores of the whole batch on one thread, for every encoder,
+// pointwise and pairwise losses, and several weighted tasks.
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <atomic>
+#include <stdexcept>
+
+#include "atrank/train/batch_runner.hpp"
+#include "atrank/train/worker_pool.hpp"
+#include "test/model/fixtures.hpp"
+
+using namespace atrank;
+using test::group_batch;
+
+namespace {
+
+// Seven examples with histories of different lengths (one empty), so that
+// slices have different padded lengths than the whole batch.
+const std::vector<std::vector<std::int32_t>> kHistories = {
+    {1, 2, 3}, {4}, {}, {5, 6, 1, 2, 3, 4}, {2, 2}, {6, 5, 4, 3}, {1}};
+
+data::Batch pointwise_batch() {
+  data::Batch b;
+  b.size = std::int64_t(kHistories.size());
+  b.groups = {group_batch(kHistories)};
+  b.users = {0, 1, 2, 3, 4, 0, 1};
+  b.targets = {1, 2, 3, 4, 5, 6, 0};
+  b.labels = {1, 0, 1, 0, 1, 1, 0};
+  b.cases = {0, 1, 2, 3, 4, 5, 6};
+  return b;
+}
+
+data::Batch pairwise_batch() {
+  data::Batch b = pointwise_batch();
+  b.targets.clear();
+  b.labels.clear();
+  b.candidates_per_example = 3;
+  for (std::int32_t e = 0; e < std::int32_t(b.size); ++e)
+    for (std::int32_t c = 0; c < 3; ++c) b.candidates.push_back((e + 2 * c) % 7);
+  return b;
+}
+
+// The three-group model with a mixed batch of all three tasks, unequal weights.
+data::Batch multi_batch() {
+  data::Batch b;
+  b.size = 5;
+  b.groups = {group_batch({{1, 2}, {}, {3, 4, 5}, {0}, {2, 3}}),
+              group_batch({{1}, {2, 3, 4}, {}, {5, 6}, {}}),
+              group_batch({{}, {1, 2}, {3}, {4}, {0, 1, 2, 3}})};
+  b.users = {0, 1, 2, 3, 4};
+  b.task = {0, 1, 2, 0, 1};
+  b.targets = {1, 2, 3, 4, 5};
+  b.labels = {1, 0, 1, 1, 0};
+  b.cases = {0, 1, 2, 3, 4};
+  return b;
+}
+
+void check_close(const std::vector<float>& a, const std::vector<float>& b, const char* what) {
+  BOOST_REQUIRE_EQUAL(a.size(), b.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::abs(a[i] - b[i])));
+  BOOST_TEST_INFO(what);
+  BOOST_TEST(worst < 2e-6);
+}
+
+// One SGD step (learning rate 1, no clipping: the update is the gradient)
+// and the scores afterwards, on 1 thread and on `threads`; parameters,
+// losses and scores must agree.
+void expect_same_step(const spec::Spec& spec, const data::Vocabulary& vocab, const data::Batch& batch,
+                      int threads) {
+  auto one = model::build_model<float>(spec, vocab);
+  auto many = model::build_model<float>(spec, vocab);
+  test::randomize(one, 17);
+  test::randomize(many, 17);
+  train::BatchRunner run_one(one, 1), run_many(many, threads);
+  train::Optimizer opt_one({train::OptimizerKind::Sgd}), opt_many({train::OptimizerKind::Sgd});
+  opt_one.attach(one.dense(), one.tables());
+  opt_many.attach(many.dense(), many.tables());
+  std::mt19937_64 rng_one(5), rng_many(5);
+
+  const auto a = run_one.train_step(batch, opt_one, 1.0, 0.0, rng_one);
+  const auto b = run_many.train_step(batch, opt_many, 1.0, 0.0, rng_many);
+  BOOST_TEST(a.loss == b.loss, boost::test_tools::tolerance(1e-5f));
+  BOOST_TEST(a.grad_norm == b.grad_norm, boost::test_tools::tolerance(1e-5));
+  BOOST_TEST(a.grad_norm > 0);
+  check_close(one.dense().values(), many.dense().values(), "dense parameters after the step");
+  for (std::size_t t = 0; t < one.tables().size(); ++t)
+    check_close(one.tables()[t]->values, many.tables()[t]->values, one.tables()[t]->name.c_str());
+  // The shards were merged and cleared: a second step still agrees.
+  run_one.train_step(batch, opt_one, 1.0, 0.0, rng_one);
+  run_many.train_step(batch, opt_many, 1.0, 0.0, rng_many);
+  check_close(one.dense().values(), many.dense().values(), "dense parameters after two steps");
+
+  check_close(run_one.scores(batch), run_many.scores(batch), "scores");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(batch_runner)
+
+BOOST_AUTO_TEST_CASE(split_batches_give_the_whole_batch_update_for_every_encoder) {
+  const auto vocab = test::tiny_vocab();
+  for (const char* kind : {"atrank", "bilstm", "bilstm_att", "cnn"}) {
+    BOOST_TEST_CONTEXT("encoder " << kind) {
+      auto spec = test::tiny_spec();
+      spec.encoder.kind = kind;
+      spec.encoder.lstm_units = 8;
+      spec.encoder.cnn_widths = {1, 2, 3};
+      spec.encoder.cnn_filters = 3;
+      for (int threads : {2, 3}) expect_same_step(spec, vocab, pointwise_batch(), threads);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(split_batches_give_the_whole_batch_update_for_pairwise_losses) {
+  auto vocab = test::tiny_vocab();
+  vocab.sizes["user"] = 5;
+  auto spec = test::tiny_spec();
+  spec.tasks[0].loss = "bpr";
+  expect_same_step(spec, vocab, pairwise_batch(), 2);  // ATRank with a pairwise loss
+  spec.encoder.kind = "bpr";
+  spec.encoder.user_table = "user";
+  spec.tables.push_back(test::table("user", "user", 8));
+  expect_same_step(spec, vocab, pairwise_batch(), 3);
+}
+
+BOOST_AUTO_TEST_CASE(split_batches_give_the_whole_batch_update_with_weighted_tasks) {
+  auto spec = test::multi_spec();
+  spec.tasks[1].weight = 0.5;
+  spec.tasks[2].weight = 2.0;
+  expect_same_step(spec, test::multi_vocab(), multi_batch(), 2);
+}
+
+BOOST_AUTO_TEST_CASE(more_threads_than_examples) {
+  data::Batch two;
+  two.size = 2;
+  two.groups = {group_batch({{1, 2}, {3}})};
+  two.users = {0, 1};
+  two.targets = {4, 5};
+  two.labels = {1, 0};
+  expect_same_step(test::tiny_spec(), test::tiny_vocab(), two, 3);
+}
+
+BOOST_AUTO_TEST_CASE(worker_pool_runs_every_slot_and_rethrows) {
+  train::WorkerPool pool(3);
+  std::array<std::atomic<int>, 3> runs{};
+  for (int round = 0; round < 50; ++round) pool.run([&](int k) { runs[std::size_t(k)]++; });
+  for (auto& r : runs) BOOST_TEST(r.load() == 50);
+  BOOST_CHECK_THROW(pool.run([](int k) {
+                      if (k == 2) throw std::runtime_error("slot 2 failed");
+                    }),
+                    std::runtime_error);
+  int after = 0;
+  pool.run([&](int k) {
+    if (k == 0) after = 1;
+  });
+  BOOST_TEST(after == 1);  // still usable after a failed job
+}
+
+BOOST_AUTO_TEST_SUITE_END()
