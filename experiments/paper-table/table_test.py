@@ -108,6 +108,13 @@ class RunnerTest(unittest.TestCase):
             for name, _, _, _ in run_table.METHODS:
                 self.assertIn(run_table.family(name), budgets, (kind, name))
 
+    def test_scale_multiplies_budgets_and_keeps_other_overrides(self):
+        self.assertEqual(run_table.scaled("train.epochs=4", 0.5), "train.epochs=2")
+        self.assertEqual(run_table.scaled("train.epochs=4", 0.1), "train.epochs=1")  # at least 1
+        self.assertEqual(run_table.scaled("train.max_steps=6000", 3), "train.max_steps=18000")
+        self.assertEqual(run_table.scaled("train.eval_every=0", 3), "train.eval_every=0")  # per epoch
+        self.assertEqual(run_table.scaled("encoder.heads=1", 3), "encoder.heads=1")
+
     def test_data_block_is_replaced_in_every_paper_spec(self):
         root = run_table.ROOT
         ml = run_table.data_block(read(os.path.join(root, "specs", "movielens.toml")))
