@@ -4,6 +4,7 @@
 // thread per core). Used by the training loop, evaluation and the benchmark.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <vector>

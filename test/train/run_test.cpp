@@ -87,6 +87,7 @@ BOOST_AUTO_TEST_CASE(tiny_run_learns_and_writes_its_files) {
   BOOST_TEST(r.summary["params"]["total"].get<std::int64_t>() > 0);
   BOOST_TEST(r.summary["train"]["examples_per_second"].get<double>() > 0);
   BOOST_TEST(r.summary["best"]["step"].get<std::int64_t>() > 0);
+  BOOST_TEST(r.summary["train"]["epochs"].get<double>() == 2.0);  // the spec's 2 epochs, all trained
   BOOST_TEST(fs::exists(fs::path(r.dir) / "spec.toml"));
   BOOST_TEST(fs::exists(fs::path(r.dir) / "checkpoint.ckpt"));
   BOOST_TEST(fs::exists(fs::path(r.dir) / "summary.json"));
