@@ -8,7 +8,7 @@
 namespace atrank::train {
 namespace {
 
-// Examples [begin, end) of slice s when n examples are cut into k slices.
+// First example of slice s when n examples are cut into k slices.
 std::int64_t slice_begin(std::int64_t n, int k, int s) { return n * s / k; }
 
 }  // namespace
@@ -29,34 +29,38 @@ BatchRunner::BatchRunner(model::Model<float>& model, int threads)
   }
 }
 
+const data::Batch& BatchRunner::slice(const data::Batch& batch, int k, int s) {
+  if (k == 1) return batch;
+  data::Batch& out = slices_[std::size_t(s)];
+  data::slice_batch(batch, slice_begin(batch.size, k, s), slice_begin(batch.size, k, s + 1), out);
+  return out;
+}
+
 StepResult BatchRunner::train_step(const data::Batch& batch, Optimizer& optimizer,
                                    double learning_rate, double clip_norm,
                                    std::mt19937_64& dropout_rng) {
-  StepResult r;
   const int k = slices_for(batch.size);
-  if (k <= 1) {
-    auto& tape = tapes_[0];
+  auto forward_backward = [&](int s, std::mt19937_64& rng) {
+    auto& tape = tapes_[std::size_t(s)];
     tape.clear();
-    const auto out = model_.forward(tape, batch, /*training=*/true, dropout_rng);
-    r.loss = tape.value(out.loss)[0];
-    if (std::isfinite(r.loss)) tape.backward(out.loss);
+    const auto out = model_.forward(tape, slice(batch, k, s), /*training=*/true, rng, batch.size);
+    losses_[std::size_t(s)] = tape.value(out.loss)[0];
+    if (std::isfinite(losses_[std::size_t(s)])) tape.backward(out.loss);
+  };
+  if (k == 1) {
+    forward_backward(0, dropout_rng);
   } else {
     for (int s = 0; s < k; ++s) seeds_[std::size_t(s)] = dropout_rng();
     pool_.run([&](int s) {
       if (s >= k) return;
-      data::Batch& slice = slices_[std::size_t(s)];
-      data::slice_batch(batch, slice_begin(batch.size, k, s), slice_begin(batch.size, k, s + 1), slice);
-      auto& tape = tapes_[std::size_t(s)];
-      tape.clear();
       std::mt19937_64 rng(seeds_[std::size_t(s)]);
-      const auto out = model_.forward(tape, slice, /*training=*/true, rng, batch.size);
-      losses_[std::size_t(s)] = tape.value(out.loss)[0];
-      if (std::isfinite(losses_[std::size_t(s)])) tape.backward(out.loss);
+      forward_backward(s, rng);
     });
-    r.loss = 0;
-    for (int s = 0; s < k; ++s) r.loss += losses_[std::size_t(s)];
     merge_gradients(k);
   }
+
+  StepResult r;
+  for (int s = 0; s < k; ++s) r.loss += losses_[std::size_t(s)];
   if (!std::isfinite(r.loss)) {
     model_.zero_grad();
     return r;
@@ -92,23 +96,20 @@ void BatchRunner::merge_gradients(int slices) {
 
 const std::vector<float>& BatchRunner::scores(const data::Batch& batch) {
   const int k = slices_for(batch.size);
-  if (k <= 1) {
-    scores_ = model_.scores(tapes_[0], batch);
-    return scores_;
-  }
   const std::int64_t c = batch.candidates_per_example > 0 ? batch.candidates_per_example : 1;
   scores_.resize(std::size_t(batch.size * c));
-  pool_.run([&](int s) {
+  auto score = [&](int s) {
     if (s >= k) return;
-    const std::int64_t begin = slice_begin(batch.size, k, s);
-    data::Batch& slice = slices_[std::size_t(s)];
-    data::slice_batch(batch, begin, slice_begin(batch.size, k, s + 1), slice);
     auto& tape = tapes_[std::size_t(s)];
     tape.clear();
-    const autodiff::Var v = model_.score(tape, slice);
+    const autodiff::Var v = model_.score(tape, slice(batch, k, s));
     const float* p = tape.value(v);
-    std::copy(p, p + tape.shape(v).numel(), scores_.begin() + begin * c);
-  });
+    std::copy(p, p + tape.shape(v).numel(), scores_.begin() + slice_begin(batch.size, k, s) * c);
+  };
+  if (k == 1)
+    score(0);
+  else
+    pool_.run(score);
   return scores_;
 }
 

@@ -49,6 +49,8 @@ class BatchRunner {
  private:
   // Slices a batch of n examples is cut into: one per thread, at least one example each.
   int slices_for(std::int64_t n) const { return int(std::min<std::int64_t>(n, pool_.size())); }
+  // The examples of slice s of k: the batch itself when it is not split.
+  const data::Batch& slice(const data::Batch& batch, int k, int s);
   void merge_gradients(int slices);
 
   model::Model<float>& model_;

@@ -18,23 +18,25 @@ WorkerPool::~WorkerPool() {
   for (auto& t : threads_) t.join();
 }
 
-void WorkerPool::run(const std::function<void(int)>& job) {
+void WorkerPool::run_erased(ErasedJob call, void* job) {
   for (auto& e : errors_) e = nullptr;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    job_ = &job;
+    call_ = call;
+    job_ = job;
     pending_ = int(threads_.size());
     ++generation_;
   }
   wake_.notify_all();
   try {
-    job(0);
+    call(job, 0);
   } catch (...) {
     errors_[0] = std::current_exception();
   }
   {
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [this] { return pending_ == 0; });
+    call_ = nullptr;
     job_ = nullptr;
   }
   for (auto& e : errors_)
@@ -44,16 +46,18 @@ void WorkerPool::run(const std::function<void(int)>& job) {
 void WorkerPool::work(int k) {
   std::uint64_t seen = 0;
   for (;;) {
-    const std::function<void(int)>* job = nullptr;
+    ErasedJob call = nullptr;
+    void* job = nullptr;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
       if (stopping_) return;
       seen = generation_;
+      call = call_;
       job = job_;
     }
     try {
-      (*job)(k);
+      call(job, k);
     } catch (...) {
       errors_[std::size_t(k)] = std::current_exception();
     }

@@ -7,9 +7,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
-#include <functional>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace atrank::train {
@@ -24,16 +24,25 @@ class WorkerPool {
   int size() const { return int(threads_.size()) + 1; }
 
   // Runs job(k) for every k in [0, size()) and returns when all are done.
-  // If jobs throw, rethrows the exception of the lowest k.
-  void run(const std::function<void(int)>& job);
+  // If jobs throw, rethrows the exception of the lowest k. The job is called
+  // through a plain function pointer: nothing is allocated per run.
+  template <class Job>
+  void run(Job&& job) {
+    using J = std::remove_reference_t<Job>;
+    run_erased([](void* j, int k) { (*static_cast<J*>(j))(k); },
+               const_cast<void*>(static_cast<const void*>(&job)));
+  }
 
  private:
+  using ErasedJob = void (*)(void* job, int k);
+  void run_erased(ErasedJob call, void* job);
   void work(int k);
 
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable wake_, done_;
-  const std::function<void(int)>* job_ = nullptr;
+  ErasedJob call_ = nullptr;
+  void* job_ = nullptr;
   std::uint64_t generation_ = 0;  // counts jobs handed out
   int pending_ = 0;               // pool threads still in the current job
   bool stopping_ = false;
