@@ -2,6 +2,7 @@
 // with the shapes in the message. Not part of the public op API.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -9,6 +10,14 @@
 #include "atrank/autodiff/shape.hpp"
 
 namespace atrank::autodiff::detail {
+
+// Sigmoid in two branches so exp never overflows.
+template <class T>
+T stable_sigmoid(T x) {
+  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+  const T e = std::exp(x);
+  return e / (T(1) + e);
+}
 
 [[noreturn]] inline void shape_error(const char* op, const std::string& what, const Shape& a) {
   throw std::invalid_argument(std::string(op) + ": " + what + ", got shape " + a.str());

@@ -176,12 +176,7 @@ template <class T> Var tanh(Tape<T>& t, Var a) {
   return unary(t, a, "tanh", tanh_backward<T>, [](T x) { return std::tanh(x); });
 }
 template <class T> Var sigmoid(Tape<T>& t, Var a) {
-  // Two branches so exp never overflows.
-  return unary(t, a, "sigmoid", sigmoid_backward<T>, [](T x) {
-    if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-    const T e = std::exp(x);
-    return e / (T(1) + e);
-  });
+  return unary(t, a, "sigmoid", sigmoid_backward<T>, [](T x) { return detail::stable_sigmoid(x); });
 }
 template <class T> Var exp(Tape<T>& t, Var a) {
   return unary(t, a, "exp", exp_backward<T>, [](T x) { return std::exp(x); });

@@ -11,13 +11,6 @@
 namespace atrank::autodiff {
 namespace {
 
-template <class T>
-T sigm(T x) {
-  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-  const T e = std::exp(x);
-  return e / (T(1) + e);
-}
-
 // Layout of Node::saved for lstm_sequence (S = max length in the batch, the
 // number of recurrence steps):
 //   act   (S,B,4H)  sigmoid(i), tanh(j), sigmoid(f + fb), sigmoid(o) per step
@@ -173,8 +166,10 @@ Var lstm_sequence(Tape<T>& t, Var xw, Var wh, const std::int32_t* lengths, bool 
       T* z = a + b * G;
       T* y = n.value + (b * Tn + position(reverse, len, s)) * H;
       for (std::int64_t k = 0; k < H; ++k) {
-        const T i = sigm(z[k]), j = std::tanh(z[H + k]), f = sigm(z[2 * H + k] + forget_bias),
-                o = sigm(z[3 * H + k]);
+        const T i = detail::stable_sigmoid(z[k]);
+        const T j = std::tanh(z[H + k]);
+        const T f = detail::stable_sigmoid(z[2 * H + k] + forget_bias);
+        const T o = detail::stable_sigmoid(z[3 * H + k]);
         z[k] = i;
         z[H + k] = j;
         z[2 * H + k] = f;

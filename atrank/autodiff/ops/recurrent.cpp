@@ -13,13 +13,6 @@
 namespace atrank::autodiff {
 namespace {
 
-template <class T>
-T sigm(T x) {
-  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-  const T e = std::exp(x);
-  return e / (T(1) + e);
-}
-
 // The fused cell node. out: (B, 2H) = [h' | c'] per row (split by two slices).
 // in: x (B,in), h (B,H), c (B,H), w (in+H, 4H); iattr: [0] = bias node id or -1,
 // [1] = in, [2] = H. saved: act (B,4H) = sigmoid(i), tanh(j), sigmoid(f+fb),
@@ -160,8 +153,10 @@ std::pair<Var, Var> lstm_cell(Tape<T>& t, Var x, Var h, Var c, Var w, Var b, T f
     T* a = act + r * G;
     T* out = n.value + r * 2 * H;
     for (std::int64_t k = 0; k < H; ++k) {
-      const T i = sigm(a[k]), j = std::tanh(a[H + k]), f = sigm(a[2 * H + k] + forget_bias),
-              o = sigm(a[3 * H + k]);
+      const T i = detail::stable_sigmoid(a[k]);
+      const T j = std::tanh(a[H + k]);
+      const T f = detail::stable_sigmoid(a[2 * H + k] + forget_bias);
+      const T o = detail::stable_sigmoid(a[3 * H + k]);
       a[k] = i;
       a[H + k] = j;
       a[2 * H + k] = f;

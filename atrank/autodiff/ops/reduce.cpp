@@ -8,14 +8,6 @@
 namespace atrank::autodiff {
 namespace {
 
-// Stable sigmoid: exp never overflows.
-template <class T>
-T stable_sigmoid(T x) {
-  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-  const T e = std::exp(x);
-  return e / (T(1) + e);
-}
-
 // fattr[0] = the factor d(out)/d(x_i) (1 for sum, 1/N for mean).
 template <class T>
 void sum_backward(Tape<T>& t, Node<T>& n) {
@@ -44,7 +36,7 @@ void sigmoid_cross_entropy_backward(Tape<T>& t, Node<T>& n) {
   const std::int64_t total = n.shape.numel();
   const T* x = t.input_value(n, 0);
   const T* z = n.saved.data();
-  for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * (stable_sigmoid(x[i]) - z[i]);
+  for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * (detail::stable_sigmoid(x[i]) - z[i]);
 }
 
 // d/dx log(sigmoid(x)) = 1 - sigmoid(x) = sigmoid(-x).
@@ -54,7 +46,7 @@ void log_sigmoid_backward(Tape<T>& t, Node<T>& n) {
   if (gx == nullptr) return;
   const std::int64_t total = n.shape.numel();
   const T* x = t.input_value(n, 0);
-  for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * stable_sigmoid(-x[i]);
+  for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * detail::stable_sigmoid(-x[i]);
 }
 
 template <class T>
