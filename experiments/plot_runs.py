@@ -233,10 +233,12 @@ def panels_of(runs, metrics):
     return panels
 
 
-def plot(runs, out, metrics=("auc",), x="step", loss=True, title=None):
+def plot(runs, out, metrics=("auc",), x="step", loss=True, title=None, label_order=None):
     """Draws runs (Run objects; runs with the same label share a style and one
     legend entry, e.g. the seeds of one method) into out (.png or .svg).
-    Returns the number of lines drawn per panel, for callers' checks."""
+    label_order (a superset of the labels) keeps each label's style the same
+    across pictures that draw different subsets. Returns the number of lines
+    drawn per panel."""
     if os.path.splitext(out)[1].lower() not in FORMATS:
         raise SystemExit("--out %s: the file name must end in .png or .svg" % out)
     if x not in X_AXES:
@@ -250,16 +252,21 @@ def plot(runs, out, metrics=("auc",), x="step", loss=True, title=None):
     for r in runs:
         if r.label not in labels:
             labels.append(r.label)
+    order = list(label_order or []) + [lab for lab in labels if lab not in (label_order or [])]
     style = {lab: dict(color=COLORS[i % len(COLORS)], linestyle=LINESTYLES[i % len(LINESTYLES)],
-                       marker=MARKERS[i % len(MARKERS)]) for i, lab in enumerate(labels)}
+                       marker=MARKERS[i % len(MARKERS)]) for i, lab in enumerate(order)}
 
     # Cells flow over two columns: the loss panel and the legend first, then
     # the metric panels (with both splits: valid left, test right per row).
     cells = (["loss", "legend"] if loss else []) + panels + ([] if loss else ["legend"])
     ncols = 2 if len(cells) > 1 else 1
     nrows = (len(cells) + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.6 * ncols, 3.3 * nrows), squeeze=False,
-                             layout="constrained")
+    if nrows == 1 and cells[-1] == "legend":  # one panel: wide, the legend beside it
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), squeeze=False, layout="constrained",
+                                 gridspec_kw={"width_ratios": [2.4, 1]})
+    else:
+        fig, axes = plt.subplots(nrows, ncols, figsize=(5.6 * ncols, 3.3 * nrows), squeeze=False,
+                                 layout="constrained")
     flat = [ax for row in axes for ax in row]
     for ax in flat[len(cells):]:
         ax.set_visible(False)
