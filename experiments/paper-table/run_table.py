@@ -3,7 +3,7 @@
 CNN+Pooling and ATRank (specs/paper/*.toml) plus three ATRank ablations (no
 time encoding, 1 head instead of 8, time added instead of concatenated), each
 trained with its own budget on one dataset and with --seeds N model seeds
-(train.seed = 1..N; the data split and the sampled negatives stay fixed), then
+(train.seed = 1234, 1235, ...: the first is the specs' default; the data split and the sampled negatives stay fixed), then
 in --out: table.md and table.csv (per method the mean and standard deviation
 over seeds, each run's user_spread, collapsed runs marked), runs.csv (per run),
 auc_time.png/.svg (test AUC over wall-clock time) and curves.png.
@@ -138,6 +138,9 @@ def derived_spec(method_spec, block, out_dir):
     return path
 
 
+FIRST_SEED = 1234  # train.seed of every shipped spec: --seeds 1 is the specs' own run
+
+
 def run_dir_of(out, method, seed):
     return os.path.join(out, method, "seed-%d" % seed)
 
@@ -167,7 +170,7 @@ def main(argv=None):
     ap.add_argument("--out", default=None, help="output folder (default runs/paper-table-<dataset>)")
     ap.add_argument("--atrank", default=os.path.join(ROOT, "build", "atrank"), help="atrank binary")
     ap.add_argument("--seeds", type=int, default=1, metavar="N",
-                    help="model seeds per method: train.seed = 1..N (default 1)")
+                    help="model seeds per method: train.seed = 1234, 1235, ... (default 1: the specs' seed)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                     help="threads per run (atrank run --threads; default: the number of CPUs)")
     ap.add_argument("--jobs", type=int, default=1,
@@ -201,7 +204,7 @@ def main(argv=None):
     out = os.path.abspath(args.out or os.path.join(ROOT, "runs", "paper-table-" + kind))
     os.makedirs(out, exist_ok=True)
     methods = [m for m in METHODS if not only or m[0] in only]
-    seeds = list(range(1, args.seeds + 1))
+    seeds = [FIRST_SEED + k for k in range(args.seeds)]
     common = ["data.split=valid", "eval.select=valid"]
 
     title = "Paper comparison on %s (%d model seed%s)" % (kind, len(seeds), "s" if len(seeds) > 1 else "")

@@ -160,7 +160,7 @@ FAKE_ATRANK = textwrap.dedent('''\
         for step in (1, 2):
             if "--resume" in args and step == 1:
                 continue
-            auc = 0.6 + 0.1 * step + 0.01 * seed
+            auc = 0.6 + 0.1 * step + 0.01 * (seed % 10)
             f.write(json.dumps({{"step": step, "epoch": step, "seconds": step, "train_loss": 0.5,
                                 "valid": {{"auc": auc}}, "test": {{"auc": auc - 0.02}}}}) + "\\n")
             open(os.path.join(out, "checkpoint.ckpt"), "w").close()
@@ -222,11 +222,11 @@ class RunnerTest(unittest.TestCase):
                         for a in rows]
 
             os.environ["FAKE_STOP"] = "atrank"  # atrank is interrupted after its first evaluation
-            with contextlib.redirect_stdout(io.StringIO()), self.assertRaisesRegex(SystemExit, "atrank seed 1 failed"):
+            with contextlib.redirect_stdout(io.StringIO()), self.assertRaisesRegex(SystemExit, "atrank seed 1234 failed"):
                 run_table.main(argv)
-            self.assertEqual(calls(), [("bpr/seed-1", False, ["train.seed=1"]), ("bpr/seed-2", False, ["train.seed=2"]),
-                                       ("atrank/seed-1", False, ["train.seed=1"]),
-                                       ("atrank/seed-2", False, ["train.seed=2"])])
+            self.assertEqual(calls(), [("bpr/seed-1234", False, ["train.seed=1234"]), ("bpr/seed-1235", False, ["train.seed=1235"]),
+                                       ("atrank/seed-1234", False, ["train.seed=1234"]),
+                                       ("atrank/seed-1235", False, ["train.seed=1235"])])
             md = read(os.path.join(out, "table.md"))
             self.assertIn("| bpr | 2/2 |", md)
             self.assertNotIn("| atrank |", md)  # no finished run yet
@@ -234,15 +234,15 @@ class RunnerTest(unittest.TestCase):
             del os.environ["FAKE_STOP"]  # run again: bpr is kept, atrank continues from its checkpoints
             with contextlib.redirect_stdout(io.StringIO()):
                 run_table.main(argv)
-            self.assertEqual(calls(), [("atrank/seed-1", True, ["train.seed=1"]),
-                                       ("atrank/seed-2", True, ["train.seed=2"])])
+            self.assertEqual(calls(), [("atrank/seed-1234", True, ["train.seed=1234"]),
+                                       ("atrank/seed-1235", True, ["train.seed=1235"])])
             md = read(os.path.join(out, "table.md"))
-            self.assertIn("| atrank | 2/2 | 0.8150 ± 0.0071 | 0.7950 ± 0.0071 |", md)
+            self.assertIn("| atrank | 2/2 | 0.8450 ± 0.0071 | 0.8250 ± 0.0071 |", md)
             self.assertIn("Paper comparison on synthetic (2 model seeds)", md)
 
             with contextlib.redirect_stdout(io.StringIO()):
                 run_table.main(argv + ["--seeds", "3"])  # one more seed: only the new runs
-            self.assertEqual([c[0] for c in calls()], ["bpr/seed-3", "atrank/seed-3"])
+            self.assertEqual([c[0] for c in calls()], ["bpr/seed-1236", "atrank/seed-1236"])
             with contextlib.redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):
                 run_table.main(argv + ["--set", "train.seed=5"])
             with contextlib.redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):
