@@ -233,6 +233,32 @@ def panels_of(runs, metrics):
     return panels
 
 
+def layout(cells, legend_entries):
+    """The figure, its (axes, cell) pairs, the legend's axes and whether that
+    is a strip below the panels. Panels flow
+    over two columns; with the loss panel and valid/test pairs the legend sits
+    beside the loss panel (each pair then shares a row), a lone panel gets the
+    legend beside it, otherwise the legend takes a free cell or a strip below."""
+    metric_cells = [c for c in cells if c != "loss"]
+    paired = all(sum(1 for d in metric_cells if d[:2] == c[:2]) == 2 for c in metric_cells)
+    if len(cells) == 1:
+        fig = plt.figure(figsize=(10, 4.2), layout="constrained")
+        grid = fig.add_gridspec(1, 2, width_ratios=[2.4, 1])
+        return fig, [(fig.add_subplot(grid[0, 0]), cells[0])], fig.add_subplot(grid[0, 1]), False
+    slots = ["loss", "legend"] + metric_cells if cells[0] == "loss" and paired else list(cells)
+    if "legend" not in slots and len(slots) % 2:
+        slots.append("legend")
+    rows = len(slots) // 2 + len(slots) % 2
+    strip = "legend" not in slots
+    strip_height = 0.25 * ((legend_entries + 2) // 3) + 0.3  # three entries a line
+    fig = plt.figure(figsize=(11.2, 3.3 * rows + (strip_height if strip else 0)), layout="constrained")
+    grid = fig.add_gridspec(rows + strip, 2, height_ratios=[3.3] * rows + ([strip_height] if strip else []))
+    placed = [(fig.add_subplot(grid[i // 2, i % 2]), c) for i, c in enumerate(slots) if c != "legend"]
+    legend_ax = fig.add_subplot(grid[rows, :] if strip else grid[slots.index("legend") // 2,
+                                                                 slots.index("legend") % 2])
+    return fig, placed, legend_ax, strip
+
+
 def plot(runs, out, metrics=("auc",), x="step", loss=True, title=None, label_order=None):
     """Draws runs (Run objects; runs with the same label share a style and one
     legend entry, e.g. the seeds of one method) into out (.png or .svg).
@@ -256,30 +282,13 @@ def plot(runs, out, metrics=("auc",), x="step", loss=True, title=None, label_ord
     style = {lab: dict(color=COLORS[i % len(COLORS)], linestyle=LINESTYLES[i % len(LINESTYLES)],
                        marker=MARKERS[i % len(MARKERS)]) for i, lab in enumerate(order)}
 
-    # Cells flow over two columns: the loss panel and the legend first, then
-    # the metric panels (with both splits: valid left, test right per row).
-    cells = (["loss", "legend"] if loss else []) + panels + ([] if loss else ["legend"])
-    ncols = 2 if len(cells) > 1 else 1
-    nrows = (len(cells) + ncols - 1) // ncols
-    if nrows == 1 and cells[-1] == "legend":  # one panel: wide, the legend beside it
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), squeeze=False, layout="constrained",
-                                 gridspec_kw={"width_ratios": [2.4, 1]})
-    else:
-        fig, axes = plt.subplots(nrows, ncols, figsize=(5.6 * ncols, 3.3 * nrows), squeeze=False,
-                                 layout="constrained")
-    flat = [ax for row in axes for ax in row]
-    for ax in flat[len(cells):]:
-        ax.set_visible(False)
+    fig, placed, legend_ax, strip = layout((["loss"] if loss else []) + panels, len(labels) + 1)
     if title:
         fig.suptitle(title)
 
     drawn = {}
     pairs = {}  # (task, metric) -> its axes
-    legend_ax = None
-    for ax, cell in zip(flat, cells):
-        if cell == "legend":
-            legend_ax = ax
-            continue
+    for ax, cell in placed:
         if cell == "loss":
             ax.set_title("training loss (mean since the previous evaluation)", fontsize=10)
             ax.set_ylabel("loss")
@@ -309,7 +318,9 @@ def plot(runs, out, metrics=("auc",), x="step", loss=True, title=None, label_ord
                         gid="best:%s:%s" % (r.label, name))
                 if len(labels) <= 3:  # few runs: the selected value is legible next to its star
                     ax.annotate("%.4f" % best[0][2], (best[0][1], best[0][2]), xytext=(0, 8),
-                                textcoords="offset points", ha="center", fontsize=8, color=st["color"])
+                                textcoords="offset points", ha="center", fontsize=8, color=st["color"],
+                                bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none",
+                                          alpha=0.85))
         style_axis(ax, x)
         if cell != "loss":
             ax.margins(y=0.1)  # room for the stars and their values
@@ -320,13 +331,14 @@ def plot(runs, out, metrics=("auc",), x="step", loss=True, title=None, label_ord
         for ax in same:
             ax.set_ylim(lo, hi)
 
-    if legend_ax is not None:
-        legend_ax.axis("off")
-        handles = [Line2D([], [], linewidth=1.6, markersize=4, **style[lab]) for lab in labels]
-        sel = sorted({r.selected_on() for r in runs})
-        handles.append(Line2D([], [], marker="*", markersize=12, color="white", markerfacecolor="#999999",
-                              markeredgecolor="black", markeredgewidth=0.7))
-        names = labels + ["selected evaluation (best %s)" % " / ".join(sel)]
+    handles = [Line2D([], [], linewidth=1.6, markersize=4, **style[lab]) for lab in labels]
+    handles.append(Line2D([], [], marker="*", markersize=12, color="white", markerfacecolor="#999999",
+                          markeredgecolor="black", markeredgewidth=0.7))
+    names = labels + ["selected evaluation (best %s)" % " / ".join(sorted({r.selected_on() for r in runs}))]
+    legend_ax.axis("off")
+    if strip:
+        legend_ax.legend(handles, names, loc="center", frameon=False, ncol=3, fontsize=9)
+    else:
         legend_ax.legend(handles, names, loc="center left", frameon=False,
                          ncol=1 if len(names) <= 12 else 2, fontsize=9 if len(names) <= 12 else 8)
 
