@@ -323,7 +323,7 @@ def plot(runs, out, metrics=("auc",), x="step", loss=True, title=None, label_ord
                                           alpha=0.85))
         style_axis(ax, x)
         if cell != "loss":
-            ax.margins(y=0.1)  # room for the stars and their values
+            ax.margins(y=0.15)  # room for the stars and their values
             pairs.setdefault(cell[:2], []).append(ax)
     for same in pairs.values():  # valid and test of one metric on one scale
         lo = min(ax.get_ylim()[0] for ax in same)
