@@ -18,7 +18,6 @@ Needs matplotlib (Debian: python3-matplotlib; .ci/install-deps installs it).
 import argparse
 import json
 import os
-import sys
 import tomllib
 
 try:
@@ -127,7 +126,7 @@ class Run:
             train = self.summary.get("train") or {}
             steps, epochs = train.get("steps"), train.get("epochs")
             if steps and epochs:  # fractional epochs: evaluations inside an epoch fall between
-                return [e["step"] * epochs / steps for e in self.evals]
+                return [e.get("step", 0) * epochs / steps for e in self.evals]
             return [e.get("epoch", 0) for e in self.evals]
         return [e.get(axis, 0) for e in self.evals]
 
@@ -235,10 +234,10 @@ def panels_of(runs, metrics):
 
 def layout(cells, legend_entries):
     """The figure, its (axes, cell) pairs, the legend's axes and whether that
-    is a strip below the panels. Panels flow
-    over two columns; with the loss panel and valid/test pairs the legend sits
-    beside the loss panel (each pair then shares a row), a lone panel gets the
-    legend beside it, otherwise the legend takes a free cell or a strip below."""
+    is a strip below the panels. Panels flow over two columns; with the loss
+    panel and valid/test pairs the legend sits beside the loss panel (each
+    pair then shares a row), a lone panel gets the legend beside it, otherwise
+    the legend takes a free cell or a strip below."""
     metric_cells = [c for c in cells if c != "loss"]
     paired = all(sum(1 for d in metric_cells if d[:2] == c[:2]) == 2 for c in metric_cells)
     if len(cells) == 1:
