@@ -90,8 +90,10 @@ class Run:
         self.tasks = self._tasks()
 
     def _tasks(self):
-        """Task names: of a multi-task run from its metric keys `<task>.<metric>`;
-        of a single-task run the one task its spec.toml names, else [None]."""
+        """Task names in the order of the spec: of a multi-task run from its
+        metric keys `<task>.<metric>`; of a single-task run the one task its
+        spec.toml names; else [None]."""
+        named = self._spec_tasks()
         tasks = []
         for e in self.evals:
             for split in SPLITS:
@@ -100,17 +102,19 @@ class Run:
                         tasks.append(key.split(".", 1)[0])
         self.task_keys = bool(tasks)
         if tasks:
-            return tasks
+            return sorted(tasks, key=lambda t: named.index(t) if t in named else len(named))
+        return named if len(named) == 1 else [None]
+
+    def _spec_tasks(self):
+        """The [tasks.*] names of RUN/spec.toml, in file order ([] without one)."""
         spec = os.path.join(self.path, "spec.toml")
-        if os.path.isfile(spec):
-            try:
-                with open(spec, "rb") as f:
-                    named = list((tomllib.load(f).get("tasks") or {}).keys())
-            except tomllib.TOMLDecodeError as e:
-                raise RunError("%s: %s" % (spec, e))
-            if len(named) == 1:
-                return named
-        return [None]
+        if not os.path.isfile(spec):
+            return []
+        try:
+            with open(spec, "rb") as f:
+                return list((tomllib.load(f).get("tasks") or {}).keys())
+        except tomllib.TOMLDecodeError as e:
+            raise RunError("%s: %s" % (spec, e))
 
     def key(self, task, metric):
         """The metric's key inside a split object (task None: over all tasks),

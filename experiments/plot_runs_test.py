@@ -152,7 +152,8 @@ class PlotTest(unittest.TestCase):
             return {"auc": base, "item.auc": base + 0.1, "query.auc": base - 0.1, "item.hr@10": 0.3}
         unified = write_run(os.path.join(self.root, "unified"),
                             [evaluation(100, m(0.6), m(0.55)), evaluation(200, m(0.7), m(0.65))],
-                            {"train": {"steps": 200, "epochs": 2.0}, "best": {"step": 200, "selected_on": "valid.auc"}})
+                            {"train": {"steps": 200, "epochs": 2.0}, "best": {"step": 200, "selected_on": "valid.auc"}},
+                            spec='[tasks.query]\ntarget = "query"\n[tasks.item]\ntarget = "item"\n')
         # A single-task run names its task only in spec.toml: it joins the item panels.
         single = write_run(os.path.join(self.root, "single-item"),
                            [evaluation(100, {"auc": 0.7}, {"auc": 0.68})],
@@ -164,6 +165,9 @@ class PlotTest(unittest.TestCase):
             self.assertEqual(ids.count("line:unified:" + panel), 1, panel)
             self.assertEqual(ids.count("best:unified:" + panel), 1, panel)
         self.assertEqual(ids.count("line:single-item:test.item.auc"), 1)
+        panels = [i.split(":")[2] for i in ids if i.startswith("line:unified:")]
+        self.assertEqual(panels, ["loss", "valid.query.auc", "test.query.auc", "valid.item.auc", "test.item.auc"])
+        self.assertEqual(plot_runs.Run(single).tasks, ["item"])
         self.assertNotIn("line:single-item:test.query.auc", ids)
         text = read(svg)
         self.assertIn("item: test auc", text)
