@@ -77,6 +77,13 @@ def family(method):
     return "rnn"  # bilstm, bilstm_att, cnn
 
 
+def with_checkpoints(budget):
+    """The budget plus a checkpoint at every evaluation (train.checkpoint_every
+    = eval_every), so that an interrupted run resumes from its last evaluation."""
+    every = [kv.split("=", 1)[1] for kv in budget if kv.startswith("train.eval_every=")]
+    return budget + ["train.checkpoint_every=" + every[0]] if every and every[0] != "0" else budget
+
+
 def scaled(kv, scale):
     """`train.epochs|max_steps|eval_every=N` times scale (N > 0, at least 1); others unchanged."""
     key, value = kv.split("=", 1)
@@ -222,7 +229,7 @@ def main(argv=None):
             if os.path.exists(run_dir) and (args.force or not os.path.exists(os.path.join(run_dir, "checkpoint.ckpt"))):
                 shutil.rmtree(run_dir)  # re-run, or stopped before its first checkpoint
             jobs.append((name, seed, run_command(args.atrank, spec_path, run_dir, args.threads,
-                                                 common + budget + extra + args.set, seed)))
+                                                 common + with_checkpoints(budget) + extra + args.set, seed)))
 
     def collect():
         return [paper_table.aggregate(n, [paper_table.summarize_run(n, s, run_dir_of(out, n, s)) for s in seeds],

@@ -185,6 +185,13 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual(run_table.scaled("train.eval_every=0", 3), "train.eval_every=0")  # per epoch
         self.assertEqual(run_table.scaled("encoder.heads=1", 3), "encoder.heads=1")
 
+    def test_a_checkpoint_at_every_evaluation(self):
+        self.assertEqual(run_table.with_checkpoints(["train.epochs=4", "train.eval_every=1000"]),
+                         ["train.epochs=4", "train.eval_every=1000", "train.checkpoint_every=1000"])
+        self.assertEqual(run_table.with_checkpoints(["train.epochs=50", "train.eval_every=0"]),
+                         ["train.epochs=50", "train.eval_every=0"])  # per epoch: at the end only
+        self.assertEqual(run_table.with_checkpoints([]), [])
+
     def test_data_block_is_replaced_in_every_paper_spec(self):
         root = run_table.ROOT
         ml = run_table.data_block(read(os.path.join(root, "specs", "movielens.toml")))
