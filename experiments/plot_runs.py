@@ -319,9 +319,10 @@ def plot(runs, out, metrics=("auc",), x="step", loss=True, title=None, label_ord
                 ax.plot([best[0][1]], [best[0][2]], marker="*", markersize=13, color=st["color"],
                         markeredgecolor="black", markeredgewidth=0.7, linestyle="none", zorder=5,
                         gid="best:%s:%s" % (r.label, name))
-                if len(runs) <= 3:  # few runs: the selected value is legible next to its star
+                if len(runs) <= 3 and len(labels) == len(runs):  # few runs, no seeds: values legible
                     ax.annotate("%.4f" % best[0][2], (best[0][1], best[0][2]), xytext=(0, 8),
                                 textcoords="offset points", ha="center", fontsize=8, color=st["color"],
+                                annotation_clip=False,
                                 bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none",
                                           alpha=0.85))
         style_axis(ax, x)
