@@ -3,10 +3,11 @@
 CNN+Pooling and ATRank (specs/paper/*.toml) plus three ATRank ablations (no
 time encoding, 1 head instead of 8, time added instead of concatenated), each
 trained with its own budget on one dataset and with --seeds N model seeds
-(train.seed = 1234, 1235, ...: the first is the specs' default; the data split and the sampled negatives stay fixed), then
-in --out: table.md and table.csv (per method the mean and standard deviation
-over seeds, each run's user_spread, collapsed runs marked), runs.csv (per run),
-auc_time.png/.svg (test AUC over wall-clock time) and curves.png.
+(train.seed = 1234, 1235, ...: the first is the specs' own; the data split and
+the sampled negatives stay fixed), then in --out: table.md and table.csv (per
+method the mean and standard deviation over seeds, each run's user_spread,
+collapsed runs marked), runs.csv (per run), auc_time.png/.svg (test AUC over
+wall-clock time) and curves.png.
 
   run_table.py                       generated Electronics-shaped data (made on first use)
   run_table.py --movielens DIR       MovieLens 100K (u.data, u.item), histories capped at 50
@@ -226,7 +227,8 @@ def main(argv=None):
             run_dir = run_dir_of(out, name, seed)
             if os.path.exists(os.path.join(run_dir, "summary.json")) and not args.force:
                 continue  # finished
-            if os.path.exists(run_dir) and (args.force or not os.path.exists(os.path.join(run_dir, "checkpoint.ckpt"))):
+            stopped_early = not os.path.exists(os.path.join(run_dir, "checkpoint.ckpt"))
+            if os.path.exists(run_dir) and (args.force or stopped_early):
                 shutil.rmtree(run_dir)  # re-run, or stopped before its first checkpoint
             jobs.append((name, seed, run_command(args.atrank, spec_path, run_dir, args.threads,
                                                  common + with_checkpoints(budget) + extra + args.set, seed)))
