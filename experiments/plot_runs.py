@@ -18,6 +18,7 @@ Needs matplotlib (Debian: python3-matplotlib; .ci/install-deps installs it).
 import argparse
 import json
 import os
+import sys
 import tomllib
 
 try:
@@ -27,6 +28,13 @@ try:
     from matplotlib import ticker
     from matplotlib.lines import Line2D
 except ImportError as e:  # a clear message instead of a traceback
+    # A python3 first on PATH (pyenv, a venv) may lack Debian's python3-matplotlib:
+    # run the same command once more under the system interpreter that has it.
+    _system_python = "/usr/bin/python3"
+    if (os.access(_system_python, os.X_OK) and not os.environ.get("ATRANK_PLOT_REEXEC")
+            and os.path.realpath(sys.executable) != os.path.realpath(_system_python)):
+        os.environ["ATRANK_PLOT_REEXEC"] = "1"
+        os.execv(_system_python, [_system_python] + sys.argv)
     raise SystemExit("plot_runs.py needs matplotlib (%s); on Debian: apt-get install python3-matplotlib "
                      "(.ci/install-deps installs it)" % e)
 
