@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(corrupt_cache_file_is_rebuilt) {
   o.log = &log;
   const Dataset d = Dataset::load(s, o);
   BOOST_TEST(!d.from_cache());
-  BOOST_TEST(log.str().find("ignoring unreadable data cache") != std::string::npos, log.str());
+  BOOST_TEST(log.str().find("data cache " + path + " is unusable") != std::string::npos, log.str());
   BOOST_TEST(load(s).from_cache());
 }
 
