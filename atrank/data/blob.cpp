@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -162,9 +163,21 @@ void Blob::index() {
 }
 
 void Blob::verify() const {
-  for (const auto& e : entries_)
+  // The alignment gaps are zeros, so that every byte of the file is checked.
+  std::uint64_t at = sizeof(Header);
+  auto zeros_until = [&](std::uint64_t end) {
+    for (; at < end; ++at)
+      if (base_[at] != 0) throw DataError("data cache file has non-zero padding at byte " + std::to_string(at));
+  };
+  for (const auto& e : entries_) {
+    zeros_until(e.offset);
     if (checksum(base_ + e.offset, e.bytes) != e.hash)
       throw DataError("data cache file's section '" + e.name + "' fails its checksum");
+    at = std::max(at, e.offset + e.bytes);
+  }
+  Header h;
+  std::memcpy(&h, base_, sizeof h);
+  zeros_until(h.table);
 }
 
 void Blob::bad_array(const std::string& name) {

@@ -49,7 +49,9 @@ class Blob {
   // by verify().
   static Blob map_file(const std::string& path, std::uint64_t key_lo, std::uint64_t key_hi);
   static Blob from_image(std::vector<char> image);
-  // Checks every section against its checksum; throws DataError naming the first bad one.
+  // Checks every section against its checksum and the alignment gaps for zeros (with the
+  // header and table checks of map_file, every byte of the file); throws DataError naming the
+  // first bad section.
   void verify() const;
 
   bool has(const std::string& name) const;
