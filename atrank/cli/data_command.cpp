@@ -116,7 +116,9 @@ void add_bench(CLI::App& data) {
   cmd->add_option("--items", o->synth.items, "Items")->check(CLI::PositiveNumber);
   cmd->add_option("--categories", o->synth.categories, "Categories")->check(CLI::PositiveNumber);
   cmd->add_option("--events", o->synth.events, "Events")->check(CLI::PositiveNumber);
-  cmd->add_option("--negatives", o->negatives, "Sampled negatives per test case (eval.negatives)");
+  cmd->add_option("--negatives", o->negatives,
+                  "Sampled negatives per test case (default 1, the authors' protocol; more as for hr@K/ndcg@K)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--batch-size", o->batch_size, "Batch size for the batching epoch")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", o->synth.seed, "Random seed");
   cmd->callback([o] { data::run_data_bench(*o, std::cout); });

@@ -15,7 +15,7 @@ struct DataBenchOptions {
   std::string dir;    // work directory; empty: a temporary one, removed afterwards
   bool keep = false;  // keep the temporary directory
   SynthOptions synth = synth_defaults("single", true);
-  std::int64_t negatives = 100;  // eval.negatives of the bench spec
+  std::int64_t negatives = 1;    // sampled negatives per test case (1: the authors' protocol)
   std::int64_t batch_size = 32;  // batches of the batching epoch
 };
 
