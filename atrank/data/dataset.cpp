@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "atrank/data/cache_files.hpp"
 #include "atrank/data/data_error.hpp"
@@ -150,6 +151,19 @@ std::int64_t Dataset::history_length(Split s, std::int64_t c) const {
   return total;
 }
 
+namespace {
+
+// The part of `key` between `prefix` and `suffix` ("task.item.users_too_few_events" -> "item"),
+// or nullopt when `key` does not have that shape.
+std::optional<std::string> between(const std::string& key, const std::string& prefix, const std::string& suffix) {
+  if (key.size() < prefix.size() + suffix.size() || key.compare(0, prefix.size(), prefix) != 0 ||
+      key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return std::nullopt;
+  return key.substr(prefix.size(), key.size() - prefix.size() - suffix.size());
+}
+
+}  // namespace
+
 void print_warnings(const ImportReport& report, std::ostream& out) {
   const std::int64_t skipped = report.get("skipped_lines");
   if (skipped) {
@@ -158,11 +172,10 @@ void print_warnings(const ImportReport& report, std::ostream& out) {
     for (const auto& m : report.messages) out << "  " << m << "\n";
   }
   for (const auto& [key, n] : report.counts) {
-    if (key.rfind("missing.", 0) == 0)
-      out << "atrank: warning: " << n << " object(s) without " << key.substr(8)
-          << " get the reserved unknown id\n";
-    if (key.rfind("conflicts.", 0) == 0)
-      out << "atrank: warning: " << n << " later value(s) of " << key.substr(10)
+    if (const auto attribute = between(key, "missing.", ""))
+      out << "atrank: warning: " << n << " object(s) without " << *attribute << " get the reserved unknown id\n";
+    if (const auto attribute = between(key, "conflicts.", ""))
+      out << "atrank: warning: " << n << " later value(s) of " << *attribute
           << " differ from an object's first value (first kept)\n";
     if (key == "events_in_no_group")
       out << "atrank: warning: " << n << " event(s) have a behavior in no group and are ignored\n";
@@ -171,12 +184,11 @@ void print_warnings(const ImportReport& report, std::ostream& out) {
           << "eval.negatives: their negatives repeat\n";
     if (key == "users_dropped.min_events")
       out << "atrank: warning: " << n << " user(s) dropped: fewer than data.min_events events\n";
-    if (key.rfind("task.", 0) == 0 && key.find(".users_too_few_events") != std::string::npos)
-      out << "atrank: warning: " << n << " user(s) have too few target events for a "
-          << key.substr(5, key.find(".users_too_few_events") - 5) << " test case: no cases of that task for them\n";
-    if (key.rfind("task.", 0) == 0 && key.find(".users_touched_everything") != std::string::npos)
-      out << "atrank: warning: " << n << " user(s) touched every object of "
-          << key.substr(5, key.find(".users_touched_everything") - 5)
+    if (const auto task = between(key, "task.", ".users_too_few_events"))
+      out << "atrank: warning: " << n << " user(s) have too few target events for a " << *task
+          << " test case: no cases of that task for them\n";
+    if (const auto task = between(key, "task.", ".users_touched_everything"))
+      out << "atrank: warning: " << n << " user(s) touched every object of " << *task
           << ": no negative to sample, no cases of that task for them\n";
   }
 }

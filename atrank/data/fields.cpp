@@ -134,6 +134,8 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 }
 
 namespace {
+constexpr std::int64_t kSecondsPerDay = 86400, kSecondsPerHour = 3600, kSecondsPerMinute = 60;
+
 bool digits(std::string_view s, std::size_t pos, std::size_t n, unsigned& out) {
   if (pos + n > s.size()) return false;
   out = 0;
@@ -182,7 +184,7 @@ bool parse_time(std::string_view s, const std::string& format, std::int64_t& sec
   }
   if (p < s.size() && s[p] == 'Z') ++p;
   if (p != s.size()) return false;
-  seconds = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+  seconds = days_from_civil(y, mo, d) * kSecondsPerDay + h * kSecondsPerHour + mi * kSecondsPerMinute + se;
   return true;
 }
 

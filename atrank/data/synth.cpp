@@ -79,7 +79,7 @@ class CsvOut {
  public:
   explicit CsvOut(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "wb")) {
     if (!f_) throw DataError("cannot write " + path + ": " + std::strerror(errno));
-    buf_.reserve(kBlock + 256);
+    buf_.reserve(kBlock + kLineSlack);
   }
   ~CsvOut() {
     if (f_) std::fclose(f_);
@@ -110,6 +110,7 @@ class CsvOut {
 
  private:
   static constexpr std::size_t kBlock = std::size_t{1} << 20;
+  static constexpr std::size_t kLineSlack = 256;  // one more line fits without reallocating
   void flush() {
     if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size())
       throw DataError("cannot write " + path_);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <sstream>
 
@@ -257,37 +258,22 @@ BOOST_AUTO_TEST_CASE(crafted_files_with_valid_checksums_are_refused) {
   const std::string path = first.cache_path();
   const std::uint64_t expected = fingerprint(first);
   const Crafted original{slurp(path)};
-  {  // a section whose offset + size overflows 64 bits
+  auto refused = [&](const std::function<void(Crafted&)>& edit, const std::string& reason, const std::string& what) {
     Crafted c = original;
+    edit(c);
+    c.rehash();
+    expect_rebuilt(s, path, c.bytes, expected, reason, what);
+  };
+  refused([](Crafted& c) {  // a section whose offset + size overflows 64 bits
     c.set(c.entry("train.users") + 40, ~std::uint64_t{0} - 63);
     c.set(c.entry("train.users") + 48, 128);
-    c.rehash();
-    expect_rebuilt(s, path, c.bytes, expected, "out of bounds", "overflowing offset");
-  }
-  {  // a record count of 2^60 in the vocabulary (must not be allocated)
-    Crafted c = original;
-    c.set(c.offset("meta"), std::uint64_t{1} << 60);
-    c.rehash();
-    expect_rebuilt(s, path, c.bytes, expected, "short record", "huge count");
-  }
-  {  // a candidate id beyond the item space
-    Crafted c = original;
-    c.set(c.offset("test.candidates"), 1000000000);
-    c.rehash();
-    expect_rebuilt(s, path, c.bytes, expected, "candidates hold an id outside", "candidate id");
-  }
-  {  // a history end beyond the user's sequence
-    Crafted c = original;
-    c.set(c.offset("test.ends"), 1000000);
-    c.rehash();
-    expect_rebuilt(s, path, c.bytes, expected, "beyond a user's history", "history end");
-  }
-  {  // offsets that go backwards
-    Crafted c = original;
-    c.set(c.offset("g0.offsets") + 8, 1000000);
-    c.rehash();
-    expect_rebuilt(s, path, c.bytes, expected, "offsets", "offsets");
-  }
+  }, "out of bounds", "overflowing offset");
+  refused([](Crafted& c) { c.set(c.offset("meta"), std::uint64_t{1} << 60); },  // must not be allocated
+          "short record", "huge record count");
+  refused([](Crafted& c) { c.set(c.offset("test.candidates"), 1000000000); }, "candidates hold an id outside",
+          "candidate id");
+  refused([](Crafted& c) { c.set(c.offset("test.ends"), 1000000); }, "beyond a user's history", "history end");
+  refused([](Crafted& c) { c.set(c.offset("g0.offsets") + 8, 1000000); }, "offsets", "offsets going backwards");
 }
 
 // ---- retention -------------------------------------------------------------------------------
