@@ -52,12 +52,19 @@ struct SynthFlags {
   std::string out;
   data::SynthOptions o;
   bool electronics = false;
+  bool taobao = false;
+  double scale = 1.0;
 };
 
-// Sizes not given on the command line (`cmd`) take the kind's defaults (or Electronics scale).
+// Sizes not given on the command line (`cmd`) take the kind's defaults (or Electronics or Taobao
+// scale), times --scale. --taobao-scale implies --kind taobao.
 void run_synth(SynthFlags f, const CLI::App& cmd) {
   data::SynthOptions& o = f.o;
-  const data::SynthOptions defaults = data::synth_defaults(o.kind, f.electronics);
+  if (f.taobao && !cmd.count("--kind")) o.kind = "taobao";
+  const data::SynthSize size = f.electronics ? data::SynthSize::electronics
+                               : f.taobao    ? data::SynthSize::taobao
+                                             : data::SynthSize::kind_default;
+  const data::SynthOptions defaults = data::synth_defaults(o.kind, size, f.scale);
   if (!cmd.count("--users")) o.users = defaults.users;
   if (!cmd.count("--items")) o.items = defaults.items;
   if (!cmd.count("--categories")) o.categories = defaults.categories;
@@ -90,8 +97,10 @@ void add_synth(CLI::App& data) {
   CLI::App* cmd = data.add_subcommand(
       "synth", "Generate synthetic behavior data with learnable structure (datasets/synthetic/README.md)");
   cmd->add_option("--out", f->out, "Output directory (created)")->required();
-  cmd->add_option("--kind", f->o.kind, "single: items only; multi: items, queries and coupons")
-      ->check(CLI::IsMember({"single", "multi"}));
+  cmd->add_option("--kind", f->o.kind,
+                  "single: items only; multi: items, queries and coupons; taobao: pv/cart/fav/buy over 9 days "
+                  "in Taobao UserBehavior's format (UserBehavior.csv, streamed)")
+      ->check(CLI::IsMember({"single", "multi", "taobao"}));
   cmd->add_option("--users", f->o.users, "Users (default 2000)")->check(CLI::PositiveNumber);
   cmd->add_option("--items", f->o.items, "Items (default 2000; multi 3000)")->check(CLI::PositiveNumber);
   cmd->add_option("--categories", f->o.categories, "Categories (default 20)")->check(CLI::PositiveNumber);
@@ -100,8 +109,17 @@ void add_synth(CLI::App& data) {
   cmd->add_option("--behaviors", f->o.behaviors, "single kind: number of item action types (1 = no behavior column)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", f->o.seed, "Random seed");
-  cmd->add_flag("--electronics", f->electronics,
-                "Amazon Electronics 5-core scale: 192403 users, 63001 items, 801 categories, 1689188 events");
+  CLI::Option* electronics = cmd->add_flag(
+      "--electronics", f->electronics,
+      "Amazon Electronics 5-core scale: 192403 users, 63001 items, 801 categories, 1689188 events");
+  cmd->add_flag("--taobao-scale", f->taobao,
+                "Taobao UserBehavior scale: 987994 users, 4162024 items, 9439 categories, 100150807 events "
+                "(implies --kind taobao; about 3.6 GB)")
+      ->excludes(electronics);
+  cmd->add_option("--scale", f->scale,
+                  "Multiply the default sizes (the kind's, --electronics or --taobao-scale) by this factor, "
+                  "e.g. --taobao-scale --scale 0.01")
+      ->check(CLI::PositiveNumber);
   cmd->callback([f, cmd] { run_synth(*f, *cmd); });
 }
 

@@ -106,15 +106,16 @@ EventLog EventLogBuilder::finish() {
   }
   finish_attributes(object_order, vocab);
 
+  // Remapped in place: a second copy of the events would be the import's largest allocation.
   const std::size_t n = ev_user_.size();
-  log.users.resize(n);
-  log.behaviors.resize(n);
-  log.objects.resize(n);
+  log.users = std::move(ev_user_);
+  log.behaviors = std::move(ev_behavior_);
+  log.objects = std::move(ev_object_);
   for (std::size_t i = 0; i < n; ++i) {
-    const std::int32_t b = ev_behavior_[i];
-    log.users[i] = user_order[ev_user_[i]];
+    const std::int32_t b = log.behaviors[i];
+    log.users[i] = user_order[log.users[i]];
     log.behaviors[i] = behavior_order[b];
-    log.objects[i] = object_order[behavior_to_space_[b]][ev_object_[i]];
+    log.objects[i] = object_order[behavior_to_space_[b]][log.objects[i]];
   }
   log.times = std::move(ev_time_);
   report_.counts["events"] = static_cast<std::int64_t>(n);
