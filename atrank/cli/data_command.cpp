@@ -1,5 +1,7 @@
 // `atrank data stats|synth|bench`: inspect a spec's prepared data, generate synthetic data,
 // and benchmark the data path (data/data_bench.hpp).
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -32,6 +34,8 @@ void run_stats(const StatsOptions& o) {
   const spec::Spec spec = spec::load_spec(o.spec, o.sets);
   data::LoadOptions options;
   options.use_cache = !o.no_cache;
+  data::LoadTimings steps;
+  options.timings = &steps;
   const auto t = Clock::now();
   data::ensure_synthetic(spec, std::cout);
   const data::Dataset d = data::Dataset::load(spec, options);
@@ -44,6 +48,14 @@ void run_stats(const StatsOptions& o) {
     std::printf("prepared        imported and built in %.3f s; cached in %s\n", seconds, d.cache_path().c_str());
   else
     std::printf("prepared        imported and built in %.3f s (not cached)\n", seconds);
+  std::string taken;  // the steps this load took
+  for (const auto& [name, t] : {std::pair<const char*, double>{"hash inputs", steps.key},
+                                {"import", steps.import},
+                                {"examples", steps.build},
+                                {"cache write", steps.write},
+                                {"map and checks", steps.map + steps.verify + steps.check}})
+    if (t > 0) taken += (taken.empty() ? "" : ", ") + fmt::format("{} {:.1f} s", name, t);
+  std::printf("steps           %s\n", taken.c_str());
   std::fflush(stdout);
   data::print_stats(d, std::cout);
 }

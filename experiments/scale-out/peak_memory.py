@@ -3,10 +3,11 @@
 (heap: what the program allocated) and file-backed pages (the memory-mapped data cache, which the
 kernel may drop and re-read at any time), by sampling /proc every 0.05 s.
 
-Usage: peak_memory.py [--label NAME] -- COMMAND [ARGS...]
+Usage: peak_memory.py [--label NAME] [--trace FILE] -- COMMAND [ARGS...]
 
 Prints one line: label, wall seconds, peak RssAnon, peak RssFile and peak VmRSS (all MiB) of the
-largest process in the tree. Wrap the command in `/usr/bin/time -v` as well for the kernel's own
+largest process in the tree; --trace writes every sample (seconds, anon MiB, file-backed MiB)
+to FILE, to see which phase of a run holds the memory. Wrap the command in `/usr/bin/time -v` as well for the kernel's own
 maximum resident set size and CPU times (the README does both). Exits with the command's status.
 """
 import os
@@ -45,18 +46,26 @@ def memory_kib(pid):
 
 
 def main(argv):
-    label = "command"
-    if argv[:1] == ["--label"]:
-        label, argv = argv[1], argv[2:]
+    label, trace = "command", None
+    while argv[:1] in (["--label"], ["--trace"]):
+        if argv[0] == "--label":
+            label = argv[1]
+        else:
+            trace = open(argv[1], "w")
+        argv = argv[2:]
     if argv[:1] != ["--"] or len(argv) < 2:
         sys.exit(__doc__)
     start = time.monotonic()
     child = subprocess.Popen(argv[1:])
     peak = {"RssAnon": 0, "RssFile": 0, "VmRSS": 0}
     while child.poll() is None:
+        largest = {"RssAnon": 0, "RssFile": 0, "VmRSS": 0}
         for pid in tree(child.pid):
             for key, value in memory_kib(pid).items():
                 peak[key] = max(peak[key], value)
+                largest[key] = max(largest[key], value)
+        if trace:
+            trace.write(f"{time.monotonic() - start:.2f} {largest['RssAnon'] / 1024:.0f} {largest['RssFile'] / 1024:.0f}\n")
         time.sleep(0.05)
     wall = time.monotonic() - start
     mib = {k: v / 1024 for k, v in peak.items()}
