@@ -35,7 +35,13 @@ void EventLogBuilder::add(std::string_view user, std::string_view behavior,
                           std::string_view object, std::int64_t time) {
   const std::int32_t b = behavior_names_.intern(behavior);
   const int s = space_of_behavior(b);
-  ev_user_.push_back(users_.intern(user));
+  // Files often group a user's rows (Taobao UserBehavior, the generator): the previous row's
+  // user is not looked up again.
+  if (last_user_id_ < 0 || user != last_user_) {
+    last_user_id_ = users_.intern(user);
+    last_user_.assign(user);
+  }
+  ev_user_.push_back(last_user_id_);
   ev_behavior_.push_back(b);
   ev_object_.push_back(objects_[s]->intern(object));
   ev_time_.push_back(time);
