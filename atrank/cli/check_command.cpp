@@ -31,10 +31,11 @@ struct CheckOptions {
 
 // Builds the model; vocabulary sizes from `vocab.<space>` overrides first and,
 // when one is missing, from the spec's data (imported or read from the cache).
-model::Model<float> build_for_check(const spec::Spec& spec, std::string& vocab_source) {
+model::Model<float> build_for_check(const spec::Plan& plan, std::string& vocab_source) {
+  const spec::Spec& spec = plan.spec;
   vocab_source = "spec (vocab.*)";
   try {
-    return model::build_model<float>(spec, data::Vocabulary{});
+    return model::build_model<float>(plan, data::Vocabulary{});
   } catch (const model::VocabularyUnknown& missing) {
     std::ostringstream log;
     data::LoadOptions options;
@@ -48,14 +49,15 @@ model::Model<float> build_for_check(const spec::Spec& spec, std::string& vocab_s
                                e.what() + ")");
     }
     vocab_source = dataset->from_cache() ? "data cache " + dataset->cache_path() : "data (imported)";
-    return model::build_model<float>(spec, dataset->vocab());
+    return model::build_model<float>(plan, dataset->vocab());
   }
 }
 
 void run_check(const CheckOptions& o) {
-  const spec::Spec spec = spec::load_spec(o.spec, o.sets);
+  const spec::Plan plan = spec::load_plan(o.spec, o.sets);
+  const spec::Spec& spec = plan.spec;
   std::string vocab_source;
-  const model::Model<float> m = build_for_check(spec, vocab_source);
+  const model::Model<float> m = build_for_check(plan, vocab_source);
   const model::ModelSummary& s = m.summary();
   if (o.json) {
     nlohmann::json j = model::summary_json(s);

@@ -61,6 +61,7 @@ void run_stats(const StatsOptions& o) {
 
 struct SynthFlags {
   std::string out;
+  std::string kind = "single";
   data::SynthOptions o;
   bool electronics = false;
   bool users = false, items = false, categories = false, events = false;
@@ -68,6 +69,7 @@ struct SynthFlags {
 
 void run_synth(SynthFlags f) {
   data::SynthOptions& o = f.o;
+  o.kind = *spec::parse_choice<spec::SyntheticKind>(f.kind);  // checked by the option
   // Defaults per kind (a quick run), unless given; --electronics = Amazon Electronics 5-core.
   const data::SynthOptions defaults = data::synth_defaults(o.kind, f.electronics);
   if (!f.users) o.users = defaults.users;
@@ -77,10 +79,10 @@ void run_synth(SynthFlags f) {
   const auto t = Clock::now();
   const data::SynthSummary s = data::write_synthetic(f.out, o);
   std::printf("wrote %s\n", s.files.c_str());
-  std::printf("kind %s: %lld users, %lld items, %lld categories, %lld events", o.kind.c_str(),
+  std::printf("kind %s: %lld users, %lld items, %lld categories, %lld events", f.kind.c_str(),
               static_cast<long long>(s.users), static_cast<long long>(s.items),
               static_cast<long long>(s.categories), static_cast<long long>(s.events));
-  if (o.kind == "multi")
+  if (o.kind == spec::SyntheticKind::Multi)
     std::printf(", %lld queries, %lld coupons, %lld shops, %lld brands", static_cast<long long>(s.queries),
                 static_cast<long long>(s.coupons), static_cast<long long>(s.shops), static_cast<long long>(s.brands));
   std::printf(" (seed %llu) in %.2f s\n", static_cast<unsigned long long>(o.seed), since(t));
@@ -225,8 +227,8 @@ void add_data_command(CLI::App& app) {
   CLI::App* sy = data->add_subcommand(
       "synth", "Generate synthetic behavior data with learnable structure (datasets/synthetic/README.md)");
   sy->add_option("--out", synth->out, "Output directory (created)")->required();
-  sy->add_option("--kind", synth->o.kind, "single: items only; multi: items, queries and coupons")
-      ->check(CLI::IsMember({"single", "multi"}));
+  sy->add_option("--kind", synth->kind, "single: items only; multi: items, queries and coupons")
+      ->check(CLI::IsMember(spec::choice_names<spec::SyntheticKind>()));
   sy->add_option("--users", synth->o.users, "Users (default 2000)")->check(CLI::PositiveNumber);
   sy->add_option("--items", synth->o.items, "Items (default 2000; multi 3000)")->check(CLI::PositiveNumber);
   sy->add_option("--categories", synth->o.categories, "Categories (default 20)")->check(CLI::PositiveNumber);

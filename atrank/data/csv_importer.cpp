@@ -85,7 +85,8 @@ EventLog import_csv(const spec::DataSpec& data) {
   EventLogBuilder builder(data.object_space, data.behavior_object_space);
   ImportReport& report = builder.report();
   const bool skip = data.skip_bad_lines;
-  if (data.time_format != "unix" && data.time_format != "iso")
+  const auto time_format = spec::parse_choice<spec::TimeFormat>(data.time_format);
+  if (!time_format)
     throw DataError("data.time_format: unknown format '" + data.time_format + "' (valid: unix, iso)");
 
   std::vector<std::string_view> fields;
@@ -128,7 +129,7 @@ EventLog import_csv(const spec::DataSpec& data) {
         continue;
       }
       std::int64_t time = 0;
-      if (!parse_time(fields[ct], data.time_format, time)) {
+      if (!parse_time(fields[ct], *time_format, time)) {
         bad_line(reader, "bad " + data.time_format + " time '" + std::string(fields[ct]) +
                              "' in column '" + names[ct] + "'",
                  skip, report);

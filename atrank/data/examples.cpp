@@ -10,6 +10,7 @@
 #include "atrank/data/data_error.hpp"
 #include "atrank/data/negative_sampler.hpp"
 #include "atrank/data/rng.hpp"
+#include "atrank/spec/metric.hpp"
 
 namespace atrank::data {
 
@@ -24,21 +25,24 @@ const char* split_name(Split s) {
 
 BuildOptions build_options(const spec::Spec& spec) {
   BuildOptions o;
-  o.split = spec.data.split;
+  const auto split = spec::parse_choice<spec::SplitScheme>(spec.data.split);
+  if (!split) throw DataError("data.split: unknown split '" + spec.data.split + "' (valid: last, valid)");
+  o.split = *split;
   o.seed = spec.data.seed;
   o.min_events = spec.data.min_events;
   // Ranking metrics (hr@K, ndcg@K) need eval.negatives sampled negatives per
   // case; the AUC metrics only the authors' one. Scoring 101 candidates per
   // case when one is enough would make every evaluation ~50x slower.
   bool ranking = false;
-  for (const auto& m : spec.eval.metrics) ranking = ranking || m.rfind("hr@", 0) == 0 || m.rfind("ndcg@", 0) == 0;
+  for (const auto& m : spec.eval.metrics) {
+    const auto metric = spec::parse_metric(m);
+    ranking = ranking || (metric && metric->ranking());
+  }
   o.eval_negatives = ranking ? std::max<std::int64_t>(1, spec.eval.negatives) : 1;
   return o;
 }
 
 PreparedData build_examples(EventLog log, const Layout& layout, const BuildOptions& options) {
-  if (options.split != "last" && options.split != "valid")
-    throw DataError("data.split: unknown split '" + options.split + "' (valid: last, valid)");
   PreparedData out;
   out.vocab = std::move(log.vocab);
   out.behavior_space = std::move(log.behavior_space);
@@ -88,7 +92,7 @@ PreparedData build_examples(EventLog log, const Layout& layout, const BuildOptio
   for (std::size_t i = 0; i < n; ++i) no_group_events += groups_of[log.behaviors[i]].empty();
   if (no_group_events) report.counts["events_in_no_group"] = no_group_events;
 
-  const std::int64_t need = options.split == "valid" ? 2 : 1;
+  const std::int64_t need = options.split == spec::SplitScheme::Valid ? 2 : 1;
   const std::int64_t K_eval = 1 + options.eval_negatives;
   out.splits[0].candidates_per_case = 2;
   out.splits[1].candidates_per_case = K_eval;
@@ -190,7 +194,7 @@ PreparedData build_examples(EventLog log, const Layout& layout, const BuildOptio
     std::int64_t few = 0, all = 0;
     for (int t = 0; t < T; ++t) few += task_dropped[t], all += task_touched_all[t];
     throw DataError("no examples: of " + std::to_string(users) + " user(s), " + std::to_string(few) +
-                    " have too few target events for split '" + options.split + "', " + std::to_string(all) +
+                    " have too few target events for split '" + spec::name_of(options.split) + "', " + std::to_string(all) +
                     " touched every object (no negative to sample), " + std::to_string(dropped_min_events) +
                     " have fewer than data.min_events events");
   }

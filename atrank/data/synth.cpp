@@ -152,7 +152,7 @@ World make_world(const SynthOptions& o, Rng& rng) {
   for (std::int64_t i = 0; i < o.items; ++i) w.item_name[i] = i;
   rng.shuffle(w.item_name.data(), w.item_name.size());
 
-  if (o.kind == "multi") {
+  if (o.kind == spec::SyntheticKind::Multi) {
     w.shops = std::max<std::int64_t>(2, o.items / 25);
     w.brands = std::max<std::int64_t>(2, o.items / 40);
     w.queries = w.clusters + std::max<std::int64_t>(1, w.clusters / 4);  // one per cluster plus unrelated ones
@@ -275,14 +275,12 @@ void cover_items(const World& w, std::vector<Event>& events, bool multi, Rng& rn
 }  // namespace
 
 SynthSummary write_synthetic(const std::string& dir, const SynthOptions& o) {
-  if (o.kind != "single" && o.kind != "multi")
-    throw DataError("synth: unknown kind '" + o.kind + "' (valid: single, multi)");
   if (o.users < 1 || o.categories < 1 || o.items < o.categories)
     throw DataError("synth: need users >= 1 and items >= categories >= 1");
   if (o.events < 2 * o.users) throw DataError("synth: need at least 2 events per user (--events >= 2 * --users)");
   if (o.events < o.items) throw DataError("synth: need at least one event per item (--events >= --items)");
   if (o.behaviors < 1) throw DataError("synth: --behaviors must be >= 1");
-  const bool multi = o.kind == "multi";
+  const bool multi = o.kind == spec::SyntheticKind::Multi;
   make_dirs(dir);
 
   Rng rng(derive_seed(o.seed, 0x73796e7468ULL));

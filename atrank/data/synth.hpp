@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <string>
 
+#include "atrank/spec/choices.hpp"
+
 namespace atrank::data {
 
 struct SynthOptions {
-  std::string kind = "single";      // "single": items only; "multi": items, queries, coupons
+  spec::SyntheticKind kind = spec::SyntheticKind::Single;  // Single: items only; Multi: items, queries, coupons
   std::int64_t users = 1000;
   std::int64_t items = 2000;
   std::int64_t categories = 20;

@@ -19,9 +19,6 @@
 
 namespace atrank::model {
 
-enum class TimeEncoding { None, OneHot, Embedding };
-enum class TimeCombine { Concat, Add };
-
 struct Feature {
   int table = -1;
   std::string table_name;
@@ -44,8 +41,8 @@ struct GroupEmbedding {
   int behavior_table = -1;
   std::int64_t behavior_width = 0;
 
-  TimeEncoding time = TimeEncoding::None;
-  TimeCombine combine = TimeCombine::Concat;
+  spec::TimeEncoding time = spec::TimeEncoding::None;
+  spec::TimeCombine combine = spec::TimeCombine::Concat;
   std::vector<std::int64_t> edges;
   std::int64_t time_width = 0;   // columns the time encoding adds to the concat
   int time_table = -1;           // TimeEncoding::Embedding (attended groups only)
@@ -56,11 +53,9 @@ struct GroupEmbedding {
   nn::Dense<T> projection;       // (input_width, width)
   std::int64_t width = 0;        // output width (input_width when not projected)
 
-  // Registers the group's tables and parameters. `attended`: part of the
-  // history; `project`: build the projection (attended or projected target);
-  // `hidden`: projection width when the spec says 0.
-  static GroupEmbedding make(BuildContext<T>& ctx, int index, bool attended, bool project,
-                             std::int64_t hidden);
+  // Takes the group's role, tables and widths from its plan (the tables
+  // already created by ctx.create_tables()) and registers its parameters.
+  static GroupEmbedding make(BuildContext<T>& ctx, const spec::GroupPlan& plan);
 
   // The group's history: (B,T) objects/behaviors/buckets -> (B,T,width).
   // Padded positions are computed (id 0) and left to the masks downstream.
@@ -77,7 +72,13 @@ struct GroupEmbedding {
   autodiff::Var target(autodiff::Tape<T>& t, nn::Params<T>& p, const std::int32_t* ids,
                        const autodiff::Shape& shape, bool project) const;
 
-  GroupSummary summary(const spec::GroupSpec& spec) const;
+  GroupSummary summary(const spec::GroupPlan& plan) const;
+
+ private:
+  void add_features(BuildContext<T>& ctx, const spec::GroupPlan& plan);
+  void add_time(BuildContext<T>& ctx, const spec::GroupPlan& plan);
+  void add_projection(BuildContext<T>& ctx, const spec::GroupPlan& plan);
+  std::shared_ptr<const std::vector<std::int32_t>> attribute_map(BuildContext<T>& ctx, const Feature& f) const;
 };
 
 }  // namespace atrank::model

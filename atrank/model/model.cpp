@@ -131,8 +131,8 @@ Var Model<T>::users(Tape<T>& t, const data::Batch& batch, Var queries, bool trai
     expect_size("users", batch.users.size(), batch.size);
     in.users = batch.users.data();
   }
-  if (encoder_->uses_history()) {
-    expect_size("groups", batch.groups.size(), std::int64_t(spec_.groups.size()));
+  if (plan_.encoder.uses_history) {
+    expect_size("groups", batch.groups.size(), std::int64_t(plan_.groups.size()));
     std::vector<Var> parts;
     std::vector<const std::int32_t*> lengths;
     std::int64_t width = 0;
@@ -164,7 +164,7 @@ ForwardResult Model<T>::forward(Tape<T>& t, const data::Batch& batch, bool train
   if (loss_batch < n) throw std::invalid_argument("forward: loss_batch smaller than the batch");
   const double share = double(n) / double(loss_batch);
   const std::vector<int> task = task_of(batch);
-  const LossKind kind = tasks_[std::size_t(task[0])].loss;
+  const spec::Loss kind = tasks_[std::size_t(task[0])].loss;
   std::vector<double> weight(static_cast<std::size_t>(n)), rate(static_cast<std::size_t>(n));
   for (std::int64_t b = 0; b < n; ++b) {
     const TaskHead& h = tasks_[std::size_t(task[std::size_t(b)])];
@@ -177,7 +177,7 @@ ForwardResult Model<T>::forward(Tape<T>& t, const data::Batch& batch, bool train
   const bool any_l2 = std::any_of(rate.begin(), rate.end(), [](double r) { return r != 0; });
 
   ForwardResult r;
-  if (kind == LossKind::SigmoidCrossEntropy) {
+  if (kind == spec::Loss::SigmoidCrossEntropy) {
     expect_size("targets", batch.targets.size(), n);
     expect_size("labels", batch.labels.size(), n);
     const Targets tg = targets(t, task, batch.targets.data(), n, 1);  // (B,1,W)

@@ -31,8 +31,8 @@ std::string number(double x) { return fmt::format("{:g}", x); }
 
 std::string summary_text(const ModelSummary& s) {
   std::ostringstream o;
-  o << "encoder\n  " << s.encoder;
-  if (s.encoder == "atrank")
+  o << "encoder\n  " << spec::name_of(s.encoder);
+  if (s.encoder == spec::EncoderKind::Atrank)
     o << ": hidden " << s.hidden << ", " << s.heads << " heads of " << (s.heads ? s.hidden / s.heads : 0)
       << ", " << s.num_blocks << (s.num_blocks == 1 ? " block" : " blocks") << " (self + vanilla attention)"
       << ", ffn " << s.ffn << ", dropout " << number(s.dropout) << ", Q/K/V " << s.qkv_activation
@@ -104,7 +104,7 @@ std::string summary_text(const ModelSummary& s) {
 nlohmann::json summary_json(const ModelSummary& s) {
   using nlohmann::json;
   json j;
-  j["encoder"] = {{"kind", s.encoder},       {"hidden", s.hidden},   {"heads", s.heads},
+  j["encoder"] = {{"kind", spec::name_of(s.encoder)},       {"hidden", s.hidden},   {"heads", s.heads},
                   {"blocks", s.num_blocks},  {"ffn", s.ffn},         {"dropout", s.dropout},
                   {"qkv_activation", s.qkv_activation}, {"layer_norm_eps", s.layer_norm_eps}};
   json groups = json::array(), per_group = json::object();

@@ -10,10 +10,9 @@
 
 #include "atrank/data/batcher.hpp"
 #include "atrank/data/dataset.hpp"
-#include "atrank/model/model.hpp"
 #include "atrank/spec/load.hpp"
 #include "atrank/tensor/gemm.hpp"
-#include "atrank/train/batch_runner.hpp"
+#include "atrank/train/setup.hpp"
 
 namespace atrank::train {
 namespace {
@@ -29,38 +28,30 @@ double median(std::vector<double> v) {
 }  // namespace
 
 std::vector<BenchRow> run_bench(const BenchOptions& options, std::ostream& out) {
-  const spec::Spec base = spec::load_spec(options.spec_path, options.overrides);
+  const spec::Plan base = spec::load_plan(options.spec_path, options.overrides);
   const auto t0 = Clock::now();
-  const data::Dataset data = data::Dataset::load(base);
+  const data::Dataset data = data::Dataset::load(base.spec);
   out << fmt::format("data: {} test cases, loaded in {:.2f} s{}\n", data.num_cases(data::Split::test),
                      std::chrono::duration<double>(Clock::now() - t0).count(),
                      data.from_cache() ? " (cache)" : "");
   std::vector<BenchRow> rows;
   for (const auto threads : options.threads)
     for (const auto batch_size : options.batch_sizes) {
-      spec::Spec spec = base;
+      spec::Spec spec = base.spec;
       spec.train.batch_size = batch_size;
       spec.train.threads = threads;
       set_blas_threads(1);  // as the trainer: see run_training
-      auto model = model::Model<float>::build(spec, data.vocab());
-      Optimizer optimizer({optimizer_kind(spec.train.optimizer)});
-      optimizer.attach(model.dense(), model.tables());
-      data::BatcherOptions bo;
-      bo.batch_size = batch_size;
-      bo.seed = spec.train.seed;
-      bo.mode = spec.tasks.front().loss == "bpr" ? data::BatchMode::pairwise : data::BatchMode::pointwise;
-      data::Batcher batcher(data, bo);
-      BatchRunner runner(model, int(threads));
-      std::mt19937_64 rng(spec.train.seed);
+      TrainingSetup setup(spec::make_plan(spec), data);
       data::Batch batch;
 
+      std::int64_t step = 0;
       auto train_stretch = [&](std::int64_t examples) {
         std::int64_t done = 0;
         double seconds = 0;
         while (done < examples) {
-          if (!batcher.next(batch)) continue;  // next epoch
+          if (!setup.batcher.next(batch)) continue;  // next epoch
           const auto s = Clock::now();
-          runner.train_step(batch, optimizer, spec.train.learning_rate, spec.train.clip_norm, rng);
+          setup.train_step(batch, setup.learning_rate(batch, step++));
           seconds += std::chrono::duration<double>(Clock::now() - s).count();
           done += batch.size;
         }
@@ -78,7 +69,7 @@ std::vector<BenchRow> run_bench(const BenchOptions& options, std::ostream& out) 
         std::int64_t done = 0;
         const auto s = Clock::now();
         while (done < options.eval_cases && eval_batcher.next(batch)) {
-          runner.scores(batch);
+          setup.runner.scores(batch);
           done += batch.size;
         }
         return double(done) / std::chrono::duration<double>(Clock::now() - s).count();

@@ -3,18 +3,17 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "atrank/autodiff/parameters.hpp"
+#include "atrank/spec/choices.hpp"
 
 namespace atrank::train {
 
 using autodiff::EmbeddingTable;
 using autodiff::ParamArena;
 
-enum class OptimizerKind { Sgd, Adam, Adagrad };
-OptimizerKind optimizer_kind(const std::string& name);  // "sgd" | "adam" | "adagrad"
+using OptimizerKind = spec::OptimizerKind;
 
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::Sgd;
