@@ -149,10 +149,9 @@ void bad_line(const LineReader& reader, const std::string& problem, bool skip,
 }
 
 char delimiter_char(const std::string& delimiter) {
-  if (delimiter == "\t" || delimiter == "\\t" || delimiter == "tab") return '\t';
-  if (delimiter.size() != 1)
-    throw DataError("data.delimiter: expected one character (or \"tab\"), got '" + delimiter + "'");
-  return delimiter[0];
+  const auto c = spec::delimiter_char(delimiter);
+  if (!c) throw DataError("data.delimiter: expected one character (or \"tab\"), got '" + delimiter + "'");
+  return *c;
 }
 
 }  // namespace atrank::data

@@ -32,6 +32,12 @@ ATRANK_CHOICES(Selection, {Selection::Valid, "valid"}, {Selection::Test, "test"}
 
 #undef ATRANK_CHOICES
 
+std::optional<char> delimiter_char(const std::string& spelling) {
+  if (spelling == "\\t" || spelling == "tab") return '\t';
+  if (spelling.size() != 1) return std::nullopt;
+  return spelling[0];
+}
+
 const std::vector<Choice<Activation>>& qkv_activations() {
   static const std::vector<Choice<Activation>> table = {{Activation::Relu, "relu"}, {Activation::None, "none"}};
   return table;

@@ -25,6 +25,9 @@ enum class OptimizerKind { Sgd, Adam, Adagrad };    // train.optimizer
 enum class Multitask { Interleave, Mixed };         // train.multitask
 enum class Selection { Valid, Test };               // eval.select
 
+// data.delimiter: a single character, or "\\t" / "tab" for a tab; nullopt otherwise.
+std::optional<char> delimiter_char(const std::string& spelling);
+
 template <class E>
 struct Choice {
   E value;

@@ -66,7 +66,7 @@ void Planner::data() {
     fail("data.path", "expected the data location (a directory, or a file for csv), got an empty string");
   if (source_ == DataSource::Amazon && d.amazon_category.empty())
     fail("data.amazon_category", "source \"amazon\" needs the category of the files, e.g. \"Electronics\"");
-  if (d.delimiter.size() != 1 && d.delimiter != "\\t" && d.delimiter != "tab")
+  if (!delimiter_char(d.delimiter))
     fail("data.delimiter", "expected a single character (\",\", \";\", \"\\t\" or \"tab\"), got \"" + d.delimiter + "\"");
   one_of<TimeFormat>("data.time_format", d.time_format);
   split_ = one_of<SplitScheme>("data.split", d.split);

@@ -42,6 +42,7 @@ class Optimizer {
   void step(ParamArena<float>& params, const std::vector<EmbeddingTable<float>*>& tables, double lr,
             double grad_scale);
 
+  const OptimizerConfig& config() const { return config_; }
   std::int64_t steps() const { return steps_; }
   // State for checkpoints: first/second moments (adam) or accumulators
   // (adagrad) for the arena and each table, then the step count.
