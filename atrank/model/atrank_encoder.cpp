@@ -36,8 +36,8 @@ class AtrankEncoder final : public Encoder<T> {
     c.eps = e.layer_norm_eps;
     const std::string detail = std::to_string(c.heads) + " heads of " +
                                std::to_string(c.units / std::max<std::int64_t>(1, c.heads)) +
-                               ", Q/K/V " + spec::name_of(ctx.plan.encoder.qkv_activation) + ", ffn " + std::to_string(c.ffn) +
-                               ", dropout " + fmt::format("{:g}", c.dropout);
+                               ", Q/K/V " + spec::name_of(ctx.plan.encoder.qkv_activation) + ", ffn " +
+                               std::to_string(c.ffn) + ", dropout " + fmt::format("{:g}", c.dropout);
     for (std::int64_t i = 0; i < e.blocks; ++i) {
       const std::string name = "encoder/self_attention_" + std::to_string(i);
       ctx.begin_block();

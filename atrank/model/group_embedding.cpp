@@ -35,49 +35,16 @@ std::string edges_text(const std::vector<std::int64_t>& e) {
 
 }  // namespace
 
-template <class T>
-GroupEmbedding<T> GroupEmbedding<T>::make(BuildContext<T>& ctx, const spec::GroupPlan& plan) {
-  GroupEmbedding g;
-  g.name = plan.name;
-  g.index = plan.index;
-  g.object = plan.object;
-  g.attended = plan.attended;
-  g.projected = plan.projected;
-  g.add_features(ctx, plan);
-  g.behavior_table = plan.behavior_table;
-  g.behavior_width = plan.behavior_width;
-  g.add_time(ctx, plan);
-  g.input_width = plan.input_width;
-  g.width = plan.input_width;
-  if (plan.projected) g.add_projection(ctx, plan);
-  return g;
-}
+namespace {
 
-// The features' tables, and the attribute maps of the features looked up through one.
-template <class T>
-void GroupEmbedding<T>::add_features(BuildContext<T>& ctx, const spec::GroupPlan& plan) {
-  for (const auto& fp : plan.features) {
-    Feature f;
-    f.table = fp.table;
-    f.table_name = fp.table_name;
-    f.through = fp.through;
-    f.width = fp.width;
-    if (!f.through.empty()) f.map = attribute_map(ctx, f);
-    feature_width += f.width;
-    features.push_back(std::move(f));
-  }
-}
-
-// The map object id -> attribute id of `f` from the vocabulary (null when the
-// vocabulary has none: check-only builds), checked against the table's rows.
-template <class T>
-std::shared_ptr<const std::vector<std::int32_t>> GroupEmbedding<T>::attribute_map(BuildContext<T>& ctx,
-                                                                                   const Feature& f) const {
-  const auto os = ctx.vocab.attributes.find(object);
-  if (os == ctx.vocab.attributes.end()) return nullptr;
+// The map object -> `f.through` of the vocabulary, checked against the rows
+// of the feature's table; null when the vocabulary has none.
+AttributeMap attribute_map(const data::Vocabulary& vocab, const std::string& object, const spec::FeaturePlan& f,
+                           std::int64_t rows) {
+  const auto os = vocab.attributes.find(object);
+  if (os == vocab.attributes.end()) return nullptr;
   const auto m = os->second.find(f.through);
   if (m == os->second.end()) return nullptr;
-  const std::int64_t rows = ctx.params.tables.at(f.table).rows;
   for (std::size_t i = 0; i < m->second.size(); ++i)
     if (m->second[i] < 0 || m->second[i] >= rows)
       throw std::invalid_argument("attribute map " + object + " -> " + f.through + " sends " + object + " " +
@@ -86,48 +53,48 @@ std::shared_ptr<const std::vector<std::int32_t>> GroupEmbedding<T>::attribute_ma
   return std::make_shared<const std::vector<std::int32_t>>(m->second);
 }
 
-template <class T>
-void GroupEmbedding<T>::add_time(BuildContext<T>& ctx, const spec::GroupPlan& plan) {
-  time = plan.time.encoding;
-  combine = plan.time.combine;
-  if (time == spec::TimeEncoding::None) return;
-  edges = plan.time.edges;
-  time_width = plan.time.concat_width;
-  time_table = plan.time.table;
-  time_table_name = plan.time.table_name;
-  if (!plan.time.dense) return;
-  const std::string scope = "group/" + name + "/time";
-  const std::int64_t base = feature_width + behavior_width;
-  ctx.begin_block();
-  time_dense = nn::Dense<T>::make(ctx.params, scope, 1, base, nn::Activation::Tanh);
-  ctx.end_block(scope, "dense", "tanh dense of the raw bucket 1 -> " + std::to_string(base) + ", added");
-}
+}  // namespace
 
 template <class T>
-void GroupEmbedding<T>::add_projection(BuildContext<T>& ctx, const spec::GroupPlan& plan) {
-  const std::string scope = "group/" + name + "/projection";
-  ctx.begin_block();
-  projection = nn::Dense<T>::make(ctx.params, scope, input_width, plan.width, activation(plan.activation));
-  ctx.end_block(scope, "dense",
-                std::to_string(input_width) + " -> " + std::to_string(plan.width) + " (" +
-                    spec::name_of(plan.activation) + ")");
-  width = plan.width;
+GroupEmbedding<T> GroupEmbedding<T>::make(BuildContext<T>& ctx, const spec::GroupPlan& plan) {
+  GroupEmbedding g;
+  g.plan = plan;
+  for (const auto& f : plan.features)
+    g.maps.push_back(f.through.empty() ? nullptr
+                                       : attribute_map(ctx.vocab, plan.object, f, ctx.params.tables.at(f.table).rows));
+  if (plan.time.dense) {
+    const std::string scope = "group/" + plan.name + "/time";
+    const std::int64_t base = plan.feature_width + plan.behavior_width;
+    ctx.begin_block();
+    g.time_dense = nn::Dense<T>::make(ctx.params, scope, 1, base, nn::Activation::Tanh);
+    ctx.end_block(scope, "dense", "tanh dense of the raw bucket 1 -> " + std::to_string(base) + ", added");
+  }
+  if (plan.projected) {
+    const std::string scope = "group/" + plan.name + "/projection";
+    ctx.begin_block();
+    g.projection = nn::Dense<T>::make(ctx.params, scope, plan.input_width, plan.width, activation(plan.activation));
+    ctx.end_block(scope, "dense",
+                  std::to_string(plan.input_width) + " -> " + std::to_string(plan.width) + " (" +
+                      spec::name_of(plan.activation) + ")");
+  }
+  return g;
 }
 
 template <class T>
 Var GroupEmbedding<T>::object_features(Tape<T>& t, nn::Params<T>& p, const std::int32_t* ids,
                                        const Shape& shape) const {
   std::vector<Var> parts;
-  for (const auto& f : features) {
+  for (std::size_t i = 0; i < plan.features.size(); ++i) {
+    const spec::FeaturePlan& f = plan.features[i];
     auto& table = p.tables.at(f.table);
     if (f.through.empty()) {
       parts.push_back(autodiff::gather(t, table, ids, shape));
     } else {
-      if (!f.map)
-        throw std::invalid_argument("group `" + name + "`: attribute map " + object + " -> " +
-                                    f.through + " is missing from the vocabulary");
-      parts.push_back(autodiff::gather_mapped(t, table, f.map->data(),
-                                              std::int64_t(f.map->size()), ids, shape));
+      const AttributeMap& map = maps[i];
+      if (!map)
+        throw std::invalid_argument("group `" + plan.name + "`: attribute map " + plan.object + " -> " + f.through +
+                                    " is missing from the vocabulary");
+      parts.push_back(autodiff::gather_mapped(t, table, map->data(), std::int64_t(map->size()), ids, shape));
     }
   }
   return parts.size() == 1 ? parts[0] : autodiff::concat(t, parts, -1);
@@ -136,30 +103,33 @@ Var GroupEmbedding<T>::object_features(Tape<T>& t, nn::Params<T>& p, const std::
 template <class T>
 Var GroupEmbedding<T>::history(Tape<T>& t, nn::Params<T>& p, const data::GroupBatch& g,
                                std::int64_t batch) const {
+  using spec::TimeCombine;
+  using spec::TimeEncoding;
   const std::int64_t len = g.max_len;
   const Shape shape{batch, len};
-  check_size(name, "objects", g.objects.size(), batch * len);
-  check_size(name, "lengths", g.lengths.size(), batch);
+  check_size(plan.name, "objects", g.objects.size(), batch * len);
+  check_size(plan.name, "lengths", g.lengths.size(), batch);
   Var x = object_features(t, p, g.objects.data(), shape);  // (B,T,F)
   std::vector<Var> parts{x};
-  if (behavior_table >= 0) {
-    check_size(name, "behaviors", g.behaviors.size(), batch * len);
-    parts.push_back(autodiff::gather(t, p.tables.at(behavior_table), g.behaviors.data(), shape));
+  if (plan.behavior_table >= 0) {
+    check_size(plan.name, "behaviors", g.behaviors.size(), batch * len);
+    parts.push_back(autodiff::gather(t, p.tables.at(plan.behavior_table), g.behaviors.data(), shape));
   }
+  const spec::TimePlan& time = plan.time;
   Var time_part;
-  if (time != spec::TimeEncoding::None) {
-    check_size(name, "buckets", g.buckets.size(), batch * len);
-    if (time == spec::TimeEncoding::OneHot && combine == spec::TimeCombine::Concat)
-      time_part = autodiff::one_hot(t, g.buckets.data(), shape, std::int64_t(edges.size()));
-    else if (time == spec::TimeEncoding::OneHot)  // add: tanh dense of the raw bucket number
+  if (time.encoding != TimeEncoding::None) {
+    check_size(plan.name, "buckets", g.buckets.size(), batch * len);
+    if (time.encoding == TimeEncoding::OneHot && time.combine == TimeCombine::Concat)
+      time_part = autodiff::one_hot(t, g.buckets.data(), shape, std::int64_t(time.edges.size()));
+    else if (time.encoding == TimeEncoding::OneHot)  // add: tanh dense of the raw bucket number
       time_part = time_dense(t, p, nn::constant_from(t, Shape{batch, len, 1}, g.buckets.data()));
     else
-      time_part = autodiff::gather(t, p.tables.at(time_table), g.buckets.data(), shape);
-    if (combine == spec::TimeCombine::Concat) parts.push_back(time_part);
+      time_part = autodiff::gather(t, p.tables.at(time.table), g.buckets.data(), shape);
+    if (time.combine == TimeCombine::Concat) parts.push_back(time_part);
   }
   x = parts.size() == 1 ? parts[0] : autodiff::concat(t, parts, -1);  // (B,T,input_width)
-  if (time != spec::TimeEncoding::None && combine == spec::TimeCombine::Add) x = autodiff::add(t, x, time_part);
-  return projected ? projection(t, p, x) : x;  // (B,T,width)
+  if (time.encoding != TimeEncoding::None && time.combine == TimeCombine::Add) x = autodiff::add(t, x, time_part);
+  return plan.projected ? projection(t, p, x) : x;  // (B,T,width)
 }
 
 template <class T>
@@ -167,46 +137,55 @@ Var GroupEmbedding<T>::target(Tape<T>& t, nn::Params<T>& p, const std::int32_t* 
                               const Shape& shape, bool project) const {
   const Var x = object_features(t, p, ids, shape);
   if (!project) return x;
-  if (!projected) throw std::logic_error("group `" + name + "` has no projection for targets");
+  if (!plan.projected) throw std::logic_error("group `" + plan.name + "` has no projection for targets");
   return projection.prefix(t, p, x);
 }
 
-template <class T>
-GroupSummary GroupEmbedding<T>::summary(const spec::GroupPlan& plan) const {
-  GroupSummary s;
-  s.name = name;
-  s.behaviors = plan.behaviors;
-  s.object = object;
-  s.attended = attended;
-  for (const auto& f : features) s.features.push_back({f.table_name, f.through, f.width});
-  s.behavior_table = plan.behavior_table_name;
-  s.behavior_width = behavior_width;
+namespace {
+
+// "one_hot of 12 buckets (edges 2..4096; beyond the last: zeros), concat", ...
+std::string time_text(const spec::GroupPlan& plan) {
+  const spec::TimePlan& time = plan.time;
+  const bool concat = time.combine == spec::TimeCombine::Concat;
   std::ostringstream d;
-  switch (time) {
+  switch (time.encoding) {
     case spec::TimeEncoding::None: d << "none"; break;
     case spec::TimeEncoding::OneHot:
-      if (combine == spec::TimeCombine::Concat)
-        d << "one_hot of " << edges.size() << " buckets (" << edges_text(edges)
+      if (concat)
+        d << "one_hot of " << time.edges.size() << " buckets (" << edges_text(time.edges)
           << "; beyond the last: zeros), concat";
       else
-        d << "tanh dense of the bucket number (" << edges.size() + 1 << " buckets, "
-          << edges_text(edges) << "), added";
+        d << "tanh dense of the bucket number (" << time.edges.size() + 1 << " buckets, " << edges_text(time.edges)
+          << "), added";
       break;
     case spec::TimeEncoding::Embedding:
-      s.time_table = time_table_name;
-      d << "embedding `" << time_table_name << "` of "
-        << edges.size() + 1 << " buckets (" << edges_text(edges) << "), "
-        << (combine == spec::TimeCombine::Concat ? "concat" : "added");
+      d << "embedding `" << time.table_name << "` of " << time.edges.size() + 1 << " buckets ("
+        << edges_text(time.edges) << "), " << (concat ? "concat" : "added");
       break;
   }
-  if (!attended && time != spec::TimeEncoding::None) d << " (not attended: unused)";
-  s.time = d.str();
-  s.time_width = time_width;
-  s.input_width = input_width;
-  s.width = projected ? width : 0;
-  s.projection_activation = projected ? spec::name_of(plan.activation) : "";
-  s.params = (projected ? projection.param_count() : 0) +
-             (time_dense.kernel >= 0 ? time_dense.param_count() : 0);
+  if (!plan.attended && time.encoding != spec::TimeEncoding::None) d << " (not attended: unused)";
+  return d.str();
+}
+
+}  // namespace
+
+template <class T>
+GroupSummary GroupEmbedding<T>::summary() const {
+  GroupSummary s;
+  s.name = plan.name;
+  s.behaviors = plan.behaviors;
+  s.object = plan.object;
+  s.attended = plan.attended;
+  for (const auto& f : plan.features) s.features.push_back({f.table_name, f.through, f.width});
+  s.behavior_table = plan.behavior_table_name;
+  s.behavior_width = plan.behavior_width;
+  s.time = time_text(plan);
+  s.time_table = plan.time.table_name;
+  s.time_width = plan.time.concat_width;
+  s.input_width = plan.input_width;
+  s.width = plan.projected ? plan.width : 0;
+  s.projection_activation = plan.projected ? spec::name_of(plan.activation) : "";
+  s.params = (plan.projected ? projection.param_count() : 0) + (plan.time.dense ? time_dense.param_count() : 0);
   return s;
 }
 

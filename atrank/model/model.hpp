@@ -21,14 +21,11 @@
 namespace atrank::model {
 
 // One scoring head: logit = bias[target] + <user vector, target vector>.
+// The loss is weighted by plan.weight; plan.l2 applies to the output
+// vectors: l2 * (l2(user) + l2(target)), l2(x) = sum(x^2)/2.
 struct TaskHead {
-  std::string name;
-  int group = -1;         // index into the model's groups
-  int bias_table = -1;    // (objects, 1) table, or -1
-  spec::Loss loss = spec::Loss::SigmoidCrossEntropy;
-  double l2 = 0;          // on the output vectors: l2 * (l2(user) + l2(target)), l2(x) = sum(x^2)/2
-  double weight = 1;      // loss weight
-  bool project_target = false;
+  spec::TaskPlan plan;  // loss, weights, bias table (an (objects, 1) table, or -1)
+  int group = -1;       // index into the model's groups (plan.group indexes the spec's)
 };
 
 struct ForwardResult {

@@ -25,18 +25,8 @@ Model<T> Model<T>::build(const spec::Plan& plan, const data::Vocabulary& vocab) 
 template <class T>
 void Model<T>::add_tasks() {
   std::vector<int> position(plan_.groups.size(), -1);  // plan group -> index into groups_
-  for (std::size_t i = 0; i < groups_.size(); ++i) position[std::size_t(groups_[i].index)] = int(i);
-  for (const auto& t : plan_.tasks) {
-    TaskHead h;
-    h.name = t.name;
-    h.group = position[std::size_t(t.group)];
-    h.bias_table = t.bias_table;
-    h.loss = t.loss;
-    h.l2 = t.l2;
-    h.weight = t.weight;
-    h.project_target = t.project_target;
-    tasks_.push_back(h);
-  }
+  for (std::size_t i = 0; i < groups_.size(); ++i) position[std::size_t(groups_[i].plan.index)] = int(i);
+  for (const auto& t : plan_.tasks) tasks_.push_back({t, position[std::size_t(t.group)]});
 }
 
 // The summary `atrank check` prints and runs log.
@@ -52,7 +42,7 @@ void Model<T>::summarize(const std::vector<BlockSummary>& blocks) {
   s.dropout = enc.dropout;
   s.qkv_activation = spec::name_of(plan_.encoder.qkv_activation);
   s.layer_norm_eps = enc.layer_norm_eps;
-  for (const auto& g : groups_) s.groups.push_back(g.summary(plan_.groups[std::size_t(g.index)]));
+  for (const auto& g : groups_) s.groups.push_back(g.summary());
   for (int i = 0; i < params_.tables.size(); ++i) {
     const auto& info = params_.tables.info(i);
     const auto& tb = params_.tables.at(i);

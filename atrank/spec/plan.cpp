@@ -79,7 +79,8 @@ void Planner::tables_in_creation_order() {
       p_.tables[std::size_t(f.table)].users.push_back("task `" + t.name + "` target");
     if (!t.bias_table_name.empty()) t.bias_table = use_table(t.bias_table_name, "task `" + t.name + "` bias");
   }
-  if (p_.encoder.kind == EncoderKind::Bpr) p_.encoder.user_table = use_table(s_.encoder.user_table, "encoder bpr (user vectors)");
+  if (p_.encoder.kind == EncoderKind::Bpr)
+    p_.encoder.user_table = use_table(s_.encoder.user_table, "encoder bpr (user vectors)");
 }
 
 // The declared table `name` for `user`.

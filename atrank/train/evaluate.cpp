@@ -44,7 +44,7 @@ MetricValues evaluate(BatchRunner& runner, const data::Dataset& data, data::Spli
     for (std::size_t k = 0; k < tasks.size(); ++k) {
       if (per_task[k].cases() == 0) continue;
       for (const auto& [name, value] : compute_metrics(per_task[k], metrics))
-        out[tasks[k].name + "." + name] = value;
+        out[tasks[k].plan.name + "." + name] = value;
     }
   return out;
 }

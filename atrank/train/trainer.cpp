@@ -36,6 +36,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Divides rates by at least this many seconds (no step timed yet: no division by zero).
+constexpr double kMinSeconds = 1e-9;
+
 // Fingerprint of what a checkpoint depends on: the resolved spec minus the
 // keys that only say how long or how often (so a run can be extended).
 std::uint64_t spec_fingerprint(spec::Spec s) {
@@ -135,7 +138,7 @@ class Run {
     last_lr_ = lr;
 
     progress_state_ = {state_.position.epoch, plan_.spec.train.epochs, state_.step, total_steps,
-                       state_.examples / std::max(state_.train_seconds, 1e-9),
+                       state_.examples / std::max(state_.train_seconds, kMinSeconds),
                        state_.loss_sum / double(std::max<std::int64_t>(state_.loss_count, 1)),
                        state_.train_seconds / double(state_.step)};
     if (!options_.quiet) progress_.update(progress_state_);
@@ -242,7 +245,7 @@ class Run {
     s["train"]["epochs"] = double(state_.examples) / double(std::max<std::int64_t>(setup_.batcher.examples_per_epoch(), 1));
     s["train"]["examples"] = state_.examples;
     s["train"]["seconds"] = state_.train_seconds;
-    s["train"]["examples_per_second"] = state_.examples / std::max(state_.train_seconds, 1e-9);
+    s["train"]["examples_per_second"] = state_.examples / std::max(state_.train_seconds, kMinSeconds);
     s["train"]["threads"] = plan_.spec.train.threads;
     s["best"]["step"] = state_.best_step;
     s["best"]["epoch"] = state_.best_epoch;
