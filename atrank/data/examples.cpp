@@ -194,8 +194,8 @@ PreparedData build_examples(EventLog log, const Layout& layout, const BuildOptio
     std::int64_t few = 0, all = 0;
     for (int t = 0; t < T; ++t) few += task_dropped[t], all += task_touched_all[t];
     throw DataError("no examples: of " + std::to_string(users) + " user(s), " + std::to_string(few) +
-                    " have too few target events for split '" + spec::name_of(options.split) + "', " +
-                    std::to_string(all) + " touched every object (no negative to sample), " + std::to_string(dropped_min_events) +
+                    " have too few target events for split '" + spec::name_of(options.split) + "', " + std::to_string(all) +
+                    " touched every object (no negative to sample), " + std::to_string(dropped_min_events) +
                     " have fewer than data.min_events events");
   }
   return out;
