@@ -62,6 +62,7 @@ void run_stats(const StatsOptions& o) {
 
 struct SynthFlags {
   std::string out;
+  std::string kind = "single";
   data::SynthOptions o;
   bool electronics = false;
   bool taobao = false;
@@ -72,7 +73,8 @@ struct SynthFlags {
 // scale), times --scale. --taobao-scale implies --kind taobao.
 void run_synth(SynthFlags f, const CLI::App& cmd) {
   data::SynthOptions& o = f.o;
-  if (f.taobao && !cmd.count("--kind")) o.kind = "taobao";
+  if (f.taobao && !cmd.count("--kind")) f.kind = "taobao";
+  o.kind = *spec::parse_choice<spec::SyntheticKind>(f.kind);  // checked by the option
   const data::SynthSize size = f.electronics ? data::SynthSize::electronics
                                : f.taobao    ? data::SynthSize::taobao
                                              : data::SynthSize::kind_default;
@@ -84,10 +86,10 @@ void run_synth(SynthFlags f, const CLI::App& cmd) {
   const auto t = Clock::now();
   const data::SynthSummary s = data::write_synthetic(f.out, o);
   std::printf("wrote %s\n", s.files.c_str());
-  std::printf("kind %s: %lld users, %lld items, %lld categories, %lld events", o.kind.c_str(),
+  std::printf("kind %s: %lld users, %lld items, %lld categories, %lld events", f.kind.c_str(),
               static_cast<long long>(s.users), static_cast<long long>(s.items),
               static_cast<long long>(s.categories), static_cast<long long>(s.events));
-  if (o.kind == "multi")
+  if (o.kind == spec::SyntheticKind::Multi)
     std::printf(", %lld queries, %lld coupons, %lld shops, %lld brands", static_cast<long long>(s.queries),
                 static_cast<long long>(s.coupons), static_cast<long long>(s.shops), static_cast<long long>(s.brands));
   std::printf(" (seed %llu) in %.2f s\n", static_cast<unsigned long long>(o.seed), since(t));
@@ -109,10 +111,10 @@ void add_synth(CLI::App& data) {
   CLI::App* cmd = data.add_subcommand(
       "synth", "Generate synthetic behavior data with learnable structure (datasets/synthetic/README.md)");
   cmd->add_option("--out", f->out, "Output directory (created)")->required();
-  cmd->add_option("--kind", f->o.kind,
+  cmd->add_option("--kind", f->kind,
                   "single: items only; multi: items, queries and coupons; taobao: pv/cart/fav/buy over 9 days "
                   "in Taobao UserBehavior's format (UserBehavior.csv, streamed)")
-      ->check(CLI::IsMember({"single", "multi", "taobao"}));
+      ->check(CLI::IsMember(spec::choice_names<spec::SyntheticKind>()));
   cmd->add_option("--users", f->o.users, "Users (default 2000)")->check(CLI::PositiveNumber);
   cmd->add_option("--items", f->o.items, "Items (default 2000; multi 3000)")->check(CLI::PositiveNumber);
   cmd->add_option("--categories", f->o.categories, "Categories (default 20)")->check(CLI::PositiveNumber);

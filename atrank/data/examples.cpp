@@ -11,6 +11,7 @@
 #include "atrank/data/data_error.hpp"
 #include "atrank/data/negative_sampler.hpp"
 #include "atrank/data/rng.hpp"
+#include "atrank/spec/metric.hpp"
 
 namespace atrank::data {
 
@@ -25,14 +26,19 @@ const char* split_name(Split s) {
 
 BuildOptions build_options(const spec::Spec& spec) {
   BuildOptions o;
-  o.split = spec.data.split;
+  const auto split = spec::parse_choice<spec::SplitScheme>(spec.data.split);
+  if (!split) throw DataError("data.split: unknown split '" + spec.data.split + "' (valid: last, valid)");
+  o.split = *split;
   o.seed = spec.data.seed;
   o.min_events = spec.data.min_events;
   // Ranking metrics (hr@K, ndcg@K) need eval.negatives sampled negatives per
   // case; the AUC metrics only the authors' one. Scoring 101 candidates per
   // case when one is enough would make every evaluation ~50x slower.
   bool ranking = false;
-  for (const auto& m : spec.eval.metrics) ranking = ranking || m.rfind("hr@", 0) == 0 || m.rfind("ndcg@", 0) == 0;
+  for (const auto& m : spec.eval.metrics) {
+    const auto metric = spec::parse_metric(m);
+    ranking = ranking || (metric && metric->ranking());
+  }
   o.eval_negatives = ranking ? std::max<std::int64_t>(1, spec.eval.negatives) : 1;
   return o;
 }
@@ -129,7 +135,7 @@ class Builder {
         G_(static_cast<int>(layout.groups.size())), T_(static_cast<int>(layout.tasks.size())),
         roles_(behavior_roles(layout, log.vocab, log.behavior_space)), counts_(G_),
         task_dropped_(T_, 0), task_touched_all_(T_, 0) {
-    need_ = options.split == "valid" ? 2 : 1;
+    need_ = options.split == spec::SplitScheme::Valid ? 2 : 1;
     k_eval_ = candidates_per_case(Split::test, options);
     for (int t = 0; t < T_; ++t)
       samplers_.emplace_back(log.vocab.size(layout.groups[layout.tasks[t].group].object_space));
@@ -253,7 +259,7 @@ class Builder {
     std::int64_t few = 0, all = 0;
     for (int t = 0; t < T_; ++t) few += task_dropped_[t], all += task_touched_all_[t];
     throw DataError("no examples: of " + std::to_string(log_.vocab.size("user")) + " user(s), " +
-                    std::to_string(few) + " have too few target events for split '" + options_.split + "', " +
+                    std::to_string(few) + " have too few target events for split '" + spec::name_of(options_.split) + "', " +
                     std::to_string(all) + " touched every object (no negative to sample), " +
                     std::to_string(dropped_min_events_) + " have fewer than data.min_events events");
   }
@@ -328,8 +334,6 @@ class CountingSink : public ExampleSink {
 
 void build_examples(const EventLog& log, const Layout& layout, const BuildOptions& options, ExampleSink& sink,
                     ImportReport& report) {
-  if (options.split != "last" && options.split != "valid")
-    throw DataError("data.split: unknown split '" + options.split + "' (valid: last, valid)");
   Builder(log, layout, options, sink, report).run();
 }
 

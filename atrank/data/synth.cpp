@@ -257,7 +257,7 @@ World make_world(const SynthOptions& o, Rng& rng) {
   w.item_name.resize(static_cast<std::size_t>(o.items));
   for (std::int64_t i = 0; i < o.items; ++i) w.item_name[i] = i;
   rng.shuffle(w.item_name.data(), w.item_name.size());
-  if (o.kind == "multi") add_shops(o, w, rng);
+  if (o.kind == spec::SyntheticKind::Multi) add_shops(o, w, rng);
   return w;
 }
 
@@ -316,8 +316,9 @@ std::vector<double> behavior_weights(std::int64_t behaviors) {
 class UserEvents {
  public:
   UserEvents(const World& w, const Pickers& pick, const SynthOptions& o, std::int64_t u)
-      : w_(w), pick_(pick), o_(o), multi_(o.kind == "multi"), taobao_(o.kind == "taobao"),
-        time_(taobao_ ? kNineDays : kYears), user_(static_cast<std::int32_t>(u)),
+      : w_(w), pick_(pick), o_(o), multi_(o.kind == spec::SyntheticKind::Multi),
+        taobao_(o.kind == spec::SyntheticKind::Taobao), time_(taobao_ ? kNineDays : kYears),
+        user_(static_cast<std::int32_t>(u)),
         rng_(derive_seed(o.seed, static_cast<std::uint64_t>(u), kUserStream)) {
     for (auto& f : favorites_) f = static_cast<std::int32_t>(pick_.category(rng_));
   }
@@ -572,8 +573,6 @@ void write_taobao(const std::string& path, const World& w, const Pickers& pick, 
 }
 
 void check_options(const SynthOptions& o) {
-  if (o.kind != "single" && o.kind != "multi" && o.kind != "taobao")
-    throw DataError("synth: unknown kind '" + o.kind + "' (valid: single, multi, taobao)");
   if (o.users < 1 || o.categories < 1 || o.items < o.categories)
     throw DataError("synth: need users >= 1 and items >= categories >= 1");
   if (o.events < 2 * o.users) throw DataError("synth: need at least 2 events per user (--events >= 2 * --users)");
@@ -582,7 +581,7 @@ void check_options(const SynthOptions& o) {
 }
 
 void write_events(const std::string& path, const World& w, const std::vector<Event>& events, const SynthOptions& o) {
-  const bool multi = o.kind == "multi";
+  const bool multi = o.kind == spec::SyntheticKind::Multi;
   std::vector<std::string> single_names;
   for (std::int64_t b = 0; b < o.behaviors; ++b)
     single_names.push_back(b < kSingleNamed ? kSingleNames[b] : "b" + std::to_string(b));
@@ -633,14 +632,14 @@ void write_coupons(const std::string& path, const World& w) {
 
 }  // namespace
 
-SynthOptions synth_defaults(const std::string& kind, SynthSize size, double scale) {
+SynthOptions synth_defaults(spec::SyntheticKind kind, SynthSize size, double scale) {
   // Amazon Electronics 5-core (the authors' data).
   constexpr std::int64_t kElectronicsUsers = 192403, kElectronicsItems = 63001, kElectronicsCategories = 801,
                          kElectronicsEvents = 1689188;
   SynthOptions o;
   o.kind = kind;
-  const bool multi = kind == "multi";
-  if (size == SynthSize::kind_default && kind == "taobao") {
+  const bool multi = kind == spec::SyntheticKind::Multi;
+  if (size == SynthSize::kind_default && kind == spec::SyntheticKind::Taobao) {
     size = SynthSize::taobao;
     scale *= kTaobaoKindScale;
   }
@@ -672,16 +671,16 @@ SynthOptions synth_defaults(const std::string& kind, SynthSize size, double scal
 
 SynthSummary write_synthetic(const std::string& dir, const SynthOptions& o) {
   check_options(o);
-  const bool multi = o.kind == "multi";
+  const bool multi = o.kind == spec::SyntheticKind::Multi;
   make_dirs(dir);
 
   Rng rng(derive_seed(o.seed, kWorldStream));
   const World w = make_world(o, rng);
   const Pickers pick{Weighted(w.category_weight), Weighted(behavior_weights(o.behaviors)),
-                     Weighted(o.kind == "taobao" ? kTaobaoActionWeights : kItemActionWeights)};
+                     Weighted(o.kind == spec::SyntheticKind::Taobao ? kTaobaoActionWeights : kItemActionWeights)};
   const std::vector<std::int64_t> counts = events_per_user(o, rng);
   SynthSummary summary;
-  if (o.kind == "taobao") {
+  if (o.kind == spec::SyntheticKind::Taobao) {
     write_taobao(dir + "/UserBehavior.csv", w, pick, o, counts);
     summary.files = dir + "/UserBehavior.csv";
   } else {

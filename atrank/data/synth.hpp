@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <string>
 
+#include "atrank/spec/choices.hpp"
+
 namespace atrank::data {
 
 struct SynthOptions {
-  // "single": items only; "multi": items, queries, coupons; "taobao": pv/cart/fav/buy on items
-  // over 9 days in Taobao UserBehavior's format (written as it is generated: any size fits)
-  std::string kind = "single";
+  // Single: items only; Multi: items, queries, coupons; Taobao: pv/cart/fav/buy on items over 9
+  // days in Taobao UserBehavior's format (written as it is generated: any size fits)
+  spec::SyntheticKind kind = spec::SyntheticKind::Single;
   std::int64_t users = 1000;
   std::int64_t items = 2000;
   std::int64_t categories = 20;
@@ -35,7 +37,7 @@ enum class SynthSize { kind_default, electronics, taobao };
 //                 categories, 100,151 events);
 //   electronics:  192,403 users, 63,001 items, 801 categories, 1,689,188 events;
 //   taobao:       987,994 users, 4,162,024 items, 9,439 categories, 100,150,807 events.
-SynthOptions synth_defaults(const std::string& kind, SynthSize size = SynthSize::kind_default, double scale = 1.0);
+SynthOptions synth_defaults(spec::SyntheticKind kind, SynthSize size = SynthSize::kind_default, double scale = 1.0);
 
 // Writes into `dir` (created if needed):
 //   single: events.csv (user,item,category,timestamp; + behavior before timestamp when

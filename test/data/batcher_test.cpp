@@ -177,7 +177,7 @@ namespace {
 
 Dataset multi_task(const TempDir& dir) {
   SynthOptions so;
-  so.kind = "multi";
+  so.kind = spec::SyntheticKind::Multi;
   so.users = 40;
   so.items = 100;
   so.categories = 5;

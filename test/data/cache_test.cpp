@@ -164,7 +164,7 @@ void expect_streamed_equals_built(const spec::Spec& s, const std::string& what) 
 BOOST_AUTO_TEST_CASE(streamed_cache_file_equals_the_in_memory_build) {
   TempDir dir;
   SynthOptions o;
-  o.kind = "multi";
+  o.kind = spec::SyntheticKind::Multi;
   o.users = 70;
   o.items = 150;
   o.categories = 6;

@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(several_behaviors_and_multi_kind) {
   d.behavior_column = "behavior";
   BOOST_TEST(import_events(d).vocab.behaviors == (std::vector<std::string>{"buy", "cart", "view"}));
 
-  o.kind = "multi";
+  o.kind = spec::SyntheticKind::Multi;
   o.behaviors = 1;
   const SynthSummary sum = write_synthetic(dir.file("m"), o);
   spec::DataSpec m;
@@ -148,18 +148,18 @@ constexpr std::int64_t kTaobaoFirst = 1511539200, kTaobaoEnd = 1512316800;  // 2
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(taobao_kind_has_taobao_s_shape_at_a_thousandth) {
-  const SynthOptions o = synth_defaults("taobao", SynthSize::taobao, 0.001);
-  BOOST_TEST(o.kind == "taobao");
+  const SynthOptions o = synth_defaults(spec::SyntheticKind::Taobao, SynthSize::taobao, 0.001);
+  BOOST_TEST((o.kind == spec::SyntheticKind::Taobao));
   BOOST_TEST(o.users == 988);
   BOOST_TEST(o.items == 4162);
   BOOST_TEST(o.categories == 9);
   BOOST_TEST(o.events == 100151);
-  const SynthOptions full = synth_defaults("taobao", SynthSize::taobao);
+  const SynthOptions full = synth_defaults(spec::SyntheticKind::Taobao, SynthSize::taobao);
   BOOST_TEST(full.users == 987994);
   BOOST_TEST(full.items == 4162024);
   BOOST_TEST(full.categories == 9439);
   BOOST_TEST(full.events == 100150807);
-  BOOST_TEST(synth_defaults("taobao").events == o.events);  // the kind's own default size
+  BOOST_TEST(synth_defaults(spec::SyntheticKind::Taobao).events == o.events);  // the kind's own default size
 
   TempDir dir;
   const SynthSummary sum = write_synthetic(dir.file("t"), o);
@@ -211,7 +211,7 @@ BOOST_AUTO_TEST_CASE(taobao_kind_has_taobao_s_shape_at_a_thousandth) {
 
 BOOST_AUTO_TEST_CASE(taobao_kind_is_deterministic_in_its_seed) {
   TempDir dir;
-  SynthOptions o = synth_defaults("taobao", SynthSize::taobao, 0.0002);
+  SynthOptions o = synth_defaults(spec::SyntheticKind::Taobao, SynthSize::taobao, 0.0002);
   write_synthetic(dir.file("a"), o);
   write_synthetic(dir.file("b"), o);
   BOOST_TEST((slurp(dir.file("a/UserBehavior.csv")) == slurp(dir.file("b/UserBehavior.csv"))));
@@ -225,7 +225,7 @@ BOOST_AUTO_TEST_CASE(taobao_kind_is_deterministic_in_its_seed) {
 BOOST_AUTO_TEST_CASE(taobao_kind_streams_every_item_into_the_events) {
   TempDir dir;
   SynthOptions o;
-  o.kind = "taobao";
+  o.kind = spec::SyntheticKind::Taobao;
   o.users = 20;
   o.categories = 3;
   for (const std::int64_t events : {6000, 3000}) {
@@ -246,7 +246,7 @@ BOOST_AUTO_TEST_CASE(taobao_kind_streams_every_item_into_the_events) {
 
 BOOST_AUTO_TEST_CASE(taobao_kind_loads_through_specs_taobao_scale_toml) {
   TempDir dir;
-  write_synthetic(dir.file("t"), synth_defaults("taobao", SynthSize::taobao, 0.0002));
+  write_synthetic(dir.file("t"), synth_defaults(spec::SyntheticKind::Taobao, SynthSize::taobao, 0.0002));
   const spec::Spec s = spec::load_spec(std::string(ATRANK_SOURCE_DIR) + "/specs/taobao-scale.toml",
                                        {"data.path=" + dir.file("t"), "data.cache_dir=" + dir.file("cache")});
   std::ostringstream log;
