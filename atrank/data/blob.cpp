@@ -292,7 +292,8 @@ void BlobStreamWriter::commit() {
   p.table = table_;
   p.total = total_;
   const Header h = make_header(key_lo_, key_hi_, p, table);
-  const bool ok = pwrite_all(fd_, reinterpret_cast<const char*>(table.data()), table.size() * sizeof(TableEntry), table_) &&
+  const auto* entries = reinterpret_cast<const char*>(table.data());
+  const bool ok = pwrite_all(fd_, entries, table.size() * sizeof(TableEntry), table_) &&
                   pwrite_all(fd_, reinterpret_cast<const char*>(&h), sizeof h, 0);
   const int fd = fd_;
   fd_ = -1;

@@ -349,7 +349,8 @@ PreparedData build_examples(EventLog log, const Layout& layout, const BuildOptio
   for (const auto& g : layout.groups) out.group_names.push_back(g.name);
   out.groups.resize(layout.groups.size());
   for (auto& s : out.groups) s.offsets.assign(1, 0);
-  for (int s = 0; s < kSplits; ++s) out.splits[s].candidates_per_case = candidates_per_case(static_cast<Split>(s), options);
+  for (int s = 0; s < kSplits; ++s)
+    out.splits[s].candidates_per_case = candidates_per_case(static_cast<Split>(s), options);
   MemorySink sink(out);
   build_examples(log, layout, options, sink, log.report);
   out.vocab = std::move(log.vocab);

@@ -86,10 +86,13 @@ const std::vector<double> kItemActionWeights = {0.70, 0.12, 0.08, 0.10};  // pv 
 const std::vector<double> kTaobaoActionWeights = {89716264, 5530446, 2888258, 2015839};
 constexpr int kRecentItems = 4;
 constexpr double kActOnRecent = 0.5;
-// Taobao UserBehavior (Tianchi dataset 649): users, items, categories, events.
-constexpr std::int64_t kTaobaoUsers = 987994, kTaobaoItems = 4162024, kTaobaoCategories = 9439,
-                       kTaobaoEvents = 100150807;
-constexpr double kTaobaoKindScale = 0.001;  // the taobao kind's default size
+// Size presets.
+struct Sizes {
+  std::int64_t users, items, categories, events;
+};
+constexpr Sizes kElectronics{192403, 63001, 801, 1689188};   // Amazon Electronics 5-core (the authors' data)
+constexpr Sizes kTaobao{987994, 4162024, 9439, 100150807};  // Taobao UserBehavior (Tianchi dataset 649)
+constexpr double kTaobaoKindScale = 0.001;                  // the taobao kind's default size
 const char* const kSingleNames[] = {"buy", "view", "cart", "fav", "share", "rate", "click", "like"};
 constexpr std::int64_t kSingleNamed = 8;
 // Seed streams: the world (and item coverage), each user, the taobao kind's streamed coverage.
@@ -341,10 +344,11 @@ class UserEvents {
     if (first == last) return;
     const auto begin = static_cast<std::int64_t>(time_.first_day * kSecondsPerDay);
     const auto end = static_cast<std::int64_t>(time_.last_day * kSecondsPerDay);  // exclusive
-    const std::int64_t t0 = first->time, length = (last - 1)->time - t0;
-    const double squeeze = length > end - 1 - begin ? static_cast<double>(end - 1 - begin) / static_cast<double>(length) : 1.0;
-    const std::int64_t start = std::max(begin, std::min(t0, end - 1 - static_cast<std::int64_t>(static_cast<double>(length) * squeeze)));
-    for (Event* e = first; e != last; ++e) e->time = start + static_cast<std::int64_t>(static_cast<double>(e->time - t0) * squeeze);
+    const std::int64_t t0 = first->time, length = (last - 1)->time - t0, room = end - 1 - begin;
+    const double squeeze = length > room ? static_cast<double>(room) / static_cast<double>(length) : 1.0;
+    auto squeezed = [&](std::int64_t gap) { return static_cast<std::int64_t>(static_cast<double>(gap) * squeeze); };
+    const std::int64_t start = std::max(begin, std::min(t0, end - 1 - squeezed(length)));
+    for (Event* e = first; e != last; ++e) e->time = start + squeezed(e->time - t0);
   }
 
   Event next(bool first, double scale) {
@@ -408,7 +412,9 @@ class UserEvents {
       recent_next_ = (recent_next_ + 1) % kRecentItems;
       recent_count_ = std::min(recent_count_ + 1, kRecentItems);
     } else {
-      e.type = static_cast<std::int8_t>(multi_ ? pick_.item_action(rng_) : (o_.behaviors > 1 ? pick_.behavior(rng_) : 0));
+      e.type = static_cast<std::int8_t>(multi_                ? pick_.item_action(rng_)
+                                        : o_.behaviors > 1 ? pick_.behavior(rng_)
+                                                           : 0);
     }
     last_item_ = item;
     e.object = item;
@@ -633,39 +639,23 @@ void write_coupons(const std::string& path, const World& w) {
 }  // namespace
 
 SynthOptions synth_defaults(spec::SyntheticKind kind, SynthSize size, double scale) {
-  // Amazon Electronics 5-core (the authors' data).
-  constexpr std::int64_t kElectronicsUsers = 192403, kElectronicsItems = 63001, kElectronicsCategories = 801,
-                         kElectronicsEvents = 1689188;
-  SynthOptions o;
-  o.kind = kind;
   const bool multi = kind == spec::SyntheticKind::Multi;
   if (size == SynthSize::kind_default && kind == spec::SyntheticKind::Taobao) {
     size = SynthSize::taobao;
     scale *= kTaobaoKindScale;
   }
-  switch (size) {
-    case SynthSize::kind_default:
-      o.users = 2000;
-      o.items = multi ? 3000 : 2000;
-      o.categories = 20;
-      o.events = multi ? 60000 : 24000;
-      break;
-    case SynthSize::electronics:
-      o.users = kElectronicsUsers;
-      o.items = kElectronicsItems;
-      o.categories = kElectronicsCategories;
-      o.events = kElectronicsEvents;
-      break;
-    case SynthSize::taobao:
-      o.users = kTaobaoUsers;
-      o.items = kTaobaoItems;
-      o.categories = kTaobaoCategories;
-      o.events = kTaobaoEvents;
-      break;
-  }
+  const Sizes n = size == SynthSize::electronics ? kElectronics
+                  : size == SynthSize::taobao    ? kTaobao
+                                                 : Sizes{2000, multi ? 3000 : 2000, 20, multi ? 60000 : 24000};
+  SynthOptions o;
+  o.kind = kind;
+  o.users = n.users;
+  o.items = n.items;
+  o.categories = n.categories;
+  o.events = n.events;
   if (scale != 1.0)
-    for (std::int64_t* n : {&o.users, &o.items, &o.categories, &o.events})
-      *n = std::max<std::int64_t>(1, std::llround(static_cast<double>(*n) * scale));
+    for (std::int64_t* x : {&o.users, &o.items, &o.categories, &o.events})
+      *x = std::max<std::int64_t>(1, std::llround(static_cast<double>(*x) * scale));
   return o;
 }
 

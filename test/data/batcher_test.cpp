@@ -183,21 +183,9 @@ Dataset multi_task(const TempDir& dir) {
   so.categories = 5;
   so.events = 1200;
   write_synthetic(dir.file("multi"), so);
-  spec::Spec s = test::single_group_spec(dir.file("cache"));
-  s.data.path = dir.file("multi/events.csv");
-  s.data.object_column = "object";
-  s.data.behavior_column = "behavior";
-  s.data.behavior_object_space = {{"search", "query"}, {"coupon", "coupon"}};
-  s.groups[0].behaviors = {"pv", "cart", "fav", "buy"};
-  spec::GroupSpec q = s.groups[0];
-  q.name = "query";
-  q.object = "query";
-  q.behaviors = {"search"};
-  s.groups.push_back(q);
-  spec::TaskSpec t;
-  t.name = "query";
-  t.target = "query";
-  s.tasks.push_back(t);
+  spec::Spec s = test::multi_kind_spec(dir.file("multi/events.csv"), dir.file("cache"));
+  test::add_group(s, "query", {"search"});
+  test::add_task(s, "query", "query");
   return Dataset::from_events(import_events(s.data), s);
 }
 
@@ -217,7 +205,8 @@ std::vector<std::vector<std::int64_t>> reference_plan(const Dataset& d, const Ba
   for (std::int64_t e = 0; e < examples; ++e) parts[by_task ? d.task(s, case_of(e)) : 0].push_back(e);
   for (std::size_t p = 0; p < parts.size(); ++p) {
     auto& part = parts[p];
-    if (o.shuffle) Rng(derive_seed(o.seed, static_cast<std::uint64_t>(epoch), p, 0x6261746368ULL)).shuffle(part.data(), part.size());
+    if (o.shuffle)
+      Rng(derive_seed(o.seed, static_cast<std::uint64_t>(epoch), p, 0x6261746368ULL)).shuffle(part.data(), part.size());
     const auto n = static_cast<std::int64_t>(part.size());
     for (std::int64_t w = 0; w < n; w += window) {
       const std::int64_t end = std::min(n, w + window);
@@ -230,7 +219,8 @@ std::vector<std::vector<std::int64_t>> reference_plan(const Dataset& d, const Ba
   }
   std::vector<std::size_t> idx(batches.size());
   for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-  if (o.shuffle) Rng(derive_seed(o.seed, static_cast<std::uint64_t>(epoch), 0x6f72646572ULL)).shuffle(idx.data(), idx.size());
+  if (o.shuffle)
+    Rng(derive_seed(o.seed, static_cast<std::uint64_t>(epoch), 0x6f72646572ULL)).shuffle(idx.data(), idx.size());
   std::vector<std::vector<std::int64_t>> out;
   for (std::size_t i : idx) out.push_back(batches[i]);
   return out;

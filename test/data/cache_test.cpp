@@ -170,12 +170,7 @@ BOOST_AUTO_TEST_CASE(streamed_cache_file_equals_the_in_memory_build) {
   o.categories = 6;
   o.events = 2100;
   write_synthetic(dir.file("multi"), o);
-  spec::Spec s = test::single_group_spec(dir.file("cache"));
-  s.data.path = dir.file("multi/events.csv");
-  s.data.object_column = "object";
-  s.data.behavior_column = "behavior";
-  s.data.behavior_object_space = {{"search", "query"}, {"coupon", "coupon"}};
-  s.groups[0].behaviors = {"pv", "cart", "fav", "buy"};
+  spec::Spec s = test::multi_kind_spec(dir.file("multi/events.csv"), dir.file("cache"));
   expect_streamed_equals_built(s, "one group, one task");
 
   s.data.split = "valid";
@@ -183,20 +178,9 @@ BOOST_AUTO_TEST_CASE(streamed_cache_file_equals_the_in_memory_build) {
   s.data.min_events = 25;  // drops some users: their offsets still advance
   expect_streamed_equals_built(s, "valid split, 7 eval negatives, min_events");
 
-  spec::GroupSpec q = s.groups[0];
-  q.name = "query";
-  q.object = "query";
-  q.behaviors = {"search"};
-  spec::GroupSpec c = q;
-  c.name = "coupon";
-  c.object = "coupon";
-  c.behaviors = {"coupon"};
-  s.groups.push_back(q);
-  s.groups.push_back(c);
-  spec::TaskSpec t;
-  t.name = "query";
-  t.target = "query";
-  s.tasks.push_back(t);
+  test::add_group(s, "query", {"search"});
+  test::add_group(s, "coupon", {"coupon"});
+  test::add_task(s, "query", "query");
   expect_streamed_equals_built(s, "three groups, two tasks");
 }
 

@@ -127,21 +127,8 @@ BOOST_AUTO_TEST_CASE(several_behaviors_and_multi_kind) {
 
 namespace {
 
-// How specs/taobao.toml and specs/taobao-scale.toml read the official file.
-spec::DataSpec taobao_data(const std::string& dir) {
-  spec::DataSpec d;
-  d.path = dir;
-  d.files = {"UserBehavior.csv"};
-  d.header = false;
-  d.columns = {"user", "item", "category", "behavior", "timestamp"};
-  d.behavior_column = "behavior";
-  spec::AttributeSpec a;
-  a.name = "category";
-  a.object_space = "item";
-  a.column = "category";
-  d.attributes = {a};
-  return d;
-}
+// The generated file, read as specs/taobao.toml reads the official one.
+spec::DataSpec taobao_data(const std::string& dir) { return test::taobao_data(dir + "/UserBehavior.csv"); }
 
 constexpr std::int64_t kTaobaoFirst = 1511539200, kTaobaoEnd = 1512316800;  // 2017-11-25..12-04 UTC+8
 
@@ -198,7 +185,8 @@ BOOST_AUTO_TEST_CASE(taobao_kind_has_taobao_s_shape_at_a_thousandth) {
     if (!fresh) it->second.second = log.times[i];
   }
   double days = 0;
-  for (const auto& [u, s] : span) days += static_cast<double>(s.second - s.first) / 86400.0 / static_cast<double>(span.size());
+  for (const auto& [u, s] : span)
+    days += static_cast<double>(s.second - s.first) / 86400.0 / static_cast<double>(span.size());
   BOOST_TEST(days > 2.0);
   BOOST_TEST(days < 9.0);
 
