@@ -4,26 +4,31 @@
 #include <cmath>
 
 #include "atrank/autodiff/ops/detail.hpp"
+#include "atrank/kernels/sigmoid.hpp"
 
 namespace atrank::autodiff {
 namespace {
 
-// fattr[0] = the factor d(out)/d(x_i) (1 for sum, 1/N for mean).
+// d(out)/d(x_i) of a scalar reduction: 1 for sum, 1/N for mean.
+template <class T>
+struct Factor {
+  T d;
+};
+
 template <class T>
 void sum_backward(Tape<T>& t, Node<T>& n) {
   T* gx = t.input_grad(n, 0);
   if (gx == nullptr) return;
   const std::int64_t total = t.input_shape(n, 0).numel();
-  const T g = n.grad[0] * n.fattr[0];
+  const T g = n.grad[0] * attrs_of<Factor<T>>(n).d;
   for (std::int64_t i = 0; i < total; ++i) gx[i] += g;
 }
 
-// iattr[0] = C.
 template <class T>
 void sum_last_backward(Tape<T>& t, Node<T>& n) {
   T* gx = t.input_grad(n, 0);
   if (gx == nullptr) return;
-  const std::int64_t C = n.iattr[0], rows = n.shape.numel();
+  const std::int64_t C = t.input_shape(n, 0).last(), rows = n.shape.numel();
   for (std::int64_t r = 0; r < rows; ++r)
     for (std::int64_t j = 0; j < C; ++j) gx[r * C + j] += n.grad[r];
 }
@@ -36,7 +41,7 @@ void sigmoid_cross_entropy_backward(Tape<T>& t, Node<T>& n) {
   const std::int64_t total = n.shape.numel();
   const T* x = t.input_value(n, 0);
   const T* z = n.saved.data();
-  for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * (detail::stable_sigmoid(x[i]) - z[i]);
+  for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * (kernels::stable_sigmoid(x[i]) - z[i]);
 }
 
 // d/dx log(sigmoid(x)) = 1 - sigmoid(x) = sigmoid(-x).
@@ -46,7 +51,7 @@ void log_sigmoid_backward(Tape<T>& t, Node<T>& n) {
   if (gx == nullptr) return;
   const std::int64_t total = n.shape.numel();
   const T* x = t.input_value(n, 0);
-  for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * detail::stable_sigmoid(-x[i]);
+  for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * kernels::stable_sigmoid(-x[i]);
 }
 
 template <class T>
@@ -68,7 +73,7 @@ Var scalar_reduction(Tape<T>& t, Var x, const char* name, T factor) {
   T s = T(0);
   for (std::int64_t i = 0; i < sx.numel(); ++i) s += xv[i];
   n.value[0] = s * factor;
-  n.fattr[0] = factor;
+  n.attrs.set(Factor<T>{factor});
   if (n.requires_grad) n.backward = sum_backward<T>;
   return out;
 }
@@ -97,7 +102,6 @@ template <class T> Var sum_last(Tape<T>& t, Var x) {
     for (std::int64_t j = 0; j < C; ++j) s += xv[r * C + j];
     n.value[r] = s;
   }
-  n.iattr[0] = C;
   if (n.requires_grad) n.backward = sum_last_backward<T>;
   return out;
 }
