@@ -1,8 +1,11 @@
 // conv1d and masked_max_pool: gradient checks and values against direct sums.
 #include <boost/test/unit_test.hpp>
+#include <xtensor-blas/xlinalg.hpp>
+#include <xtensor/xview.hpp>
 
 #include "atrank/autodiff/ops/convolution.hpp"
 #include "test/autodiff/op_test_util.hpp"
+#include "test/tensor/expect_close.hpp"
 
 using namespace atrank;
 using namespace atrank::autodiff;
@@ -62,27 +65,28 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(convolution_forward)
 
-BOOST_AUTO_TEST_CASE(conv1d_matches_direct_sum) {
+BOOST_AUTO_TEST_CASE(conv1d_matches_sum_of_shifted_products) {
+  // out[b] = bias + sum_k x[b, k:k+To] w_k: the definition, one product per tap.
   std::mt19937_64 rng(108);
-  std::uniform_real_distribution<double> u(-1, 1);
   const std::int64_t B = 2, T = 6, C = 3, K = 3, F = 2, To = T - K + 1;
-  std::vector<double> x(B * T * C), w(K * C * F), b(F);
-  for (auto* v : {&x, &w, &b})
-    for (auto& e : *v) e = u(rng);
+  ParamArena<double> p;
+  const int x = random_param(p, "x", {B, T, C}, rng);
+  const int w = random_param(p, "w", {K, C, F}, rng);
+  const int b = random_param(p, "b", {F}, rng);
   Tape<double> t;
-  Var y = conv1d(t, t.constant({B, T, C}, x.data()), t.constant({K, C, F}, w.data()),
-                 t.constant({F}, b.data()));
+  Var y = conv1d(t, p.on(t, x), p.on(t, w), p.on(t, b));
   BOOST_TEST(t.shape(y) == Shape({B, To, F}));
-  for (std::int64_t bb = 0; bb < B; ++bb)
-    for (std::int64_t s = 0; s < To; ++s)
-      for (std::int64_t f = 0; f < F; ++f) {
-        double want = b[f];
-        for (std::int64_t k = 0; k < K; ++k)
-          for (std::int64_t ch = 0; ch < C; ++ch)
-            want += x[(bb * T + s + k) * C + ch] * w[(k * C + ch) * F + f];
-        BOOST_TEST(t.value(y)[(bb * To + s) * F + f] == want, tt::tolerance(1e-12));
-      }
-  BOOST_CHECK_THROW(conv1d(t, t.constant({1, 2, 3}, x.data()), t.constant({3, 3, 2}, w.data()), Var{}),
+  const auto xs = p.tensor(x), ws = p.tensor(w);
+  for (std::int64_t bb = 0; bb < B; ++bb) {
+    xt::xtensor<double, 2> want = xt::zeros<double>({To, F}) + p.tensor(b);
+    for (std::int64_t k = 0; k < K; ++k) {
+      const xt::xtensor<double, 2> window = xt::view(xs, bb, xt::range(k, k + To), xt::all());
+      const xt::xtensor<double, 2> wk = xt::view(ws, k);
+      want += xt::linalg::dot(window, wk);
+    }
+    expect_close(xt::view(t.tensor(y), bb), want);
+  }
+  BOOST_CHECK_THROW(conv1d(t, t.constant({1, 2, 3}, p.value(x)), t.constant({3, 3, 2}, p.value(w)), Var{}),
                     std::invalid_argument);
 }
 
