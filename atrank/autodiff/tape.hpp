@@ -2,8 +2,10 @@
 // is one reverse walk. Memory of nodes is kept across clear() and reused.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -97,7 +99,6 @@ class Tape {
 
   Node<T>& node(Var v) { return nodes_[check(v)]; }
   const Node<T>& node(Var v) const { return nodes_[check(v)]; }
-  Node<T>& node_at(int id) { return nodes_[id]; }
   const Shape& shape(Var v) const { return node(v).shape; }
   T* value(Var v) { return node(v).value; }
   const T* value(Var v) const { return node(v).value; }
@@ -117,7 +118,9 @@ class Tape {
   T* input_grad(Node<T>& n, std::size_t k) {
     return k < n.in.size() ? nodes_[std::size_t(n.in[k])].grad : nullptr;
   }
-  const T* input_value(const Node<T>& n, std::size_t k) const { return nodes_[std::size_t(n.in[k])].value; }
+  const T* input_value(const Node<T>& n, std::size_t k) const {
+    return nodes_[std::size_t(n.in[k])].value;
+  }
   const Shape& input_shape(const Node<T>& n, std::size_t k) const {
     return nodes_[std::size_t(n.in[k])].shape;
   }
