@@ -1,19 +1,19 @@
 // `atrank check SPEC [--set key=value]... [--json]`: validates a spec, builds
-// its model without training (spec -> Spec -> Model) and prints groups, tables,
-// blocks, tasks and trainable parameter counts.
+// its model without training (spec -> Spec -> data when present -> Model) and
+// prints groups, tables, blocks, tasks and trainable parameter counts.
 #include "atrank/cli/commands.hpp"
 
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "atrank/data/dataset.hpp"
-#include "atrank/data/ensure_synthetic.hpp"
+#include "atrank/data/check_data.hpp"
 #include "atrank/model/build_context.hpp"
 #include "atrank/model/model.hpp"
 #include "atrank/model/summary_report.hpp"
@@ -29,38 +29,27 @@ struct CheckOptions {
   bool json = false;
 };
 
-// Builds the model; vocabulary sizes from `vocab.<space>` overrides first and,
-// when one is missing, from the spec's data (imported or read from the cache).
-model::Model<float> build_for_check(const spec::Spec& spec, std::string& vocab_source) {
-  vocab_source = "spec (vocab.*)";
+// The model with the data's vocabulary when the data is there (so a `vocab.*` smaller than the
+// data fails here as in a run); without data, a missing size is reported after the reason the
+// data is missing, which is the real problem.
+model::Model<float> build_for_check(const spec::Spec& spec, const data::CheckData& data) {
   try {
-    return model::build_model<float>(spec, data::Vocabulary{});
-  } catch (const model::VocabularyUnknown& missing) {
-    std::ostringstream log;
-    data::LoadOptions options;
-    options.log = &log;
-    std::unique_ptr<data::Dataset> dataset;
-    try {
-      data::ensure_synthetic(spec, std::cerr);
-      dataset = std::make_unique<data::Dataset>(data::Dataset::load(spec, options));
-    } catch (const std::exception& e) {
-      throw std::runtime_error(std::string(missing.what()) + "\n  (loading the data failed: " +
-                               e.what() + ")");
-    }
-    vocab_source = dataset->from_cache() ? "data cache " + dataset->cache_path() : "data (imported)";
-    return model::build_model<float>(spec, dataset->vocab());
+    return model::build_model<float>(spec, data.vocab());
+  } catch (const model::VocabularyUnknown& e) {
+    if (data.unavailable.empty()) throw;
+    throw std::runtime_error(data.unavailable + "\n  (without the data: " + e.what() + ")");
   }
 }
 
 void run_check(const CheckOptions& o) {
   const spec::Spec spec = spec::load_spec(o.spec, o.sets);
-  std::string vocab_source;
-  const model::Model<float> m = build_for_check(spec, vocab_source);
+  const data::CheckData data = data::data_for_check(spec, std::cerr);
+  const model::Model<float> m = build_for_check(spec, data);
   const model::ModelSummary& s = m.summary();
   if (o.json) {
     nlohmann::json j = model::summary_json(s);
     j["spec"] = {{"file", o.spec}, {"name", spec.name}, {"overrides", o.sets},
-                 {"vocabulary_from", vocab_source}};
+                 {"vocabulary_from", data.vocabulary_from}};
     j["resolved_spec"] = spec::to_toml(spec);
     std::fputs((j.dump(2) + "\n").c_str(), stdout);
     return;
@@ -70,7 +59,9 @@ void run_check(const CheckOptions& o) {
   out += "\nresolved spec\n";
   std::istringstream toml(spec::to_toml(spec));
   for (std::string line; std::getline(toml, line);) out += "  " + line + "\n";
-  out += "\nvocabulary sizes from " + vocab_source + "\n\n";
+  out += "\nvocabulary sizes from " + data.vocabulary_from + "\n";
+  if (!data.unavailable.empty()) out += "data not checked: " + data.unavailable + "\n";
+  out += "\n";
   out += model::summary_text(s);
   std::fputs(out.c_str(), stdout);
 }

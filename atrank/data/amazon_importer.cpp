@@ -106,111 +106,147 @@ std::vector<std::string> amazon_files(const spec::DataSpec& data) {
   return {reviews, find_file(data, "meta_", "", category)};
 }
 
+namespace {
+
+// Reviews: {"reviewerID": ..., "asin": ..., "unixReviewTime": ...} per line.
+struct Review {
+  std::string_view user, item;
+  std::int64_t time = 0;
+};
+
+// unixReviewTime as a signed, unsigned or floating-point JSON number.
+bool review_time(simdjson::dom::element doc, std::int64_t& time) {
+  auto t = doc["unixReviewTime"];
+  if (!t.get(time)) return true;
+  std::uint64_t u = 0;
+  double d = 0;
+  if (!t.get(u)) {
+    time = static_cast<std::int64_t>(u);
+    return true;
+  }
+  if (!t.get(d)) {
+    time = static_cast<std::int64_t>(d);
+    return true;
+  }
+  return false;
+}
+
+// False with `problem` when a field is missing, of the wrong type, or not a valid id.
+bool parse_review(simdjson::dom::element doc, Review& r, std::string& problem) {
+  if (doc["reviewerID"].get(r.user)) {
+    problem = "missing or non-string field \"reviewerID\"";
+    return false;
+  }
+  if (doc["asin"].get(r.item)) {
+    problem = "missing or non-string field \"asin\"";
+    return false;
+  }
+  if (!review_time(doc, r.time)) {
+    problem = "missing or non-numeric field \"unixReviewTime\"";
+    return false;
+  }
+  for (auto [id, name] : {std::pair{&r.user, "reviewerID"}, std::pair{&r.item, "asin"}}) {
+    if (!check_id(*id, problem)) {
+      problem = std::string("field \"") + name + "\" " + problem;
+      return false;
+    }
+  }
+  return true;
+}
+
+void read_reviews(const std::string& file, const spec::DataSpec& data, EventLogBuilder& builder) {
+  ImportReport& report = builder.report();
+  LineReader reader(file);
+  simdjson::dom::parser parser;
+  std::string_view line;
+  std::string problem;
+  std::int64_t lines = 0;
+  while (reader.next(line)) {
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    ++lines;
+    simdjson::dom::element doc;
+    Review r;
+    // realloc_if_needed = false: the reader guarantees padding after the line.
+    if (auto err = parser.parse(line.data(), line.size(), false).get(doc)) {
+      bad_line(reader, std::string("malformed JSON (") + simdjson::error_message(err) + ")", data.skip_bad_lines,
+               report);
+    } else if (!parse_review(doc, r, problem)) {
+      bad_line(reader, problem, data.skip_bad_lines, report);
+    } else {
+      builder.add(r.user, data.default_behavior, r.item, r.time);
+    }
+  }
+  if (lines == 0) throw DataError(file + ": empty input (no reviews)");
+  report.add("lines", lines);
+}
+
+// The spec's attributes, or category + brand by default.
+std::vector<AmazonAttribute> meta_attributes(const spec::DataSpec& data, EventLogBuilder& builder) {
+  std::vector<AmazonAttribute> attrs;
+  if (data.attributes.empty()) {
+    attrs.push_back({builder.attribute(data.object_space, "category"), "categories"});
+    attrs.push_back({builder.attribute(data.object_space, "brand"), "brand"});
+    return attrs;
+  }
+  for (const auto& a : data.attributes) {
+    const std::string space = a.object_space.empty() ? data.object_space : a.object_space;
+    const std::string field = !a.column.empty() ? a.column : a.name == "category" ? "categories" : a.name;
+    attrs.push_back({builder.attribute(space, a.name), field});
+  }
+  return attrs;
+}
+
+// Meta: one Python dict literal per line; only items that were reviewed are kept.
+void read_meta(const std::string& file, const std::vector<AmazonAttribute>& attrs, const spec::DataSpec& data,
+               EventLogBuilder& builder) {
+  ImportReport& report = builder.report();
+  std::vector<std::string_view> keep{"asin"};
+  for (const auto& a : attrs) keep.push_back(a.field);
+  LineReader reader(file);
+  std::string_view line;
+  std::string problem;
+  std::int64_t lines = 0, used = 0;
+  while (reader.next(line)) {
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    ++lines;
+    PyValue meta;
+    try {
+      meta = parse_python_dict(line, keep);
+    } catch (const PyLiteralError& e) {
+      bad_line(reader, "column " + std::to_string(e.offset + 1) + ": " + e.what(), data.skip_bad_lines, report);
+      continue;
+    }
+    const PyValue* asin = meta.get("asin");
+    if (!asin || !asin->is_string()) {
+      bad_line(reader, "missing or non-string key 'asin'", data.skip_bad_lines, report);
+      continue;
+    }
+    std::string_view id = asin->text;
+    if (!check_id(id, problem)) {
+      bad_line(reader, "key 'asin' " + problem, data.skip_bad_lines, report);
+      continue;
+    }
+    if (!builder.has_object(data.object_space, id)) continue;
+    ++used;
+    for (const auto& a : attrs) {
+      const PyValue* v = meta.get(a.field);
+      if (v) builder.set_attribute(a.table, id, attribute_value(*v, a.field));
+    }
+  }
+  if (lines == 0) throw DataError(file + ": empty input (no meta lines)");
+  report.add("meta_lines", lines);
+  report.add("meta_lines_used", used);
+}
+
+}  // namespace
+
 EventLog import_amazon(const spec::DataSpec& data) {
   const std::vector<std::string> files = amazon_files(data);
   for (const auto& f : files) require_file(f, "amazon input");
   EventLogBuilder builder(data.object_space, data.behavior_object_space);
-  ImportReport& report = builder.report();
-  report.files = files;
-  const bool skip = data.skip_bad_lines;
-
-  // Reviews: {"reviewerID": ..., "asin": ..., "unixReviewTime": ...} per line.
-  {
-    LineReader reader(files[0]);
-    simdjson::dom::parser parser;
-    std::string_view line;
-    std::int64_t lines = 0;
-    while (reader.next(line)) {
-      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-      ++lines;
-      simdjson::dom::element doc;
-      // realloc_if_needed = false: the reader guarantees padding after the line.
-      if (auto err = parser.parse(line.data(), line.size(), false).get(doc)) {
-        bad_line(reader, std::string("malformed JSON (") + simdjson::error_message(err) + ")", skip,
-                 report);
-        continue;
-      }
-      std::string_view user, item;
-      std::int64_t time = 0;
-      if (doc["reviewerID"].get(user)) {
-        bad_line(reader, "missing or non-string field \"reviewerID\"", skip, report);
-        continue;
-      }
-      if (doc["asin"].get(item)) {
-        bad_line(reader, "missing or non-string field \"asin\"", skip, report);
-        continue;
-      }
-      auto t = doc["unixReviewTime"];
-      if (t.get(time)) {
-        double d = 0;
-        std::uint64_t u = 0;
-        if (!t.get(u)) {
-          time = static_cast<std::int64_t>(u);
-        } else if (!t.get(d)) {
-          time = static_cast<std::int64_t>(d);
-        } else {
-          bad_line(reader, "missing or non-numeric field \"unixReviewTime\"", skip, report);
-          continue;
-        }
-      }
-      if (user.empty() || item.empty()) {
-        bad_line(reader, "empty reviewerID or asin", skip, report);
-        continue;
-      }
-      builder.add(user, data.default_behavior, item, time);
-    }
-    if (lines == 0) throw DataError(files[0] + ": empty input (no reviews)");
-    report.add("lines", lines);
-  }
-
-  // Attributes: the spec's, or category + brand by default.
-  std::vector<AmazonAttribute> attrs;
-  std::vector<std::string_view> keep{"asin"};
-  std::vector<std::string> fields;
-  if (data.attributes.empty()) {
-    attrs.push_back({builder.attribute(data.object_space, "category"), "categories"});
-    attrs.push_back({builder.attribute(data.object_space, "brand"), "brand"});
-  } else {
-    for (const auto& a : data.attributes) {
-      const std::string space = a.object_space.empty() ? data.object_space : a.object_space;
-      const std::string field = !a.column.empty() ? a.column : a.name == "category" ? "categories" : a.name;
-      attrs.push_back({builder.attribute(space, a.name), field});
-    }
-  }
-  for (const auto& a : attrs) fields.push_back(a.field);
-  for (const auto& f : fields) keep.push_back(f);
-
-  // Meta: one Python dict literal per line; only items that were reviewed are kept.
-  {
-    LineReader reader(files[1]);
-    std::string_view line;
-    std::int64_t lines = 0, used = 0;
-    while (reader.next(line)) {
-      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-      ++lines;
-      PyValue meta;
-      try {
-        meta = parse_python_dict(line, keep);
-      } catch (const PyLiteralError& e) {
-        bad_line(reader, "column " + std::to_string(e.offset + 1) + ": " + e.what(), skip, report);
-        continue;
-      }
-      const PyValue* asin = meta.get("asin");
-      if (!asin || !asin->is_string()) {
-        bad_line(reader, "missing or non-string key 'asin'", skip, report);
-        continue;
-      }
-      if (!builder.has_object(data.object_space, asin->text)) continue;
-      ++used;
-      for (const auto& a : attrs) {
-        const PyValue* v = meta.get(a.field);
-        if (v) builder.set_attribute(a.table, asin->text, attribute_value(*v, a.field));
-      }
-    }
-    if (lines == 0) throw DataError(files[1] + ": empty input (no meta lines)");
-    report.add("meta_lines", lines);
-    report.add("meta_lines_used", used);
-  }
+  builder.report().files = files;
+  read_reviews(files[0], data, builder);
+  read_meta(files[1], meta_attributes(data, builder), data, builder);
   return builder.finish();
 }
 

@@ -9,6 +9,12 @@
 
 namespace atrank::data {
 
+namespace {
+// Default shuffle window in batches: wide enough that sorting by length within it cuts
+// padding, narrow enough that batches stay a random mix of the epoch.
+constexpr std::int64_t kShuffleWindowBatches = 64;
+}  // namespace
+
 Batcher::Batcher(const Dataset& data, BatcherOptions options) : data_(data), options_(options) {
   if (options_.batch_size <= 0) throw DataError("batch size must be positive");
   if (options_.mode == BatchMode::pointwise && data_.candidates_per_case(options_.split) < 2)
@@ -40,7 +46,8 @@ void Batcher::plan(std::int64_t epoch) {
   const Split s = options_.split;
   const std::int64_t B = options_.batch_size;
   std::int64_t window =
-      options_.window > 0 ? options_.window : (options_.shuffle ? 64 * B : std::max<std::int64_t>(examples_, 1));
+      options_.window > 0 ? options_.window
+                          : (options_.shuffle ? kShuffleWindowBatches * B : std::max<std::int64_t>(examples_, 1));
   window = (window + B - 1) / B * B;  // whole batches per window: only a part's last batch is short
 
   // Partition by task when batches must hold one task; else one partition.

@@ -1,13 +1,16 @@
 // Layout: header {magic "ATRKBLOB", version, key (2 x u64), section count, table offset, total
-// size}, sections aligned to 64 bytes, then the table {name[48], offset, bytes} per section.
-// The total size in the header detects truncated files.
+// size, XXH3-64 of the table}, sections aligned to 64 bytes, then the table {name[40], offset,
+// bytes, XXH3-64 of the bytes} per section. The total size detects truncated files; the
+// checksums detect flipped bytes; every offset is bounds-checked (without overflow) before use.
 #include "atrank/data/blob.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -17,23 +20,25 @@ namespace atrank::data {
 
 namespace {
 constexpr char kMagic[8] = {'A', 'T', 'R', 'K', 'B', 'L', 'O', 'B'};
-constexpr std::uint64_t kVersion = 1;
+constexpr std::uint64_t kVersion = 2;  // 2: section and table checksums
 constexpr std::size_t kAlign = 64;
-constexpr std::size_t kName = 48;
+constexpr std::size_t kName = 40;
 
 struct Header {
   char magic[8];
   std::uint64_t version, key_lo, key_hi, sections, table, total;
-  std::uint64_t pad;
+  std::uint64_t table_hash;
 };
 static_assert(sizeof(Header) == 64, "header is one aligned block");
 struct TableEntry {
   char name[kName];
-  std::uint64_t offset, bytes;
+  std::uint64_t offset, bytes, hash;
 };
 static_assert(sizeof(TableEntry) == 64, "table entries are 64 bytes");
 
 std::size_t align_up(std::size_t x) { return (x + kAlign - 1) / kAlign * kAlign; }
+
+std::uint64_t checksum(const void* p, std::size_t n) { return XXH3_64bits(p, n); }
 }  // namespace
 
 void BlobWriter::add(const std::string& name, const void* data, std::size_t bytes) {
@@ -46,7 +51,7 @@ void BlobWriter::add_copy(const std::string& name, std::vector<char> bytes) {
   add(name, owned_.back()->data(), owned_.back()->size());
 }
 
-// Offsets of every part of the file, shared by image() and write_atomic().
+// Offsets and checksums of every part of the file, shared by image() and write_atomic().
 struct BlobWriter::Layout {
   Header header{};
   std::vector<TableEntry> table;
@@ -62,6 +67,7 @@ BlobWriter::Layout BlobWriter::layout(std::uint64_t key_lo, std::uint64_t key_hi
     std::memcpy(l.table[i].name, sections_[i].name.data(), sections_[i].name.size());
     l.table[i].offset = size;
     l.table[i].bytes = sections_[i].bytes;
+    l.table[i].hash = checksum(sections_[i].data, sections_[i].bytes);
     size += sections_[i].bytes;
   }
   size = align_up(size);
@@ -72,6 +78,7 @@ BlobWriter::Layout BlobWriter::layout(std::uint64_t key_lo, std::uint64_t key_hi
   l.header.sections = sections_.size();
   l.header.table = size;
   l.header.total = size + l.table.size() * sizeof(TableEntry);
+  l.header.table_hash = checksum(l.table.data(), l.table.size() * sizeof(TableEntry));
   return l;
 }
 
@@ -136,16 +143,45 @@ void Blob::index() {
   Header h;
   std::memcpy(&h, base_, sizeof h);
   if (std::memcmp(h.magic, kMagic, 8) != 0) throw DataError("not a data cache file (bad magic)");
-  if (h.version != kVersion) throw DataError("data cache file has an old format version");
-  if (h.total != size_ || h.table + h.sections * sizeof(TableEntry) > size_)
-    throw DataError("data cache file is truncated");
+  if (h.version != kVersion) throw DataError("data cache file has another format version");
+  if (h.total != size_) throw DataError("data cache file is truncated or has trailing bytes");
+  // Sections lie between the header and the table, the table ends the file.
+  if (h.table < sizeof(Header) || h.table > size_ || h.sections != (size_ - h.table) / sizeof(TableEntry) ||
+      (size_ - h.table) % sizeof(TableEntry) != 0)
+    throw DataError("data cache file has a corrupt header (section table out of bounds)");
+  if (checksum(base_ + h.table, h.sections * sizeof(TableEntry)) != h.table_hash)
+    throw DataError("data cache file's section table fails its checksum");
   entries_.clear();
   for (std::uint64_t i = 0; i < h.sections; ++i) {
     TableEntry e;
     std::memcpy(&e, base_ + h.table + i * sizeof(TableEntry), sizeof e);
-    if (e.offset + e.bytes > size_) throw DataError("data cache file is corrupt");
-    entries_.push_back({std::string(e.name, strnlen(e.name, kName)), e.offset, e.bytes});
+    const std::string name(e.name, strnlen(e.name, kName));
+    if (e.offset < sizeof(Header) || e.offset % kAlign != 0 || e.offset > h.table || e.bytes > h.table - e.offset)
+      throw DataError("data cache file's section '" + name + "' lies out of bounds");
+    entries_.push_back({name, e.offset, e.bytes, e.hash});
   }
+}
+
+void Blob::verify() const {
+  // The alignment gaps are zeros, so that every byte of the file is checked.
+  std::uint64_t at = sizeof(Header);
+  auto zeros_until = [&](std::uint64_t end) {
+    for (; at < end; ++at)
+      if (base_[at] != 0) throw DataError("data cache file has non-zero padding at byte " + std::to_string(at));
+  };
+  for (const auto& e : entries_) {
+    zeros_until(e.offset);
+    if (checksum(base_ + e.offset, e.bytes) != e.hash)
+      throw DataError("data cache file's section '" + e.name + "' fails its checksum");
+    at = std::max(at, e.offset + e.bytes);
+  }
+  Header h;
+  std::memcpy(&h, base_, sizeof h);
+  zeros_until(h.table);
+}
+
+void Blob::bad_array(const std::string& name) {
+  throw DataError("data cache file's section '" + name + "' is not a whole number of elements");
 }
 
 Blob Blob::map_file(const std::string& path, std::uint64_t key_lo, std::uint64_t key_hi) {
@@ -159,7 +195,7 @@ Blob Blob::map_file(const std::string& path, std::uint64_t key_lo, std::uint64_t
   const std::size_t size = static_cast<std::size_t>(st.st_size);
   void* p = size ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
   ::close(fd);
-  if (p == MAP_FAILED) throw DataError("cannot map " + path);
+  if (p == MAP_FAILED) throw DataError(size ? "cannot map " + path : "data cache file is empty");
   Blob b;
   b.keep_ = std::shared_ptr<const void>(p, [size](const void* q) { ::munmap(const_cast<void*>(q), size); });
   b.base_ = static_cast<const char*>(p);
@@ -167,7 +203,7 @@ Blob Blob::map_file(const std::string& path, std::uint64_t key_lo, std::uint64_t
   b.index();
   Header h;
   std::memcpy(&h, b.base_, sizeof h);
-  if (h.key_lo != key_lo || h.key_hi != key_hi) throw DataError(path + ": cache key mismatch");
+  if (h.key_lo != key_lo || h.key_hi != key_hi) throw DataError("data cache file's key does not match its name");
   return b;
 }
 

@@ -1,5 +1,6 @@
-// A file of named, 64-byte-aligned sections: written once atomically (temp file + rename),
-// read back with mmap so loading costs page faults, not parsing. Also usable purely in memory.
+// A file of named, 64-byte-aligned sections, each with an XXH3-64 checksum: written once
+// atomically (temp file + fsync + rename), read back with mmap so loading costs page faults and
+// one hashing pass, not parsing. Also usable purely in memory.
 #pragma once
 
 #include <cstdint>
@@ -43,27 +44,36 @@ class BlobWriter {
 class Blob {
  public:
   Blob() = default;
-  // Maps `path` read-only; throws DataError if it is not a complete blob with this key.
+  // Maps `path` read-only and checks its header and section table (bounds, table checksum);
+  // throws DataError if it is not a complete blob with this key. Section contents are checked
+  // by verify().
   static Blob map_file(const std::string& path, std::uint64_t key_lo, std::uint64_t key_hi);
   static Blob from_image(std::vector<char> image);
+  // Checks every section against its checksum and the alignment gaps for zeros (with the
+  // header and table checks of map_file, every byte of the file); throws DataError naming the
+  // first bad section.
+  void verify() const;
 
   bool has(const std::string& name) const;
   std::string_view bytes(const std::string& name) const;  // throws DataError if missing
+  // A section as an array of T (its size must be a multiple of sizeof(T)).
   template <class T>
   Span<T> array(const std::string& name) const {
     const std::string_view b = bytes(name);
+    if (b.size() % sizeof(T) != 0) bad_array(name);
     return Span<T>{reinterpret_cast<const T*>(b.data()), b.size() / sizeof(T)};
   }
   std::size_t size() const { return size_; }
 
  private:
   void index();
+  [[noreturn]] static void bad_array(const std::string& name);
   std::shared_ptr<const void> keep_;  // owns the mapping or the buffer
   const char* base_ = nullptr;
   std::size_t size_ = 0;
   struct Entry {
     std::string name;
-    std::uint64_t offset, bytes;
+    std::uint64_t offset, bytes, hash;
   };
   std::vector<Entry> entries_;
 };

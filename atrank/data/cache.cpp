@@ -1,28 +1,15 @@
-// Cache key computation and (de)serialization of prepared data. Arrays are stored raw (native
-// endianness: the cache is a local speed-up, not an exchange format); the vocabulary and the
-// report are small length-prefixed records decoded at load.
+// (De)serialization of prepared data. Arrays are stored raw (native endianness: the cache is a
+// local speed-up, not an exchange format); the vocabulary and the report are small
+// length-prefixed records decoded at load, with every length checked against what is left.
 #include "atrank/data/cache.hpp"
 
-#include "atrank/data/examples.hpp"
-
-#include <fcntl.h>
-#include <unistd.h>
-#include <xxhash.h>
-
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 #include "atrank/data/data_error.hpp"
-#include "atrank/data/import.hpp"
-#include "atrank/data/line_reader.hpp"
 
 namespace atrank::data {
 
 namespace {
-
-// Bumped whenever the prepared arrays or the report change (old cache files are then ignored).
-constexpr const char* kFormat = "atrank-prepared-v2";
 
 class ByteWriter {
  public:
@@ -39,7 +26,7 @@ class ByteWriter {
     u64(v.size());
     raw(v.data(), v.size() * sizeof(std::int32_t));
   }
-  const std::vector<char>& bytes() const { return b_; }
+  std::vector<char> take() { return std::move(b_); }
 
  private:
   void raw(const void* p, std::size_t n) {
@@ -48,6 +35,8 @@ class ByteWriter {
   std::vector<char> b_;
 };
 
+// Reads what ByteWriter wrote; a length that exceeds the remaining bytes is an error before
+// anything is allocated for it.
 class ByteReader {
  public:
   explicit ByteReader(std::string_view b) : b_(b) {}
@@ -56,30 +45,34 @@ class ByteReader {
     raw(&v, sizeof v);
     return v;
   }
-  std::string str() {
+  // A count of records of at least `min_bytes` each.
+  std::uint64_t count(std::size_t min_bytes) {
     const std::uint64_t n = u64();
-    need(n);
+    if (n > left() / min_bytes) short_record();
+    return n;
+  }
+  std::string str() {
+    const std::uint64_t n = count(1);
     std::string s(b_.substr(p_, n));
     p_ += n;
     return s;
   }
   std::vector<std::string> strs() {
-    std::vector<std::string> v(u64());
+    std::vector<std::string> v(count(sizeof(std::uint64_t)));
     for (auto& s : v) s = str();
     return v;
   }
   std::vector<std::int32_t> i32s() {
-    std::vector<std::int32_t> v(u64());
+    std::vector<std::int32_t> v(count(sizeof(std::int32_t)));
     raw(v.data(), v.size() * sizeof(std::int32_t));
     return v;
   }
 
  private:
-  void need(std::uint64_t n) const {
-    if (p_ + n > b_.size()) throw DataError("data cache file is corrupt (short record)");
-  }
+  std::size_t left() const { return b_.size() - p_; }
+  [[noreturn]] static void short_record() { throw DataError("data cache file is corrupt (short record)"); }
   void raw(void* out, std::size_t n) {
-    need(n);
+    if (n > left()) short_record();
     if (n) std::memcpy(out, b_.data() + p_, n);  // n = 0: out may be null
     p_ += n;
   }
@@ -87,114 +80,7 @@ class ByteReader {
   std::size_t p_ = 0;
 };
 
-void describe(std::string& s, const std::string& key, const std::string& value) {
-  s += key;
-  s += '=';
-  s += std::to_string(value.size());  // length-prefixed: no value can forge another key
-  s += ':';
-  s += value;
-  s += '\n';
-}
-
-void hash_file(XXH3_state_t* state, const std::string& path) {
-  require_file(path, "input file");
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) throw DataError("cannot read " + path + ": " + std::strerror(errno));
-  std::vector<char> buf(std::size_t{1} << 20);
-  for (;;) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      throw DataError("cannot read " + path + ": " + std::strerror(errno));
-    }
-    if (n == 0) break;
-    XXH3_128bits_update(state, buf.data(), static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-}
-
-}  // namespace
-
-std::string CacheKey::hex() const {
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(hi),
-                static_cast<unsigned long long>(lo));
-  return buf;
-}
-
-std::string data_description(const spec::Spec& spec) {
-  const spec::DataSpec& d = spec.data;
-  std::string s;
-  describe(s, "format", kFormat);
-  describe(s, "source", d.source);
-  describe(s, "amazon_category", d.amazon_category);
-  for (const auto& f : d.files) describe(s, "file", f);
-  describe(s, "delimiter", d.delimiter);
-  describe(s, "header", d.header ? "1" : "0");
-  for (const auto& c : d.columns) describe(s, "column", c);
-  describe(s, "user_column", d.user_column);
-  describe(s, "object_column", d.object_column);
-  describe(s, "behavior_column", d.behavior_column);
-  describe(s, "time_column", d.time_column);
-  describe(s, "time_format", d.time_format);
-  describe(s, "default_behavior", d.default_behavior);
-  describe(s, "liked_threshold", std::to_string(d.liked_threshold));
-  for (const auto& a : d.attributes) {
-    describe(s, "attribute", a.name);
-    describe(s, "attribute.object_space", a.object_space);
-    describe(s, "attribute.path", a.path);
-    describe(s, "attribute.object_column", a.object_column);
-    describe(s, "attribute.column", a.column);
-  }
-  describe(s, "object_space", d.object_space);
-  for (const auto& [b, space] : d.behavior_object_space) describe(s, "behavior_object_space." + b, space);
-  describe(s, "split", d.split);
-  describe(s, "seed", std::to_string(d.seed));
-  describe(s, "skip_bad_lines", d.skip_bad_lines ? "1" : "0");
-  describe(s, "min_events", std::to_string(d.min_events));
-  for (const auto& g : spec.groups) {
-    describe(s, "group", g.name);
-    describe(s, "group.object", g.object);
-    for (const auto& b : g.behaviors) describe(s, "group.behavior", b);
-  }
-  for (const auto& t : spec.tasks) {
-    describe(s, "task", t.name);
-    describe(s, "task.target", t.target);
-  }
-  // What the example builder really uses (1 unless a ranking metric is asked for).
-  describe(s, "eval.negatives", std::to_string(build_options(spec).eval_negatives));
-  return s;
-}
-
-CacheKey cache_key(const spec::Spec& spec) {
-  XXH3_state_t* state = XXH3_createState();
-  XXH3_128bits_reset(state);
-  const std::string text = data_description(spec);
-  XXH3_128bits_update(state, text.data(), text.size());
-  try {
-    for (const auto& f : input_files(spec.data)) {
-      const std::string base = f.substr(f.find_last_of('/') + 1);
-      XXH3_128bits_update(state, base.data(), base.size() + 1);  // with the terminating NUL
-      hash_file(state, f);
-    }
-  } catch (...) {
-    XXH3_freeState(state);
-    throw;
-  }
-  const XXH128_hash_t h = XXH3_128bits_digest(state);
-  XXH3_freeState(state);
-  return {h.low64, h.high64};
-}
-
-std::string cache_file(const spec::Spec& spec, const CacheKey& key) {
-  std::string dir = spec.data.cache_dir.empty() ? ".cache/atrank" : spec.data.cache_dir;
-  return dir + "/" + key.hex() + ".atrank-data";
-}
-
-void write_prepared(const PreparedData& data, BlobWriter& out) {
-  ByteWriter meta;
-  const Vocabulary& v = data.vocab;
+void write_vocabulary(const Vocabulary& v, ByteWriter& meta) {
   meta.u64(v.sizes.size());
   for (const auto& [name, size] : v.sizes) {
     meta.str(name);
@@ -215,9 +101,31 @@ void write_prepared(const PreparedData& data, BlobWriter& out) {
     meta.str(space);
     meta.strs(ids);
   }
-  meta.strs(data.behavior_space);
-  meta.strs(data.group_names);
-  const ImportReport& r = data.report;
+}
+
+Vocabulary read_vocabulary(ByteReader& meta) {
+  constexpr std::size_t kMinRecord = sizeof(std::uint64_t);  // a length prefix
+  Vocabulary v;
+  for (std::uint64_t n = meta.count(kMinRecord); n > 0; --n) {
+    std::string name = meta.str();
+    v.sizes[name] = static_cast<std::int64_t>(meta.u64());
+  }
+  for (std::uint64_t n = meta.count(kMinRecord); n > 0; --n) {
+    auto& attrs = v.attributes[meta.str()];
+    for (std::uint64_t m = meta.count(kMinRecord); m > 0; --m) {
+      std::string name = meta.str();
+      attrs[name] = meta.i32s();
+    }
+  }
+  v.behaviors = meta.strs();
+  for (std::uint64_t n = meta.count(kMinRecord); n > 0; --n) {
+    std::string space = meta.str();
+    v.original_ids[space] = meta.strs();
+  }
+  return v;
+}
+
+void write_report(const ImportReport& r, ByteWriter& meta) {
   meta.strs(r.files);
   meta.u64(r.counts.size());
   for (const auto& [k, n] : r.counts) {
@@ -225,11 +133,97 @@ void write_prepared(const PreparedData& data, BlobWriter& out) {
     meta.u64(static_cast<std::uint64_t>(n));
   }
   meta.strs(r.messages);
+}
+
+ImportReport read_report(ByteReader& meta) {
+  ImportReport r;
+  r.files = meta.strs();
+  for (std::uint64_t n = meta.count(sizeof(std::uint64_t)); n > 0; --n) {
+    std::string k = meta.str();
+    r.counts[k] = static_cast<std::int64_t>(meta.u64());
+  }
+  r.messages = meta.strs();
+  return r;
+}
+
+std::string group_prefix(std::size_t g) { return "g" + std::to_string(g) + "."; }
+std::string split_prefix(int i) { return std::string(split_name(static_cast<Split>(i))) + "."; }
+
+[[noreturn]] void broken(const std::string& what) {
+  throw DataError("data cache file is inconsistent: " + what);
+}
+
+// Every value of `a` in [0, size).
+template <class T>
+void check_ids(Span<T> a, std::int64_t size, const std::string& what) {
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] < 0 || a[i] >= size) broken(what + " holds id " + std::to_string(a[i]) + " outside [0, " + std::to_string(size) + ")");
+}
+
+void check_sequences(const SequencesView& s, std::size_t g, std::int64_t users, std::int64_t objects,
+                     std::int64_t behaviors) {
+  const std::string p = group_prefix(g);
+  if (static_cast<std::int64_t>(s.offsets.size()) != users + 1) broken(p + "offsets has the wrong length");
+  if (s.behaviors.size() != s.objects.size() || s.times.size() != s.objects.size())
+    broken(p + "objects, behaviors and times differ in length");
+  if (s.offsets[0] != 0 || s.offsets[static_cast<std::size_t>(users)] != static_cast<std::int64_t>(s.objects.size()))
+    broken(p + "offsets do not span the sequence");
+  for (std::int64_t u = 0; u < users; ++u)
+    if (s.offsets[u + 1] < s.offsets[u]) broken(p + "offsets are not ascending");
+  check_ids(s.objects, objects, p + "objects");
+  check_ids(s.behaviors, behaviors, p + "behaviors");
+}
+
+void check_cases(const PreparedViews& v, int i, const Layout& layout, std::int64_t users) {
+  const CasesView& c = v.splits[i];
+  const std::string p = split_prefix(i);
+  if (c.candidates_per_case < 1) broken(p + "candidates per case is not positive");
+  const std::size_t n = c.users.size(), G = layout.groups.size();
+  const auto K = static_cast<std::size_t>(c.candidates_per_case);
+  if (c.tasks.size() != n || c.times.size() != n || c.ends.size() != n * G || c.candidates.size() / K != n ||
+      c.candidates.size() % K != 0)
+    broken(p + "arrays differ in length");
+  check_ids(c.users, users, p + "users");
+  check_ids(c.tasks, static_cast<std::int64_t>(layout.tasks.size()), p + "tasks");
+  std::vector<std::int64_t> target_space;  // per task
+  for (const auto& t : layout.tasks) target_space.push_back(v.vocab.size(layout.groups[t.group].object_space));
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto u = static_cast<std::size_t>(c.users[k]);
+    for (std::size_t g = 0; g < G; ++g) {
+      const SequencesView& s = v.groups[g];
+      const std::int32_t end = c.ends[k * G + g];
+      if (end < 0 || end > s.offsets[u + 1] - s.offsets[u]) broken(p + "ends reach beyond a user's history");
+    }
+    const std::int64_t space = target_space[static_cast<std::size_t>(c.tasks[k])];
+    for (std::size_t j = 0; j < K; ++j) {
+      const std::int32_t id = c.candidates[k * K + j];
+      if (id < 0 || id >= space) broken(p + "candidates hold an id outside the target space");
+    }
+  }
+}
+
+void check_attributes(const Vocabulary& v) {
+  for (const auto& [space, attrs] : v.attributes)
+    for (const auto& [name, values] : attrs) {
+      if (static_cast<std::int64_t>(values.size()) != v.size(space))
+        broken("attribute " + space + "." + name + " does not cover the space");
+      check_ids(Span<std::int32_t>{values.data(), values.size()}, v.size(name), "attribute " + space + "." + name);
+    }
+}
+
+}  // namespace
+
+void write_prepared(const PreparedData& data, BlobWriter& out) {
+  ByteWriter meta;
+  write_vocabulary(data.vocab, meta);
+  meta.strs(data.behavior_space);
+  meta.strs(data.group_names);
+  write_report(data.report, meta);
   for (const auto& c : data.splits) meta.u64(static_cast<std::uint64_t>(c.candidates_per_case));
-  out.add_copy("meta", meta.bytes());
+  out.add_copy("meta", meta.take());
 
   for (std::size_t g = 0; g < data.groups.size(); ++g) {
-    const std::string p = "g" + std::to_string(g) + ".";
+    const std::string p = group_prefix(g);
     const auto& s = data.groups[g];
     out.add(p + "offsets", s.offsets);
     out.add(p + "objects", s.objects);
@@ -237,7 +231,7 @@ void write_prepared(const PreparedData& data, BlobWriter& out) {
     out.add(p + "times", s.times);
   }
   for (int i = 0; i < kSplits; ++i) {
-    const std::string p = std::string(split_name(static_cast<Split>(i))) + ".";
+    const std::string p = split_prefix(i);
     const auto& c = data.splits[i];
     out.add(p + "users", c.users);
     out.add(p + "tasks", c.tasks);
@@ -250,36 +244,16 @@ void write_prepared(const PreparedData& data, BlobWriter& out) {
 PreparedViews read_prepared(const Blob& blob) {
   PreparedViews out;
   ByteReader meta(blob.bytes("meta"));
-  Vocabulary& v = out.vocab;
-  for (std::uint64_t n = meta.u64(); n > 0; --n) {
-    std::string name = meta.str();
-    v.sizes[name] = static_cast<std::int64_t>(meta.u64());
-  }
-  for (std::uint64_t n = meta.u64(); n > 0; --n) {
-    auto& attrs = v.attributes[meta.str()];
-    for (std::uint64_t m = meta.u64(); m > 0; --m) {
-      std::string name = meta.str();
-      attrs[name] = meta.i32s();
-    }
-  }
-  v.behaviors = meta.strs();
-  for (std::uint64_t n = meta.u64(); n > 0; --n) {
-    std::string space = meta.str();
-    v.original_ids[space] = meta.strs();
-  }
+  out.vocab = read_vocabulary(meta);
   out.behavior_space = meta.strs();
   out.group_names = meta.strs();
-  out.report.files = meta.strs();
-  for (std::uint64_t n = meta.u64(); n > 0; --n) {
-    std::string k = meta.str();
-    out.report.counts[k] = static_cast<std::int64_t>(meta.u64());
-  }
-  out.report.messages = meta.strs();
-  std::int64_t k[kSplits];
-  for (auto& x : k) x = static_cast<std::int64_t>(meta.u64());
+  out.report = read_report(meta);
+  for (auto& c : out.splits) c.candidates_per_case = static_cast<std::int64_t>(meta.u64());
+  // make_layout() reads the space of every behavior.
+  if (out.behavior_space.size() != out.vocab.behaviors.size()) broken("behaviors and their spaces differ in number");
 
   for (std::size_t g = 0; g < out.group_names.size(); ++g) {
-    const std::string p = "g" + std::to_string(g) + ".";
+    const std::string p = group_prefix(g);
     SequencesView s;
     s.offsets = blob.array<std::int64_t>(p + "offsets");
     s.objects = blob.array<std::int32_t>(p + "objects");
@@ -288,16 +262,26 @@ PreparedViews read_prepared(const Blob& blob) {
     out.groups.push_back(s);
   }
   for (int i = 0; i < kSplits; ++i) {
-    const std::string p = std::string(split_name(static_cast<Split>(i))) + ".";
+    const std::string p = split_prefix(i);
     CasesView& c = out.splits[i];
     c.users = blob.array<std::int32_t>(p + "users");
     c.tasks = blob.array<std::int32_t>(p + "tasks");
     c.times = blob.array<std::int64_t>(p + "times");
     c.ends = blob.array<std::int32_t>(p + "ends");
     c.candidates = blob.array<std::int32_t>(p + "candidates");
-    c.candidates_per_case = k[i];
   }
   return out;
+}
+
+void check_prepared(const PreparedViews& v, const Layout& layout) {
+  if (v.groups.size() != layout.groups.size()) broken("its groups differ from the spec's");
+  const std::int64_t users = v.vocab.size("user");
+  if (users < 0) broken("negative number of users");
+  const auto behaviors = static_cast<std::int64_t>(v.vocab.behaviors.size());
+  check_attributes(v.vocab);
+  for (std::size_t g = 0; g < v.groups.size(); ++g)
+    check_sequences(v.groups[g], g, users, v.vocab.size(layout.groups[g].object_space), behaviors);
+  for (int i = 0; i < kSplits; ++i) check_cases(v, i, layout, users);
 }
 
 }  // namespace atrank::data

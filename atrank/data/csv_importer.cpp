@@ -27,35 +27,147 @@ int column_index(const std::vector<std::string>& names, const std::string& name,
   return static_cast<int>(it - names.begin());
 }
 
-// Column names of a file: data.columns if given, else its header line (read here).
-std::vector<std::string> read_columns(LineReader& reader, bool header,
-                                      const std::vector<std::string>& declared, char delim) {
-  std::vector<std::string> names = declared;
-  if (header) {
-    std::string_view line;
-    if (!reader.next(line)) throw DataError(reader.path() + ": empty input (no header line)");
-    if (names.empty()) {
-      std::vector<std::string_view> fields;
-      std::vector<std::string> scratch;
-      std::string problem;
-      if (!split_fields(line, delim, fields, scratch, problem))
-        throw DataError(reader.where() + "header: " + problem);
-      for (auto f : fields) {
-        while (!f.empty() && f.back() == ' ') f.remove_suffix(1);
-        while (!f.empty() && f.front() == ' ') f.remove_prefix(1);
-        names.emplace_back(f);
+// Splits lines of one file into exactly as many fields as it has columns.
+class FieldReader {
+ public:
+  FieldReader(const std::string& file, char delim) : reader(file), delim_(delim) {}
+
+  // Column names: `declared` if given, else the header line (read here; fields trimmed).
+  void read_columns(bool header, const std::vector<std::string>& declared) {
+    names = declared;
+    if (header) {
+      std::string_view line;
+      if (!reader.next(line)) throw DataError(reader.path() + ": empty input (no header line)");
+      if (names.empty()) {
+        if (!split_fields(line, delim_, fields, scratch_, problem_))
+          throw DataError(reader.where() + "header: " + problem_);
+        for (auto f : fields) names.emplace_back(f);
       }
     }
+    if (names.empty())
+      throw DataError(reader.path() + ": no column names (set data.header = true or data.columns)");
   }
-  if (names.empty())
-    throw DataError(reader.path() + ": no column names (set data.header = true or data.columns)");
-  return names;
-}
+
+  int column(const std::string& name, const std::string& key) const {
+    return column_index(names, name, key, reader.path());
+  }
+
+  // The next non-blank line's fields; bad lines go through the spec's policy (bad_line).
+  // `blank_lines`, when given, counts the blank lines passed over.
+  bool next(bool skip, ImportReport& report, std::int64_t* blank_lines = nullptr) {
+    std::string_view line;
+    while (reader.next(line)) {
+      if (line.find_first_not_of(" \t") == std::string_view::npos) {
+        if (blank_lines) ++*blank_lines;
+        continue;
+      }
+      ++lines;
+      if (!split_fields(line, delim_, fields, scratch_, problem_)) {
+        bad_line(reader, problem_, skip, report);
+      } else if (fields.size() != names.size()) {
+        bad_line(reader,
+                 "expected " + std::to_string(names.size()) + " fields (" + join(names) + "), found " +
+                     std::to_string(fields.size()),
+                 skip, report);
+      } else {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // True when field `c` is a valid id (else a bad line naming the column).
+  bool id(int c, bool skip, ImportReport& report) {
+    if (check_id(fields[c], problem_)) return true;
+    bad_line(reader, "column '" + names[c] + "' " + problem_, skip, report);
+    return false;
+  }
+
+  LineReader reader;
+  std::vector<std::string> names;
+  std::vector<std::string_view> fields;
+  std::int64_t lines = 0;  // non-blank lines read
+
+ private:
+  char delim_;
+  std::vector<std::string> scratch_;
+  std::string problem_;
+};
 
 struct ColumnAttribute {
   int table;
   int column;
 };
+
+// Column indices of the events files.
+struct EventColumns {
+  int user, object, time, behavior;  // behavior: -1 = data.default_behavior
+  std::vector<ColumnAttribute> attributes;
+};
+
+EventColumns event_columns(const FieldReader& in, const spec::DataSpec& data, EventLogBuilder& builder) {
+  EventColumns c;
+  c.user = in.column(data.user_column, "data.user_column");
+  c.object = in.column(data.object_column, "data.object_column");
+  c.time = in.column(data.time_column, "data.time_column");
+  c.behavior = data.behavior_column.empty() ? -1 : in.column(data.behavior_column, "data.behavior_column");
+  for (const auto& a : data.attributes) {
+    if (!a.path.empty()) continue;
+    const std::string space = a.object_space.empty() ? data.object_space : a.object_space;
+    const std::string col = a.column.empty() ? a.name : a.column;
+    c.attributes.push_back({builder.attribute(space, a.name), in.column(col, "data.attributes." + a.name + ".column")});
+  }
+  return c;
+}
+
+void read_events_file(const std::string& file, const spec::DataSpec& data, char delim, EventLogBuilder& builder) {
+  ImportReport& report = builder.report();
+  const bool skip = data.skip_bad_lines;
+  report.files.push_back(file);
+  FieldReader in(file, delim);
+  in.read_columns(data.header, data.columns);
+  const EventColumns c = event_columns(in, data, builder);
+  std::int64_t blank = 0;
+  while (in.next(skip, report, &blank)) {
+    const auto& f = in.fields;
+    std::int64_t time = 0;
+    if (!parse_time(f[c.time], data.time_format, time)) {
+      bad_line(in.reader,
+               "bad " + data.time_format + " time '" + std::string(f[c.time]) + "' in column '" + in.names[c.time] + "'",
+               skip, report);
+      continue;
+    }
+    if (!in.id(c.user, skip, report) || !in.id(c.object, skip, report) ||
+        (c.behavior >= 0 && !in.id(c.behavior, skip, report)))
+      continue;
+    builder.add(f[c.user], c.behavior >= 0 ? f[c.behavior] : std::string_view(data.default_behavior), f[c.object],
+                time);
+    for (const auto& a : c.attributes) builder.set_attribute(a.table, f[c.object], f[a.column]);
+  }
+  if (blank) report.add("blank_lines", blank);
+  if (in.lines == 0) throw DataError(file + ": empty input (no events)");
+  report.add("lines", in.lines);
+}
+
+// A separate attribute table: header line, then object,value rows (same delimiter).
+void read_attribute_file(const spec::AttributeSpec& a, const spec::DataSpec& data, char delim,
+                         EventLogBuilder& builder) {
+  ImportReport& report = builder.report();
+  const std::string file = resolve_path(data, a.path);
+  report.files.push_back(file);
+  FieldReader in(file, delim);
+  in.read_columns(true, {});
+  const std::string space = a.object_space.empty() ? data.object_space : a.object_space;
+  const int co = in.column(a.object_column.empty() ? space : a.object_column,
+                           "data.attributes." + a.name + ".object_column");
+  const int cv = in.column(a.column.empty() ? a.name : a.column, "data.attributes." + a.name + ".column");
+  const int table = builder.attribute(space, a.name);
+  while (in.next(data.skip_bad_lines, report)) {
+    if (!in.id(co, data.skip_bad_lines, report)) continue;
+    report.add("attribute_lines");
+    builder.set_attribute(table, in.fields[co], in.fields[cv]);
+  }
+}
 
 }  // namespace
 
@@ -76,6 +188,8 @@ std::vector<std::string> csv_files(const spec::DataSpec& data) {
 
 EventLog import_csv(const spec::DataSpec& data) {
   const char delim = delimiter_char(data.delimiter);
+  if (data.time_format != "unix" && data.time_format != "iso")
+    throw DataError("data.time_format: unknown format '" + data.time_format + "' (valid: unix, iso)");
   std::vector<std::string> event_files;
   if (data.files.empty()) {
     event_files = {csv_files(data)[0]};
@@ -83,99 +197,9 @@ EventLog import_csv(const spec::DataSpec& data) {
     for (const auto& f : data.files) event_files.push_back(resolve_path(data, f));
   }
   EventLogBuilder builder(data.object_space, data.behavior_object_space);
-  ImportReport& report = builder.report();
-  const bool skip = data.skip_bad_lines;
-  if (data.time_format != "unix" && data.time_format != "iso")
-    throw DataError("data.time_format: unknown format '" + data.time_format + "' (valid: unix, iso)");
-
-  std::vector<std::string_view> fields;
-  std::vector<std::string> scratch;
-  std::string problem;
-  for (const auto& file : event_files) {
-    report.files.push_back(file);
-    LineReader reader(file);
-    const std::vector<std::string> names = read_columns(reader, data.header, data.columns, delim);
-    const int cu = column_index(names, data.user_column, "data.user_column", file);
-    const int co = column_index(names, data.object_column, "data.object_column", file);
-    const int ct = column_index(names, data.time_column, "data.time_column", file);
-    const int cb = data.behavior_column.empty()
-                       ? -1
-                       : column_index(names, data.behavior_column, "data.behavior_column", file);
-    std::vector<ColumnAttribute> attrs;
-    for (const auto& a : data.attributes) {
-      if (!a.path.empty()) continue;
-      const std::string space = a.object_space.empty() ? data.object_space : a.object_space;
-      const std::string col = a.column.empty() ? a.name : a.column;
-      attrs.push_back({builder.attribute(space, a.name),
-                       column_index(names, col, "data.attributes." + a.name + ".column", file)});
-    }
-    std::string_view line;
-    std::int64_t lines = 0;
-    while (reader.next(line)) {
-      if (line.find_first_not_of(" \t") == std::string_view::npos) {
-        report.add("blank_lines");
-        continue;
-      }
-      ++lines;
-      if (!split_fields(line, delim, fields, scratch, problem)) {
-        bad_line(reader, problem, skip, report);
-        continue;
-      }
-      if (fields.size() != names.size()) {
-        bad_line(reader, "expected " + std::to_string(names.size()) + " fields (" + join(names) +
-                             "), found " + std::to_string(fields.size()),
-                 skip, report);
-        continue;
-      }
-      std::int64_t time = 0;
-      if (!parse_time(fields[ct], data.time_format, time)) {
-        bad_line(reader, "bad " + data.time_format + " time '" + std::string(fields[ct]) +
-                             "' in column '" + names[ct] + "'",
-                 skip, report);
-        continue;
-      }
-      if (fields[cu].empty() || fields[co].empty() || (cb >= 0 && fields[cb].empty())) {
-        bad_line(reader, "empty user, object or behavior field", skip, report);
-        continue;
-      }
-      builder.add(fields[cu], cb >= 0 ? fields[cb] : std::string_view(data.default_behavior),
-                  fields[co], time);
-      for (const auto& a : attrs) builder.set_attribute(a.table, fields[co], fields[a.column]);
-    }
-    if (lines == 0) throw DataError(file + ": empty input (no events)");
-    report.add("lines", lines);
-  }
-
-  // Separate attribute tables: header line, then object,value rows (same delimiter).
-  for (const auto& a : data.attributes) {
-    if (a.path.empty()) continue;
-    const std::string file = resolve_path(data, a.path);
-    report.files.push_back(file);
-    LineReader reader(file);
-    const std::vector<std::string> names = read_columns(reader, true, {}, delim);
-    const std::string space = a.object_space.empty() ? data.object_space : a.object_space;
-    const int co = column_index(names, a.object_column.empty() ? space : a.object_column,
-                                "data.attributes." + a.name + ".object_column", file);
-    const int cv = column_index(names, a.column.empty() ? a.name : a.column,
-                                "data.attributes." + a.name + ".column", file);
-    const int table = builder.attribute(space, a.name);
-    std::string_view line;
-    while (reader.next(line)) {
-      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-      if (!split_fields(line, delim, fields, scratch, problem)) {
-        bad_line(reader, problem, skip, report);
-        continue;
-      }
-      if (fields.size() != names.size()) {
-        bad_line(reader, "expected " + std::to_string(names.size()) + " fields (" + join(names) +
-                             "), found " + std::to_string(fields.size()),
-                 skip, report);
-        continue;
-      }
-      report.add("attribute_lines");
-      builder.set_attribute(table, fields[co], fields[cv]);
-    }
-  }
+  for (const auto& file : event_files) read_events_file(file, data, delim, builder);
+  for (const auto& a : data.attributes)
+    if (!a.path.empty()) read_attribute_file(a, data, delim, builder);
   return builder.finish();
 }
 

@@ -2,12 +2,12 @@
 // always goes through the blob image, so the cached and fresh paths read the same bytes.
 #include "atrank/data/dataset.hpp"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
+#include <chrono>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
+#include "atrank/data/cache_files.hpp"
 #include "atrank/data/data_error.hpp"
 #include "atrank/data/examples.hpp"
 #include "atrank/data/import.hpp"
@@ -17,20 +17,49 @@ namespace atrank::data {
 
 namespace {
 
-bool file_exists(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0;
+using Clock = std::chrono::steady_clock;
+
+// Seconds since construction, added to a LoadTimings field by lap().
+class Stopwatch {
+ public:
+  void lap(double& into) {
+    const auto now = Clock::now();
+    into += std::chrono::duration<double>(now - start_).count();
+    start_ = now;
+  }
+
+ private:
+  Clock::time_point start_ = Clock::now();
+};
+
+PreparedData import_and_build(const spec::Spec& spec, LoadTimings& timings) {
+  Stopwatch watch;
+  EventLog events = import_events(spec.data);
+  watch.lap(timings.import);
+  const Layout layout = make_layout(spec, events.vocab, events.behavior_space);
+  PreparedData prepared = build_examples(std::move(events), layout, build_options(spec));
+  watch.lap(timings.build);
+  return prepared;
+}
+
+// Says which cache files prune_cache_dir() removed (nothing when none).
+void report_pruned(const std::vector<std::string>& removed, const std::string& dir, std::ostream& out) {
+  if (removed.empty()) return;
+  out << "atrank: removed " << removed.size() << " least recently used data cache file(s) from " << dir
+      << " (a cache directory keeps " << kCacheFilesKept << ")\n";
 }
 
 }  // namespace
 
-Dataset Dataset::from_blob(Blob blob, const spec::Spec& spec) {
+Dataset Dataset::from_blob(Blob blob, const spec::Spec& spec, LoadTimings& timings) {
+  Stopwatch watch;
   Dataset d;
   d.blob_ = std::move(blob);
   d.views_ = read_prepared(d.blob_);
   d.layout_ = make_layout(spec, d.views_.vocab, d.views_.behavior_space);
-  if (d.layout_.groups.size() != d.views_.group_names.size())
-    throw DataError("data cache does not match the spec's groups");
+  watch.lap(timings.map);
+  check_prepared(d.views_, d.layout_);
+  watch.lap(timings.check);
   return d;
 }
 
@@ -39,46 +68,59 @@ Dataset Dataset::from_events(EventLog log, const spec::Spec& spec) {
   PreparedData prepared = build_examples(std::move(log), layout, build_options(spec));
   BlobWriter writer;
   write_prepared(prepared, writer);
-  return from_blob(Blob::from_image(writer.image(0, 0)), spec);
+  LoadTimings ignored;
+  return from_blob(Blob::from_image(writer.image(0, 0)), spec, ignored);
 }
 
 Dataset Dataset::load(const spec::Spec& spec, const LoadOptions& options) {
   std::ostream& log = options.log ? *options.log : std::cerr;
+  LoadTimings local;
+  LoadTimings& timings = options.timings ? *options.timings : local;
+  Stopwatch watch;
   const CacheKey key = cache_key(spec);  // hashes the inputs: also checks they exist
+  watch.lap(timings.key);
   const std::string path = cache_file(spec, key);
-  if (options.use_cache && file_exists(path)) {
+  std::error_code missing;
+  if (options.use_cache && std::filesystem::exists(path, missing)) {
     try {
-      Dataset d = from_blob(Blob::map_file(path, key.lo, key.hi), spec);
+      Dataset d = map_cache(path, key, spec, timings);
       d.from_cache_ = true;
-      d.cache_path_ = path;
-      d.key_ = key;
+      mark_used(path);
       print_warnings(d.report(), log);
       return d;
     } catch (const DataError& e) {
-      log << "atrank: warning: ignoring unreadable data cache (" << e.what() << "); rebuilding\n";
+      log << "atrank: warning: data cache " << path << " is unusable (" << e.what() << "); rebuilding it\n";
     }
   }
-  EventLog events = import_events(spec.data);
-  const Layout layout = make_layout(spec, events.vocab, events.behavior_space);
-  PreparedData prepared = build_examples(std::move(events), layout, build_options(spec));
+  PreparedData prepared = import_and_build(spec, timings);
   print_warnings(prepared.report, log);
   BlobWriter writer;
   write_prepared(prepared, writer);  // views into `prepared`, which outlives the writes below
-  Dataset d;
-  bool cached = false;
   if (options.use_cache) {
     try {
-      make_dirs(path.substr(0, path.find_last_of('/')));
+      const std::string dir = std::filesystem::path(path).parent_path().string();
+      Stopwatch write_watch;
+      make_dirs(dir);
       writer.write_atomic(path, key.lo, key.hi);
-      d = from_blob(Blob::map_file(path, key.lo, key.hi), spec);
-      d.cache_path_ = path;
-      cached = true;
+      write_watch.lap(timings.write);
+      report_pruned(prune_cache_dir(dir, path, kCacheFilesKept), dir, log);
+      return map_cache(path, key, spec, timings);
     } catch (const DataError& e) {
       log << "atrank: warning: data cache not written (" << e.what() << "); keeping data in memory\n";
     }
   }
-  if (!cached) d = from_blob(Blob::from_image(writer.image(key.lo, key.hi)), spec);
-  d.key_ = key;
+  return from_blob(Blob::from_image(writer.image(key.lo, key.hi)), spec, timings);
+}
+
+Dataset Dataset::map_cache(const std::string& path, const CacheKey& key, const spec::Spec& spec,
+                           LoadTimings& timings) {
+  Stopwatch watch;
+  Blob blob = Blob::map_file(path, key.lo, key.hi);
+  watch.lap(timings.map);
+  blob.verify();
+  watch.lap(timings.verify);
+  Dataset d = from_blob(std::move(blob), spec, timings);
+  d.cache_path_ = path;
   return d;
 }
 
@@ -109,6 +151,19 @@ std::int64_t Dataset::history_length(Split s, std::int64_t c) const {
   return total;
 }
 
+namespace {
+
+// The part of `key` between `prefix` and `suffix` ("task.item.users_too_few_events" -> "item"),
+// or nullopt when `key` does not have that shape.
+std::optional<std::string> between(const std::string& key, const std::string& prefix, const std::string& suffix) {
+  if (key.size() < prefix.size() + suffix.size() || key.compare(0, prefix.size(), prefix) != 0 ||
+      key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return std::nullopt;
+  return key.substr(prefix.size(), key.size() - prefix.size() - suffix.size());
+}
+
+}  // namespace
+
 void print_warnings(const ImportReport& report, std::ostream& out) {
   const std::int64_t skipped = report.get("skipped_lines");
   if (skipped) {
@@ -117,11 +172,10 @@ void print_warnings(const ImportReport& report, std::ostream& out) {
     for (const auto& m : report.messages) out << "  " << m << "\n";
   }
   for (const auto& [key, n] : report.counts) {
-    if (key.rfind("missing.", 0) == 0)
-      out << "atrank: warning: " << n << " object(s) without " << key.substr(8)
-          << " get the reserved unknown id\n";
-    if (key.rfind("conflicts.", 0) == 0)
-      out << "atrank: warning: " << n << " later value(s) of " << key.substr(10)
+    if (const auto attribute = between(key, "missing.", ""))
+      out << "atrank: warning: " << n << " object(s) without " << *attribute << " get the reserved unknown id\n";
+    if (const auto attribute = between(key, "conflicts.", ""))
+      out << "atrank: warning: " << n << " later value(s) of " << *attribute
           << " differ from an object's first value (first kept)\n";
     if (key == "events_in_no_group")
       out << "atrank: warning: " << n << " event(s) have a behavior in no group and are ignored\n";
@@ -130,12 +184,11 @@ void print_warnings(const ImportReport& report, std::ostream& out) {
           << "eval.negatives: their negatives repeat\n";
     if (key == "users_dropped.min_events")
       out << "atrank: warning: " << n << " user(s) dropped: fewer than data.min_events events\n";
-    if (key.rfind("task.", 0) == 0 && key.find(".users_too_few_events") != std::string::npos)
-      out << "atrank: warning: " << n << " user(s) have too few target events for a "
-          << key.substr(5, key.find(".users_too_few_events") - 5) << " test case: no cases of that task for them\n";
-    if (key.rfind("task.", 0) == 0 && key.find(".users_touched_everything") != std::string::npos)
-      out << "atrank: warning: " << n << " user(s) touched every object of "
-          << key.substr(5, key.find(".users_touched_everything") - 5)
+    if (const auto task = between(key, "task.", ".users_too_few_events"))
+      out << "atrank: warning: " << n << " user(s) have too few target events for a " << *task
+          << " test case: no cases of that task for them\n";
+    if (const auto task = between(key, "task.", ".users_touched_everything"))
+      out << "atrank: warning: " << n << " user(s) touched every object of " << *task
           << ": no negative to sample, no cases of that task for them\n";
   }
 }

@@ -10,6 +10,7 @@
 #include "atrank/data/batch.hpp"
 #include "atrank/data/blob.hpp"
 #include "atrank/data/cache.hpp"
+#include "atrank/data/cache_key.hpp"
 #include "atrank/data/events.hpp"
 #include "atrank/data/layout.hpp"
 #include "atrank/data/prepared.hpp"
@@ -17,15 +18,29 @@
 
 namespace atrank::data {
 
+// Seconds spent in each step of Dataset::load (steps it did not take stay 0).
+struct LoadTimings {
+  double key = 0;     // hashing the input files and the spec (cache key)
+  double import = 0;  // reading the input files into events
+  double build = 0;   // examples: per-user sort, histories, negatives
+  double write = 0;   // writing the cache file
+  double map = 0;     // mapping the cache file, decoding its vocabulary and report
+  double verify = 0;  // section checksums of the mapped file
+  double check = 0;   // array invariants (ids within their spaces, histories within sequences)
+};
+
 struct LoadOptions {
   bool use_cache = true;        // read and write <cache_dir>/<key>.atrank-data
   std::ostream* log = nullptr;  // where warnings (skipped lines, unknown attributes, ...) go; null = stderr
+  LoadTimings* timings = nullptr;  // filled when given (atrank data bench)
 };
 
 class Dataset {
  public:
-  // Cache hit: maps the file. Miss: imports, builds, writes the cache atomically, maps it.
-  // If the cache cannot be written, keeps the prepared data in memory (and says so in the log).
+  // Cache hit: maps the file, verifies its checksums and invariants. Miss (or a damaged file,
+  // with a warning naming it): imports, builds, writes the cache atomically, removes the least
+  // recently used cache files beyond kCacheFilesKept, maps it. If the cache cannot be written,
+  // keeps the prepared data in memory (and says so in the log).
   static Dataset load(const spec::Spec& spec, const LoadOptions& options = {});
   // Builds from an already imported log, in memory only (tests, benchmarks).
   static Dataset from_events(EventLog log, const spec::Spec& spec);
@@ -67,18 +82,18 @@ class Dataset {
   const SequencesView& sequences(int g) const { return views_.groups[g]; }
   bool from_cache() const { return from_cache_; }
   const std::string& cache_path() const { return cache_path_; }  // empty when in memory only
-  const CacheKey& key() const { return key_; }
 
  private:
-  const CasesView& split(Split s) const { return views_.splits[static_cast<int>(s)]; }
-  static Dataset from_blob(Blob blob, const spec::Spec& spec);
+  const CasesView& split(Split s) const { return views_.split(s); }
+  static Dataset from_blob(Blob blob, const spec::Spec& spec, LoadTimings& timings);
+  static Dataset map_cache(const std::string& path, const CacheKey& key, const spec::Spec& spec,
+                           LoadTimings& timings);
 
   Blob blob_;
   PreparedViews views_;
   Layout layout_;
   bool from_cache_ = false;
   std::string cache_path_;
-  CacheKey key_;
 };
 
 // Writes the report's warnings (skipped lines and their first messages, objects without an

@@ -73,38 +73,57 @@ void EventLogBuilder::set_attribute(int table, std::string_view object, std::str
   }
 }
 
+namespace {
+
+// Final ids of a map's provisional ids (sorted remap), and the original strings by final id.
+std::vector<std::int32_t> remap(const IdMap& m, std::vector<std::string>& names) {
+  std::vector<std::int32_t> order = m.sorted_order();
+  names.resize(static_cast<std::size_t>(m.size()));
+  for (std::int32_t id = 0; id < m.size(); ++id) names[order[id]] = std::string(m.name(id));
+  return order;
+}
+
+}  // namespace
+
 EventLog EventLogBuilder::finish() {
   EventLog log;
   Vocabulary& vocab = log.vocab;
-
-  const std::vector<std::int32_t> user_order = users_.sorted_order();
+  const std::vector<std::int32_t> user_order = remap(users_, vocab.original_ids["user"]);
   vocab.sizes["user"] = users_.size();
-  auto& user_ids = vocab.original_ids["user"];
-  user_ids.resize(users_.size());
-  for (std::int32_t id = 0; id < users_.size(); ++id)
-    user_ids[user_order[id]] = std::string(users_.name(id));
 
   // Behaviors sort by name; their ids index vocab.behaviors.
-  const std::vector<std::int32_t> behavior_order = behavior_names_.sorted_order();
+  const std::vector<std::int32_t> behavior_order = remap(behavior_names_, vocab.behaviors);
   vocab.sizes["behavior"] = behavior_names_.size();
-  vocab.behaviors.resize(behavior_names_.size());
   log.behavior_space.resize(behavior_names_.size());
-  for (std::int32_t id = 0; id < behavior_names_.size(); ++id) {
-    vocab.behaviors[behavior_order[id]] = std::string(behavior_names_.name(id));
+  for (std::int32_t id = 0; id < behavior_names_.size(); ++id)
     log.behavior_space[behavior_order[id]] = space_names_[space_of_behavior(id)];
-  }
   vocab.original_ids["behavior"] = vocab.behaviors;
 
   std::vector<std::vector<std::int32_t>> object_order(space_names_.size());
   for (std::size_t s = 0; s < space_names_.size(); ++s) {
-    const IdMap& m = *objects_[s];
-    object_order[s] = m.sorted_order();
-    vocab.sizes[space_names_[s]] = m.size();
-    auto& names = vocab.original_ids[space_names_[s]];
-    names.resize(m.size());
-    for (std::int32_t id = 0; id < m.size(); ++id) names[object_order[s][id]] = std::string(m.name(id));
+    object_order[s] = remap(*objects_[s], vocab.original_ids[space_names_[s]]);
+    vocab.sizes[space_names_[s]] = objects_[s]->size();
   }
+  finish_attributes(object_order, vocab);
 
+  const std::size_t n = ev_user_.size();
+  log.users.resize(n);
+  log.behaviors.resize(n);
+  log.objects.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t b = ev_behavior_[i];
+    log.users[i] = user_order[ev_user_[i]];
+    log.behaviors[i] = behavior_order[b];
+    log.objects[i] = object_order[behavior_to_space_[b]][ev_object_[i]];
+  }
+  log.times = std::move(ev_time_);
+  report_.counts["events"] = static_cast<std::int64_t>(n);
+  log.report = std::move(report_);
+  return log;
+}
+
+void EventLogBuilder::finish_attributes(const std::vector<std::vector<std::int32_t>>& object_order,
+                                        Vocabulary& vocab) {
   // Attribute values: keep the values some kept object uses, sorted; unknown id = count.
   std::map<std::string, std::vector<char>> used;
   for (auto& [name, values] : values_) used[name].assign(values.size(), 0);
@@ -147,21 +166,6 @@ EventLog EventLogBuilder::finish() {
     }
     if (missing) report_.add("missing." + table.space + "." + table.name, missing);
   }
-
-  const std::size_t n = ev_user_.size();
-  log.users.resize(n);
-  log.behaviors.resize(n);
-  log.objects.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int32_t b = ev_behavior_[i];
-    log.users[i] = user_order[ev_user_[i]];
-    log.behaviors[i] = behavior_order[b];
-    log.objects[i] = object_order[behavior_to_space_[b]][ev_object_[i]];
-  }
-  log.times = std::move(ev_time_);
-  report_.counts["events"] = static_cast<std::int64_t>(n);
-  log.report = std::move(report_);
-  return log;
 }
 
 }  // namespace atrank::data

@@ -47,6 +47,8 @@ class EventLogBuilder {
   };
   int space_of_behavior(std::int32_t behavior);
   int space_index(const std::string& space);
+  // Value ids and per-object values of every attribute table, after objects got final ids.
+  void finish_attributes(const std::vector<std::vector<std::int32_t>>& object_order, Vocabulary& vocab);
 
   std::string default_space_;
   std::map<std::string, std::string> behavior_space_;

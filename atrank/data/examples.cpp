@@ -36,6 +36,232 @@ BuildOptions build_options(const spec::Spec& spec) {
   return o;
 }
 
+namespace {
+
+constexpr std::int64_t kTrainCandidates = 2;  // the positive and one sampled negative
+
+// What each behavior feeds: the groups whose histories hold it, the tasks whose targets it is,
+// and the tasks whose target space its objects live in (they count as touched for negatives).
+struct BehaviorRoles {
+  std::vector<std::vector<int>> groups_of;   // [behavior] -> groups (usually one)
+  std::vector<std::vector<char>> is_target;  // [task][behavior]
+  std::vector<std::vector<char>> in_space;   // [task][behavior]
+};
+
+BehaviorRoles behavior_roles(const Layout& layout, const Vocabulary& vocab,
+                             const std::vector<std::string>& behavior_space) {
+  const std::size_t nb = vocab.behaviors.size();
+  const std::size_t T = layout.tasks.size();
+  BehaviorRoles r;
+  r.groups_of.resize(nb);
+  for (std::size_t g = 0; g < layout.groups.size(); ++g)
+    for (std::int32_t b : layout.groups[g].behaviors) r.groups_of[b].push_back(static_cast<int>(g));
+  r.is_target.assign(T, std::vector<char>(nb, 0));
+  r.in_space.assign(T, std::vector<char>(nb, 0));
+  for (std::size_t t = 0; t < T; ++t) {
+    const Layout::Group& target = layout.groups[layout.tasks[t].group];
+    for (std::int32_t b : target.behaviors) r.is_target[t][b] = 1;
+    for (std::size_t b = 0; b < nb; ++b) r.in_space[t][b] = behavior_space[b] == target.object_space;
+  }
+  return r;
+}
+
+// Events grouped by user in file order (a stable counting sort): user u's events are
+// order[start[u], start[u + 1]).
+struct ByUser {
+  std::vector<std::int64_t> start, order;
+};
+
+ByUser group_by_user(const EventLog& log, std::int64_t users) {
+  ByUser by;
+  const std::size_t n = log.size();
+  by.start.assign(static_cast<std::size_t>(users) + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) ++by.start[log.users[i] + 1];
+  std::partial_sum(by.start.begin(), by.start.end(), by.start.begin());
+  by.order.resize(n);
+  std::vector<std::int64_t> fill(by.start.begin(), by.start.end() - 1);
+  for (std::size_t i = 0; i < n; ++i) by.order[fill[log.users[i]]++] = static_cast<std::int64_t>(i);
+  return by;
+}
+
+// Events per behavior, and events whose behavior is in no group (ignored, but counted).
+void count_behaviors(const EventLog& log, const BehaviorRoles& roles, const std::vector<std::string>& names,
+                     ImportReport& report) {
+  std::vector<std::int64_t> per_behavior(names.size(), 0);
+  std::int64_t no_group = 0;
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    ++per_behavior[log.behaviors[i]];
+    no_group += roles.groups_of[log.behaviors[i]].empty();
+  }
+  for (std::size_t b = 0; b < names.size(); ++b) report.counts["behavior." + names[b]] = per_behavior[b];
+  if (no_group) report.counts["events_in_no_group"] = no_group;
+}
+
+// One pass over the users: histories into the group sequences, target events into cases.
+class Builder {
+ public:
+  Builder(const EventLog& log, const Layout& layout, const BuildOptions& options, PreparedData& out)
+      : log_(log), layout_(layout), options_(options), out_(out),
+        G_(static_cast<int>(layout.groups.size())), T_(static_cast<int>(layout.tasks.size())),
+        roles_(behavior_roles(layout, out.vocab, out.behavior_space)), counts_(G_),
+        task_dropped_(T_, 0), task_touched_all_(T_, 0) {
+    need_ = options.split == "valid" ? 2 : 1;
+    k_eval_ = 1 + options.eval_negatives;
+    out_.split(Split::train).candidates_per_case = kTrainCandidates;
+    out_.split(Split::valid).candidates_per_case = k_eval_;
+    out_.split(Split::test).candidates_per_case = k_eval_;
+    for (int t = 0; t < T_; ++t)
+      samplers_.emplace_back(out.vocab.size(layout.groups[layout.tasks[t].group].object_space));
+  }
+
+  void run() {
+    const std::int64_t users = out_.vocab.size("user");
+    for (int g = 0; g < G_; ++g) out_.group_names.push_back(layout_.groups[g].name);
+    out_.groups.resize(G_);
+    for (auto& s : out_.groups) s.offsets.assign(static_cast<std::size_t>(users) + 1, 0);
+    count_behaviors(log_, roles_, out_.vocab.behaviors, out_.report);
+    ByUser by = group_by_user(log_, users);
+    for (std::int64_t u = 0; u < users; ++u) {
+      std::int64_t* first = by.order.data() + by.start[u];
+      std::int64_t* last = by.order.data() + by.start[u + 1];
+      std::stable_sort(first, last, [&](std::int64_t a, std::int64_t b) { return log_.times[a] < log_.times[b]; });
+      add_user(u, first, last);
+    }
+    report();
+  }
+
+ private:
+  // `first..last`: the user's events in time order.
+  void add_user(std::int64_t u, const std::int64_t* first, const std::int64_t* last) {
+    seq_.clear();
+    for (const std::int64_t* it = first; it != last; ++it)
+      if (!roles_.groups_of[log_.behaviors[*it]].empty()) seq_.push_back(*it);
+    for (int g = 0; g < G_; ++g) out_.groups[g].offsets[u + 1] = out_.groups[g].offsets[u];
+    if (static_cast<std::int64_t>(seq_.size()) < options_.min_events) {
+      ++dropped_min_events_;
+      return;
+    }
+    append_histories(u);
+    bool any_case = false;
+    for (int t = 0; t < T_; ++t) any_case = add_task_cases(u, t, first, last) || any_case;
+    users_without_cases_ += !any_case;
+  }
+
+  // Appends the user's grouped events to each group's sequence; ends_at_[i * G + g] = number of
+  // group g events before position i (a case's history ends there).
+  void append_histories(std::int64_t u) {
+    std::fill(counts_.begin(), counts_.end(), 0);
+    ends_at_.resize(seq_.size() * G_);
+    for (std::size_t i = 0; i < seq_.size(); ++i) {
+      std::copy(counts_.begin(), counts_.end(), ends_at_.begin() + static_cast<std::ptrdiff_t>(i * G_));
+      const std::int64_t e = seq_[i];
+      for (int g : roles_.groups_of[log_.behaviors[e]]) {
+        auto& s = out_.groups[g];
+        s.objects.push_back(log_.objects[e]);
+        s.behaviors.push_back(log_.behaviors[e]);
+        s.times.push_back(log_.times[e]);
+        ++s.offsets[u + 1];
+        ++counts_[g];
+      }
+    }
+  }
+
+  // The cases of task t for user u; false when the user has none (too few targets, or no
+  // untouched object to sample a negative from).
+  bool add_task_cases(std::int64_t u, int t, const std::int64_t* first, const std::int64_t* last) {
+    targets_.clear();
+    for (std::size_t i = 1; i < seq_.size(); ++i)
+      if (roles_.is_target[t][log_.behaviors[seq_[i]]]) targets_.push_back(static_cast<std::int64_t>(i));
+    if (static_cast<std::int64_t>(targets_.size()) < need_) {
+      ++task_dropped_[t];
+      return false;
+    }
+    // Touched = every object of the target space the user interacted with, in any behavior.
+    touched_.clear();
+    for (const std::int64_t* it = first; it != last; ++it)
+      if (roles_.in_space[t][log_.behaviors[*it]]) touched_.push_back(log_.objects[*it]);
+    NegativeSampler& sampler = samplers_[t];
+    sampler.set_user(touched_);
+    if (sampler.untouched() == 0) {
+      ++task_touched_all_[t];
+      return false;
+    }
+    Rng rng(derive_seed(options_.seed, static_cast<std::uint64_t>(u), static_cast<std::uint64_t>(t)));
+    const std::size_t m = targets_.size();
+    for (std::size_t j = 0; j < m; ++j) add_case(u, t, split_of(j, m), targets_[j], sampler, rng);
+    return true;
+  }
+
+  // The last target is the test case, the one before it the validation case (split "valid").
+  Split split_of(std::size_t j, std::size_t m) const {
+    if (j + 1 == m) return Split::test;
+    if (need_ == 2 && j + 2 == m) return Split::valid;
+    return Split::train;
+  }
+
+  // Case for the target at position i of the user's sequence: its history, the positive and
+  // the negatives (one for training; eval.negatives distinct ones for valid/test).
+  void add_case(std::int64_t u, int t, Split split, std::int64_t i, NegativeSampler& sampler, Rng& rng) {
+    PreparedData::Cases& c = out_.split(split);
+    const std::int64_t e = seq_[static_cast<std::size_t>(i)];
+    c.users.push_back(static_cast<std::int32_t>(u));
+    c.tasks.push_back(t);
+    c.times.push_back(log_.times[e]);
+    c.ends.insert(c.ends.end(), ends_at_.begin() + i * G_, ends_at_.begin() + (i + 1) * G_);
+    c.candidates.push_back(log_.objects[e]);
+    const std::int32_t neg = sampler.one(rng);
+    c.candidates.push_back(neg);
+    if (split == Split::train || k_eval_ <= kTrainCandidates) return;
+    if (sampler.untouched() < k_eval_ - 1) ++repeated_negatives_;
+    const std::size_t at = c.candidates.size();
+    c.candidates.resize(at + static_cast<std::size_t>(k_eval_ - kTrainCandidates));
+    sampler.distinct(rng, k_eval_ - kTrainCandidates, neg, c.candidates.data() + at);
+  }
+
+  // Report counters; throws when no user produced any case.
+  void report() {
+    ImportReport& r = out_.report;
+    if (dropped_min_events_) r.counts["users_dropped.min_events"] = dropped_min_events_;
+    r.counts["users_without_cases"] = users_without_cases_;
+    if (repeated_negatives_) r.counts["eval_cases_with_repeated_negatives"] = repeated_negatives_;
+    for (int t = 0; t < T_; ++t) {
+      const std::string& name = layout_.tasks[t].name;
+      if (task_dropped_[t]) r.counts["task." + name + ".users_too_few_events"] = task_dropped_[t];
+      if (task_touched_all_[t]) r.counts["task." + name + ".users_touched_everything"] = task_touched_all_[t];
+    }
+    std::int64_t total = 0;
+    for (const auto& c : out_.splits) total += static_cast<std::int64_t>(c.users.size());
+    if (total > 0) return;
+    std::int64_t few = 0, all = 0;
+    for (int t = 0; t < T_; ++t) few += task_dropped_[t], all += task_touched_all_[t];
+    throw DataError("no examples: of " + std::to_string(out_.vocab.size("user")) + " user(s), " +
+                    std::to_string(few) + " have too few target events for split '" + options_.split + "', " +
+                    std::to_string(all) + " touched every object (no negative to sample), " +
+                    std::to_string(dropped_min_events_) + " have fewer than data.min_events events");
+  }
+
+  const EventLog& log_;
+  const Layout& layout_;
+  const BuildOptions& options_;
+  PreparedData& out_;
+  const int G_, T_;
+  const BehaviorRoles roles_;
+  std::int64_t need_ = 1;    // target events a user needs per task (2 with a validation case)
+  std::int64_t k_eval_ = 2;  // candidates per valid/test case
+  std::vector<NegativeSampler> samplers_;  // per task
+  // Per-user scratch.
+  std::vector<std::int64_t> seq_;      // the user's grouped events, time-sorted
+  std::vector<std::int32_t> counts_;   // running per-group counts along seq_
+  std::vector<std::int32_t> ends_at_;  // (seq_.size(), G): group counts before position i
+  std::vector<std::int64_t> targets_;
+  std::vector<std::int32_t> touched_;
+  // Counters for the report.
+  std::int64_t dropped_min_events_ = 0, users_without_cases_ = 0, repeated_negatives_ = 0;
+  std::vector<std::int64_t> task_dropped_, task_touched_all_;
+};
+
+}  // namespace
+
 PreparedData build_examples(EventLog log, const Layout& layout, const BuildOptions& options) {
   if (options.split != "last" && options.split != "valid")
     throw DataError("data.split: unknown split '" + options.split + "' (valid: last, valid)");
@@ -43,157 +269,7 @@ PreparedData build_examples(EventLog log, const Layout& layout, const BuildOptio
   out.vocab = std::move(log.vocab);
   out.behavior_space = std::move(log.behavior_space);
   out.report = std::move(log.report);
-  ImportReport& report = out.report;
-
-  const std::int64_t users = out.vocab.size("user");
-  const int G = static_cast<int>(layout.groups.size());
-  const int T = static_cast<int>(layout.tasks.size());
-  const std::size_t nb = out.vocab.behaviors.size();
-  // behavior -> groups containing it (usually one)
-  std::vector<std::vector<int>> groups_of(nb);
-  for (int g = 0; g < G; ++g)
-    for (std::int32_t b : layout.groups[g].behaviors) groups_of[b].push_back(g);
-  // target[t][b]: events of behavior b are targets of task t
-  std::vector<std::vector<char>> target(T, std::vector<char>(nb, 0));
-  for (int t = 0; t < T; ++t)
-    for (std::int32_t b : layout.groups[layout.tasks[t].group].behaviors) target[t][b] = 1;
-
-  // in_space[t][b]: behavior b's objects live in task t's target space (they count as touched)
-  std::vector<std::vector<char>> in_space(T, std::vector<char>(nb, 0));
-  for (int t = 0; t < T; ++t)
-    for (std::size_t b = 0; b < nb; ++b)
-      in_space[t][b] = out.behavior_space[b] == layout.groups[layout.tasks[t].group].object_space;
-
-  for (int g = 0; g < G; ++g) out.group_names.push_back(layout.groups[g].name);
-  out.groups.resize(G);
-  for (auto& s : out.groups) s.offsets.assign(static_cast<std::size_t>(users) + 1, 0);
-
-  // Events grouped by user in file order (a stable counting sort), then stably by time.
-  const std::size_t n = log.size();
-  std::vector<std::int64_t> start(static_cast<std::size_t>(users) + 1, 0);
-  for (std::size_t i = 0; i < n; ++i) ++start[log.users[i] + 1];
-  std::partial_sum(start.begin(), start.end(), start.begin());
-  std::vector<std::int64_t> order(n);
-  {
-    std::vector<std::int64_t> fill(start.begin(), start.end() - 1);
-    for (std::size_t i = 0; i < n; ++i) order[fill[log.users[i]]++] = static_cast<std::int64_t>(i);
-  }
-
-  {
-    std::vector<std::int64_t> per_behavior(nb, 0);
-    for (std::size_t i = 0; i < n; ++i) ++per_behavior[log.behaviors[i]];
-    for (std::size_t b = 0; b < nb; ++b) report.counts["behavior." + out.vocab.behaviors[b]] = per_behavior[b];
-  }
-  std::int64_t no_group_events = 0;
-  for (std::size_t i = 0; i < n; ++i) no_group_events += groups_of[log.behaviors[i]].empty();
-  if (no_group_events) report.counts["events_in_no_group"] = no_group_events;
-
-  const std::int64_t need = options.split == "valid" ? 2 : 1;
-  const std::int64_t K_eval = 1 + options.eval_negatives;
-  out.splits[0].candidates_per_case = 2;
-  out.splits[1].candidates_per_case = K_eval;
-  out.splits[2].candidates_per_case = K_eval;
-
-  std::vector<NegativeSampler> samplers;
-  for (int t = 0; t < T; ++t)
-    samplers.emplace_back(out.vocab.size(layout.groups[layout.tasks[t].group].object_space));
-
-  std::vector<std::int64_t> seq;                 // the user's grouped events, time-sorted
-  std::vector<std::int32_t> counts(G);           // running per-group counts along seq
-  std::vector<std::int32_t> ends_at;             // (seq.size(), G): group counts before position i
-  std::vector<std::int64_t> targets;
-  std::vector<std::int32_t> touched;
-  std::int64_t dropped_min_events = 0, users_without_cases = 0, repeated_negatives = 0;
-  std::vector<std::int64_t> task_dropped(T, 0), task_touched_all(T, 0);
-
-  for (std::int64_t u = 0; u < users; ++u) {
-    auto first = order.begin() + start[u], last = order.begin() + start[u + 1];
-    std::stable_sort(first, last, [&](std::int64_t a, std::int64_t b) { return log.times[a] < log.times[b]; });
-    seq.clear();
-    for (auto it = first; it != last; ++it)
-      if (!groups_of[log.behaviors[*it]].empty()) seq.push_back(*it);
-    for (int g = 0; g < G; ++g) out.groups[g].offsets[u + 1] = out.groups[g].offsets[u];
-    if (static_cast<std::int64_t>(seq.size()) < options.min_events) {
-      ++dropped_min_events;
-      continue;
-    }
-    std::fill(counts.begin(), counts.end(), 0);
-    ends_at.resize(seq.size() * G);
-    for (std::size_t i = 0; i < seq.size(); ++i) {
-      std::copy(counts.begin(), counts.end(), ends_at.begin() + static_cast<std::ptrdiff_t>(i * G));
-      const std::int64_t e = seq[i];
-      for (int g : groups_of[log.behaviors[e]]) {
-        auto& s = out.groups[g];
-        s.objects.push_back(log.objects[e]);
-        s.behaviors.push_back(log.behaviors[e]);
-        s.times.push_back(log.times[e]);
-        ++s.offsets[u + 1];
-        ++counts[g];
-      }
-    }
-
-    bool any_case = false;
-    for (int t = 0; t < T; ++t) {
-      targets.clear();
-      for (std::size_t i = 1; i < seq.size(); ++i)
-        if (target[t][log.behaviors[seq[i]]]) targets.push_back(static_cast<std::int64_t>(i));
-      if (static_cast<std::int64_t>(targets.size()) < need) {
-        ++task_dropped[t];
-        continue;
-      }
-      // Touched = every object of the target space the user interacted with, in any behavior.
-      touched.clear();
-      for (auto it = first; it != last; ++it)
-        if (in_space[t][log.behaviors[*it]]) touched.push_back(log.objects[*it]);
-      NegativeSampler& sampler = samplers[t];
-      sampler.set_user(touched);
-      if (sampler.untouched() == 0) {
-        ++task_touched_all[t];
-        continue;
-      }
-      any_case = true;
-      Rng rng(derive_seed(options.seed, static_cast<std::uint64_t>(u), static_cast<std::uint64_t>(t)));
-      const std::size_t m = targets.size();
-      for (std::size_t j = 0; j < m; ++j) {
-        const int s = j + 1 == m ? 2 : (need == 2 && j + 2 == m ? 1 : 0);
-        PreparedData::Cases& c = out.splits[s];
-        const std::int64_t i = targets[j];
-        const std::int64_t e = seq[static_cast<std::size_t>(i)];
-        c.users.push_back(static_cast<std::int32_t>(u));
-        c.tasks.push_back(t);
-        c.times.push_back(log.times[e]);
-        c.ends.insert(c.ends.end(), ends_at.begin() + i * G, ends_at.begin() + (i + 1) * G);
-        c.candidates.push_back(log.objects[e]);
-        const std::int32_t neg = sampler.one(rng);
-        c.candidates.push_back(neg);
-        if (s != 0 && K_eval > 2 && sampler.untouched() < K_eval - 1) ++repeated_negatives;
-        if (s != 0 && K_eval > 2) {
-          const std::size_t at = c.candidates.size();
-          c.candidates.resize(at + static_cast<std::size_t>(K_eval - 2));
-          sampler.distinct(rng, K_eval - 2, neg, c.candidates.data() + at);
-        }
-      }
-    }
-    users_without_cases += !any_case;
-  }
-  if (dropped_min_events) report.counts["users_dropped.min_events"] = dropped_min_events;
-  report.counts["users_without_cases"] = users_without_cases;
-  if (repeated_negatives) report.counts["eval_cases_with_repeated_negatives"] = repeated_negatives;
-  for (int t = 0; t < T; ++t) {
-    const std::string& name = layout.tasks[t].name;
-    if (task_dropped[t]) report.counts["task." + name + ".users_too_few_events"] = task_dropped[t];
-    if (task_touched_all[t]) report.counts["task." + name + ".users_touched_everything"] = task_touched_all[t];
-  }
-  std::int64_t total = 0;
-  for (const auto& c : out.splits) total += static_cast<std::int64_t>(c.users.size());
-  if (total == 0) {
-    std::int64_t few = 0, all = 0;
-    for (int t = 0; t < T; ++t) few += task_dropped[t], all += task_touched_all[t];
-    throw DataError("no examples: of " + std::to_string(users) + " user(s), " + std::to_string(few) +
-                    " have too few target events for split '" + options.split + "', " + std::to_string(all) +
-                    " touched every object (no negative to sample), " + std::to_string(dropped_min_events) +
-                    " have fewer than data.min_events events");
-  }
+  Builder(log, layout, options, out).run();
   return out;
 }
 

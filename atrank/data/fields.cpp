@@ -8,6 +8,46 @@
 
 namespace atrank::data {
 
+namespace {
+
+// Spaces and tabs around a field are not part of it (a tab only when it is not the delimiter).
+bool blank(char c, char delim) { return (c == ' ' || c == '\t') && c != delim; }
+
+std::size_t skip_blanks(std::string_view line, std::size_t p, char delim) {
+  while (p < line.size() && blank(line[p], delim)) ++p;
+  return p;
+}
+
+std::string_view trim_right(std::string_view s, char delim) {
+  while (!s.empty() && blank(s.back(), delim)) s.remove_suffix(1);
+  return s;
+}
+
+// The quoted field starting at line[p] == '"' into `out`; returns the position after the closing
+// quote, or npos (with `problem`) when it is unterminated.
+std::size_t read_quoted(std::string_view line, std::size_t p, std::string& out, std::size_t index,
+                        std::string& problem) {
+  out.clear();
+  std::size_t q = p + 1;
+  for (;;) {
+    if (q >= line.size()) {
+      problem = "unterminated quote in field " + std::to_string(index + 1);
+      return std::string_view::npos;
+    }
+    if (line[q] == '"') {
+      if (q + 1 < line.size() && line[q + 1] == '"') {
+        out += '"';
+        q += 2;
+        continue;
+      }
+      return q + 1;
+    }
+    out += line[q++];
+  }
+}
+
+}  // namespace
+
 bool split_fields(std::string_view line, char delim, std::vector<std::string_view>& fields,
                   std::vector<std::string>& scratch, std::string& problem, bool quotes) {
   fields.clear();
@@ -19,28 +59,13 @@ bool split_fields(std::string_view line, char delim, std::vector<std::string_vie
   }
   std::size_t p = 0;
   for (;;) {
+    p = skip_blanks(line, p, delim);
     if (quotes && p < line.size() && line[p] == '"') {
       const std::size_t index = fields.size();
-      std::string& out = scratch[index];
-      out.clear();
-      std::size_t q = p + 1;
-      for (;;) {
-        if (q >= line.size()) {
-          problem = "unterminated quote in field " + std::to_string(index + 1);
-          return false;
-        }
-        if (line[q] == '"') {
-          if (q + 1 < line.size() && line[q + 1] == '"') {
-            out += '"';
-            q += 2;
-            continue;
-          }
-          ++q;
-          break;
-        }
-        out += line[q++];
-      }
-      fields.emplace_back(out);
+      std::size_t q = read_quoted(line, p, scratch[index], index, problem);
+      if (q == std::string_view::npos) return false;
+      fields.emplace_back(scratch[index]);
+      q = skip_blanks(line, q, delim);
       if (q == line.size()) return true;
       if (line[q] != delim) {
         problem = "text after the closing quote of field " + std::to_string(index + 1);
@@ -51,12 +76,31 @@ bool split_fields(std::string_view line, char delim, std::vector<std::string_vie
     }
     const std::size_t e = line.find(delim, p);
     if (e == std::string_view::npos) {
-      fields.push_back(line.substr(p));
+      fields.push_back(trim_right(line.substr(p), delim));
       return true;
     }
-    fields.push_back(line.substr(p, e - p));
+    fields.push_back(trim_right(line.substr(p, e - p), delim));
     p = e + 1;
   }
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool check_id(std::string_view& id, std::string& problem) {
+  id = trim(id);
+  if (id.empty()) {
+    problem = "is empty";
+    return false;
+  }
+  if (const std::size_t nul = id.find('\0'); nul != std::string_view::npos) {
+    problem = "holds a NUL byte (byte " + std::to_string(nul + 1) + " of the id)";
+    return false;
+  }
+  return true;
 }
 
 bool parse_int64(std::string_view s, std::int64_t& out) {
@@ -90,6 +134,8 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 }
 
 namespace {
+constexpr std::int64_t kSecondsPerDay = 86400, kSecondsPerHour = 3600, kSecondsPerMinute = 60;
+
 bool digits(std::string_view s, std::size_t pos, std::size_t n, unsigned& out) {
   if (pos + n > s.size()) return false;
   out = 0;
@@ -138,7 +184,7 @@ bool parse_time(std::string_view s, const std::string& format, std::int64_t& sec
   }
   if (p < s.size() && s[p] == 'Z') ++p;
   if (p != s.size()) return false;
-  seconds = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+  seconds = days_from_civil(y, mo, d) * kSecondsPerDay + h * kSecondsPerHour + mi * kSecondsPerMinute + se;
   return true;
 }
 

@@ -12,11 +12,21 @@
 
 namespace atrank::data {
 
-// Splits `line` at `delim`. With `quotes`, a field that starts with '"' is quoted ("" inside =
-// one quote). Views point into `line` or into `scratch` (one string per field, for unescaped
-// quotes). Returns false (with `problem`) on an unterminated quote.
+// Splits `line` at `delim`. Spaces and tabs around a field are trimmed (a tab only when it is
+// not the delimiter). With `quotes`, a field that starts with '"' is quoted ("" inside = one
+// quote) and keeps its content verbatim. Views point into `line` or into `scratch` (one string
+// per field, for unescaped quotes). Returns false (with `problem`) on an unterminated quote.
 bool split_fields(std::string_view line, char delim, std::vector<std::string_view>& fields,
                   std::vector<std::string>& scratch, std::string& problem, bool quotes = true);
+
+// `s` without surrounding spaces and tabs (the rule for ids read from JSON and Python literals,
+// as split_fields applies it to delimited fields).
+std::string_view trim(std::string_view s);
+
+// The rule for ids (users, objects, behaviors) of every source: `id` is trimmed of surrounding
+// spaces and tabs, and must then be non-empty and hold no NUL byte. Otherwise false, with
+// `problem` ("is empty", "holds a NUL byte ...") for the caller to prefix with the field's name.
+bool check_id(std::string_view& id, std::string& problem);
 
 bool parse_int64(std::string_view s, std::int64_t& out);
 

@@ -10,11 +10,15 @@
 namespace atrank::data {
 
 namespace {
+constexpr std::size_t kMinSlots = 64;
+// Longest digit string sorted numerically (any 18 digits fit a long long).
+constexpr std::size_t kMaxNumericDigits = 18;
+
 std::uint64_t hash_of(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
 
 // Integer value of `s` if it is all digits (optionally signed) and fits, for the numeric sort.
 bool as_integer(std::string_view s, long long& out) {
-  if (s.empty() || s.size() > 18) return false;
+  if (s.empty() || s.size() > kMaxNumericDigits) return false;
   std::size_t i = (s[0] == '-') ? 1 : 0;
   if (i == s.size()) return false;
   long long v = 0;
@@ -50,7 +54,7 @@ std::int32_t IdMap::find(std::string_view s) const {
 
 std::int32_t IdMap::intern(std::string_view s) {
   if ((size() + 1) * 2 > static_cast<std::int64_t>(slots_.size()))
-    rehash(std::max<std::size_t>(64, slots_.size() * 2));
+    rehash(std::max<std::size_t>(kMinSlots, slots_.size() * 2));
   const std::uint64_t h = hash_of(s);
   const std::size_t mask = slots_.size() - 1;
   std::size_t p = h & mask;

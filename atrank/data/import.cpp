@@ -7,22 +7,24 @@
 
 namespace atrank::data {
 
+std::string missing_path_message(const spec::DataSpec& data) {
+  std::string hint = " (set data.path in the spec or --set data.path=DIR)";
+  if (data.source == "amazon")
+    hint = ": get the Amazon files with `datasets/amazon/download.sh " +
+           (data.amazon_category.empty() ? std::string("Electronics") : data.amazon_category) + " " + data.path +
+           "` (see datasets/amazon/README.md), or --set data.path=DIR where they are";
+  else if (data.source == "movielens")
+    hint = ": point --set data.path=DIR at the folder holding u.data and u.item";
+  return "data.path: " + data.path + " does not exist" + hint;
+}
+
 std::string data_dir(const spec::DataSpec& data) {
   if (data.path.empty()) throw DataError("data.path is empty: set it in the spec or with --set data.path=DIR");
   struct stat st {};
   // A missing folder (a directory source, or csv files named relative to it)
   // is reported as such, not as a missing file inside it.
   const bool folder = data.source != "csv" || !data.files.empty();
-  if (folder && ::stat(data.path.c_str(), &st) != 0) {
-    std::string hint = " (set data.path in the spec or --set data.path=DIR)";
-    if (data.source == "amazon")
-      hint = ": get the Amazon files with `datasets/amazon/download.sh " +
-             (data.amazon_category.empty() ? std::string("Electronics") : data.amazon_category) + " " +
-             data.path + "` (see datasets/amazon/README.md), or --set data.path=DIR where they are";
-    else if (data.source == "movielens")
-      hint = ": point --set data.path=DIR at the folder holding u.data and u.item";
-    throw DataError("data.path: " + data.path + " does not exist" + hint);
-  }
+  if (folder && ::stat(data.path.c_str(), &st) != 0) throw DataError(missing_path_message(data));
   if (::stat(data.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return data.path;
   const std::size_t slash = data.path.find_last_of('/');
   return slash == std::string::npos ? "." : data.path.substr(0, slash == 0 ? 1 : slash);

@@ -24,6 +24,9 @@ std::vector<std::string> amazon_files(const spec::DataSpec& data);
 std::vector<std::string> csv_files(const spec::DataSpec& data);
 std::vector<std::string> movielens_files(const spec::DataSpec& data);
 
+// "data.path: <path> does not exist" with a hint on how to get the source's files.
+std::string missing_path_message(const spec::DataSpec& data);
+
 // Directory that relative file names in `data` are resolved against: data.path when it is a
 // directory, else its parent.
 std::string data_dir(const spec::DataSpec& data);

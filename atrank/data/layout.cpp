@@ -8,6 +8,8 @@
 namespace atrank::data {
 
 namespace {
+constexpr std::int64_t kMaxLog2Edge = 62;  // log2 edges stop below 2^62: gaps are int64 day counts
+
 std::string join(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
@@ -25,7 +27,7 @@ std::vector<std::int64_t> time_edges(const spec::TimeSpec& time) {
   if (!time.edges.empty()) return time.edges;
   std::vector<std::int64_t> edges;
   if (time.edges_kind == "explicit") return edges;
-  for (std::int64_t i = 1; i <= time.count && i < 62; ++i) edges.push_back(std::int64_t{1} << i);
+  for (std::int64_t i = 1; i <= time.count && i < kMaxLog2Edge; ++i) edges.push_back(std::int64_t{1} << i);
   return edges;
 }
 

@@ -14,6 +14,8 @@ namespace atrank::data {
 
 namespace {
 constexpr std::size_t kChunk = std::size_t{1} << 20;
+constexpr unsigned kGzipBuffer = 256 * 1024;
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
 }
 
 void require_file(const std::string& path, const std::string& what) {
@@ -27,7 +29,7 @@ LineReader::LineReader(std::string path) : path_(std::move(path)) {
   require_file(path_, "input file");
   gzFile f = gzopen(path_.c_str(), "rb");
   if (!f) throw DataError(path_ + ": cannot open: " + std::strerror(errno));
-  gzbuffer(f, 256 * 1024);
+  gzbuffer(f, kGzipBuffer);
   gz_ = f;
   buf_.resize(kChunk + kPadding);
 }
@@ -68,6 +70,13 @@ bool LineReader::fill() {
 }
 
 bool LineReader::next(std::string_view& line) {
+  if (!read_line(line)) return false;
+  // A UTF-8 byte-order mark (Windows editors write one) is not part of the first field.
+  if (line_number_ == 1 && line.substr(0, kBom.size()) == kBom) line.remove_prefix(kBom.size());
+  return true;
+}
+
+bool LineReader::read_line(std::string_view& line) {
   std::size_t scan = begin_;
   for (;;) {
     const char* data = buf_.data();

@@ -21,8 +21,9 @@ class LineReader {
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
-  // Next line without its "\n" / "\r\n"; valid until the next call. False at end of file.
-  // Throws DataError on unreadable or truncated gzip data.
+  // Next line without its "\n" / "\r\n" (and the first without a UTF-8 byte-order mark);
+  // valid until the next call. False at end of file. Throws DataError on unreadable or
+  // truncated gzip data.
   bool next(std::string_view& line);
   // 1-based number of the line last returned by next().
   std::int64_t line_number() const { return line_number_; }
@@ -32,6 +33,7 @@ class LineReader {
 
  private:
   bool fill();  // reads more bytes; false at end of input
+  bool read_line(std::string_view& line);
 
   std::string path_;
   void* gz_ = nullptr;  // gzFile; zlib also reads non-gzip files transparently

@@ -41,6 +41,9 @@ struct PreparedData {
   std::vector<Sequences> groups;
   Cases splits[kSplits];
   ImportReport report;
+
+  Cases& split(Split s) { return splits[static_cast<int>(s)]; }
+  const Cases& split(Split s) const { return splits[static_cast<int>(s)]; }
 };
 
 }  // namespace atrank::data

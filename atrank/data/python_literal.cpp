@@ -43,12 +43,15 @@ int hex_digit(char c) {
   return -1;
 }
 
+// Deeper nesting is refused (recursion depth; real meta lines nest 3 levels).
+constexpr int kMaxDepth = 200;
+
 class Parser {
  public:
   explicit Parser(std::string_view s) : s_(s) {}
 
   void value(PyValue* out, int depth = 0) {
-    if (depth > 200) fail("nesting deeper than 200 levels");
+    if (depth > kMaxDepth) fail("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
     ws();
     if (at_end()) fail("expected a value, found end of input");
     const char c = s_[p_];

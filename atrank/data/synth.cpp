@@ -21,6 +21,8 @@ namespace {
 constexpr std::int64_t kClusterSize = 8;     // items per taste cluster
 constexpr double kFirstDay = 10957;          // 2000-01-01
 constexpr double kLastDay = 16071;           // 2014-01-01
+constexpr double kSecondsPerDay = 86400;
+constexpr double kTwoPi = 6.283185307179586;
 // Taste dynamics (tuned so that recency and time gaps carry signal beyond long-term tastes;
 // datasets/synthetic/check_signal.py measures it). After a gap of g days the user continues the
 // current session with probability exp(-g / kSessionDays): same cluster (kStay) or a sibling
@@ -30,13 +32,54 @@ constexpr double kSessionDays = 30.0;
 constexpr double kStay = 0.7;
 constexpr double kFavorite = 0.6;
 constexpr double kDrift = 0.1;               // P(one favorite category is replaced) per event
+constexpr int kFavorites = 3;                // favorite categories per user
+// Gaps between events: short (kShortGap days on average, P kShortShare), medium (kMediumGap,
+// up to kMediumUpTo cumulative) or long (kLongGap).
+constexpr double kShortShare = 0.55, kMediumUpTo = 0.85;
+constexpr double kShortGap = 1.5, kMediumGap = 20.0, kLongGap = 150.0;
+// Heavy users act more often, so that every history fits in ~kHistoryDays: a history of n events
+// spans about n * kDaysPerEvent days unless compressed.
+constexpr double kHistoryDays = 3650.0;
+constexpr double kDaysPerEvent = 29.0;
+// Popularity: category sizes ~ 1 / (rank + 1)^kCategoryZipf; inside a cluster the item of rank
+// size * u^kItemSkew (popular ranks first).
+constexpr double kCategoryZipf = 0.7;
+constexpr double kItemSkew = 1.6;
+// Events per user: a floor (like Amazon's 5-core) plus a log-normal share of the rest.
+constexpr std::int64_t kMinUserEvents = 5;
+constexpr double kUserActivitySigma = 1.1;
+// Multi kind: shop and brand counts, and how strongly a cluster keeps to its shop and brand.
+constexpr std::int64_t kItemsPerShop = 25, kItemsPerBrand = 40;
+constexpr double kClusterShop = 0.85, kClusterBrand = 0.7;
+// Multi kind: event type shares (item action below kSearchFrom, search below kCouponFrom, then
+// coupon); a search names the new session's cluster with P kRelatedQuery; a coupon comes from the
+// current cluster's shop with P kCouponOfCluster and pulls each of the next kCouponReach item
+// events to its shop with P kCouponPull.
+constexpr double kSearchFrom = 0.65, kCouponFrom = 0.85;
+constexpr double kRelatedQuery = 0.85;
+constexpr double kCouponOfCluster = 0.6;
+constexpr int kCouponReach = 3;
+constexpr double kCouponPull = 0.5;
+constexpr std::int64_t kCouponsPerShop = 2;
+// Event types of the multi kind (Event::type) and their names in events.csv.
+enum MultiType : std::int8_t { kPv = 0, kCart, kFav, kBuy, kSearch, kCoupon };
+constexpr int kItemActions = 4;  // pv, cart, fav, buy act on items
+const char* const kMultiNames[] = {"pv", "cart", "fav", "buy", "search", "coupon"};
+const std::vector<double> kItemActionWeights = {0.70, 0.12, 0.08, 0.10};  // pv cart fav buy
+const char* const kSingleNames[] = {"buy", "view", "cart", "fav", "share", "rate", "click", "like"};
+constexpr std::int64_t kSingleNamed = 8;
+// Seed streams: the world (and item coverage), and each user.
+constexpr std::uint64_t kWorldStream = 0x73796e7468ULL;  // "synth"
+constexpr std::uint64_t kUserStream = 0x75736572ULL;     // "user"
+// Covering unused items: tries per item, the first ones inside the item's own cluster.
+constexpr int kCoverTries = 64, kCoverOwnClusterTries = 16;
 
 // Buffered CSV writer (fwrite of 1 MB blocks; numbers through to_chars).
 class CsvOut {
  public:
   explicit CsvOut(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "wb")) {
     if (!f_) throw DataError("cannot write " + path + ": " + std::strerror(errno));
-    buf_.reserve(kBlock + 256);
+    buf_.reserve(kBlock + kLineSlack);
   }
   ~CsvOut() {
     if (f_) std::fclose(f_);
@@ -67,6 +110,7 @@ class CsvOut {
 
  private:
   static constexpr std::size_t kBlock = std::size_t{1} << 20;
+  static constexpr std::size_t kLineSlack = 256;  // one more line fits without reallocating
   void flush() {
     if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size())
       throw DataError("cannot write " + path_);
@@ -97,7 +141,7 @@ class Weighted {
 double exponential(Rng& rng, double mean) { return -mean * std::log(1.0 - rng.uniform()); }
 double normal(Rng& rng) {
   const double u1 = 1.0 - rng.uniform(), u2 = rng.uniform();
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(kTwoPi * u2);
 }
 
 // Items in categories and clusters; shops, brands, queries and coupons for the multi kind.
@@ -115,14 +159,12 @@ struct World {
   std::vector<std::vector<std::int32_t>> shop_items;
 };
 
-World make_world(const SynthOptions& o, Rng& rng) {
-  World w;
-  w.items = o.items;
-  w.categories = o.categories;
-  // Category sizes: Zipf-like popularity, at least one item each.
+// Category sizes: Zipf-like popularity, at least one item each, summing to o.items.
+std::vector<std::int64_t> category_sizes(const SynthOptions& o, World& w) {
   w.category_weight.resize(static_cast<std::size_t>(o.categories));
   double total = 0;
-  for (std::int64_t c = 0; c < o.categories; ++c) total += w.category_weight[c] = 1.0 / std::pow(c + 1.0, 0.7);
+  for (std::int64_t c = 0; c < o.categories; ++c)
+    total += w.category_weight[c] = 1.0 / std::pow(c + 1.0, kCategoryZipf);
   std::vector<std::int64_t> size(static_cast<std::size_t>(o.categories), 1);
   std::int64_t left = o.items - o.categories;
   for (std::int64_t c = 0; c < o.categories; ++c) {
@@ -131,11 +173,15 @@ World make_world(const SynthOptions& o, Rng& rng) {
     left -= s;
   }
   for (std::int64_t c = 0; left > 0; c = (c + 1) % o.categories, --left) ++size[c];
-  // Clusters of about kClusterSize items inside each category.
+  return size;
+}
+
+// Clusters of about kClusterSize items inside each category.
+void make_clusters(const std::vector<std::int64_t>& size, World& w) {
   w.cat_cluster_begin.push_back(0);
   w.cluster_item_begin.push_back(0);
   std::int64_t item = 0;
-  for (std::int64_t c = 0; c < o.categories; ++c) {
+  for (std::size_t c = 0; c < size.size(); ++c) {
     const std::int64_t k = (size[c] + kClusterSize - 1) / kClusterSize;
     for (std::int64_t j = 0; j < k; ++j) {
       const std::int64_t n = size[c] / k + (j < size[c] % k ? 1 : 0);
@@ -147,45 +193,53 @@ World make_world(const SynthOptions& o, Rng& rng) {
     }
     w.cat_cluster_begin.push_back(w.clusters);
   }
+}
+
+// Shops and brands (each cluster mostly keeps to one of each), queries and coupons.
+void add_shops(const SynthOptions& o, World& w, Rng& rng) {
+  auto below = [&rng](std::int64_t n) { return static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(n))); };
+  w.shops = std::max<std::int64_t>(2, o.items / kItemsPerShop);
+  w.brands = std::max<std::int64_t>(2, o.items / kItemsPerBrand);
+  w.queries = w.clusters + std::max<std::int64_t>(1, w.clusters / 4);  // one per cluster plus unrelated ones
+  w.coupons = kCouponsPerShop * w.shops;
+  std::vector<std::int32_t> cluster_shop(static_cast<std::size_t>(w.clusters)),
+      cluster_brand(static_cast<std::size_t>(w.clusters));
+  w.shop_category.assign(static_cast<std::size_t>(w.shops), -1);
+  for (std::int64_t k = 0; k < w.clusters; ++k) {
+    cluster_shop[k] = below(w.shops);
+    cluster_brand[k] = below(w.brands);
+    if (w.shop_category[cluster_shop[k]] < 0) w.shop_category[cluster_shop[k]] = w.cluster_category[k];
+  }
+  for (auto& c : w.shop_category)
+    if (c < 0) c = below(o.categories);
+  w.item_shop.resize(static_cast<std::size_t>(o.items));
+  w.item_brand.resize(static_cast<std::size_t>(o.items));
+  w.shop_items.resize(static_cast<std::size_t>(w.shops));
+  for (std::int64_t i = 0; i < o.items; ++i) {
+    const std::int32_t k = w.item_cluster[i];
+    w.item_shop[i] = rng.uniform() < kClusterShop ? cluster_shop[k] : below(w.shops);
+    w.item_brand[i] = rng.uniform() < kClusterBrand ? cluster_brand[k] : below(w.brands);
+    w.shop_items[w.item_shop[i]].push_back(static_cast<std::int32_t>(i));
+  }
+}
+
+World make_world(const SynthOptions& o, Rng& rng) {
+  World w;
+  w.items = o.items;
+  w.categories = o.categories;
+  make_clusters(category_sizes(o, w), w);
   // Written ids are a random permutation, so ids carry no structure.
   w.item_name.resize(static_cast<std::size_t>(o.items));
   for (std::int64_t i = 0; i < o.items; ++i) w.item_name[i] = i;
   rng.shuffle(w.item_name.data(), w.item_name.size());
-
-  if (o.kind == "multi") {
-    w.shops = std::max<std::int64_t>(2, o.items / 25);
-    w.brands = std::max<std::int64_t>(2, o.items / 40);
-    w.queries = w.clusters + std::max<std::int64_t>(1, w.clusters / 4);  // one per cluster plus unrelated ones
-    w.coupons = 2 * w.shops;
-    std::vector<std::int32_t> cluster_shop(static_cast<std::size_t>(w.clusters)),
-        cluster_brand(static_cast<std::size_t>(w.clusters));
-    w.shop_category.assign(static_cast<std::size_t>(w.shops), -1);
-    for (std::int64_t k = 0; k < w.clusters; ++k) {
-      cluster_shop[k] = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(w.shops)));
-      cluster_brand[k] = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(w.brands)));
-      if (w.shop_category[cluster_shop[k]] < 0) w.shop_category[cluster_shop[k]] = w.cluster_category[k];
-    }
-    for (auto& c : w.shop_category)
-      if (c < 0) c = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(o.categories)));
-    w.item_shop.resize(static_cast<std::size_t>(o.items));
-    w.item_brand.resize(static_cast<std::size_t>(o.items));
-    w.shop_items.resize(static_cast<std::size_t>(w.shops));
-    for (std::int64_t i = 0; i < o.items; ++i) {
-      const std::int32_t k = w.item_cluster[i];
-      w.item_shop[i] = rng.uniform() < 0.85 ? cluster_shop[k]
-                                            : static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(w.shops)));
-      w.item_brand[i] = rng.uniform() < 0.7 ? cluster_brand[k]
-                                            : static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(w.brands)));
-      w.shop_items[w.item_shop[i]].push_back(static_cast<std::int32_t>(i));
-    }
-  }
+  if (o.kind == "multi") add_shops(o, w, rng);
   return w;
 }
 
-// An item of cluster k: popular ranks first (rank = size * u^1.6).
+// An item of cluster k: popular ranks first.
 std::int32_t cluster_item(const World& w, std::int64_t k, Rng& rng) {
   const std::int64_t b = w.cluster_item_begin[k], n = w.cluster_item_begin[k + 1] - b;
-  const auto r = static_cast<std::int64_t>(static_cast<double>(n) * std::pow(rng.uniform(), 1.6));
+  const auto r = static_cast<std::int64_t>(static_cast<double>(n) * std::pow(rng.uniform(), kItemSkew));
   return static_cast<std::int32_t>(b + std::min(r, n - 1));
 }
 
@@ -194,13 +248,13 @@ std::int64_t random_cluster_of(const World& w, std::int64_t c, Rng& rng) {
   return b + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(n)));
 }
 
-// Event counts per user: a floor (5, like Amazon's 5-core, if the total allows) plus a
-// log-normal share of the rest; sums exactly to `events`.
+// Event counts per user: a floor (kMinUserEvents if the total allows) plus a log-normal share
+// of the rest; sums exactly to `events`.
 std::vector<std::int64_t> events_per_user(const SynthOptions& o, Rng& rng) {
-  const std::int64_t base = std::min<std::int64_t>(5, o.events / o.users);
+  const std::int64_t base = std::min<std::int64_t>(kMinUserEvents, o.events / o.users);
   std::vector<double> w(static_cast<std::size_t>(o.users));
   double total = 0;
-  for (auto& x : w) total += x = std::exp(1.1 * normal(rng));
+  for (auto& x : w) total += x = std::exp(kUserActivitySigma * normal(rng));
   std::vector<std::int64_t> n(static_cast<std::size_t>(o.users), base);
   std::int64_t rest = o.events - base * o.users, given = 0;
   for (std::int64_t u = 0; u < o.users; ++u) {
@@ -214,33 +268,128 @@ std::vector<std::int64_t> events_per_user(const SynthOptions& o, Rng& rng) {
 
 struct Event {
   std::int32_t user;
-  std::int8_t type;      // single: behavior index; multi: 0..3 pv/cart/fav/buy, 4 search, 5 coupon
+  std::int8_t type;      // single: behavior index; multi: a MultiType
   std::int32_t object;   // internal item id, query id or coupon id
   std::int64_t time;
 };
 
-// Taste state of one user while generating.
-struct Taste {
-  std::int32_t favorites[3];
-  std::int64_t cluster = -1;
-  std::int32_t last_item = -1;
+// The shared samplers of one generation.
+struct Pickers {
+  Weighted category;  // by popularity
+  Weighted behavior;  // single kind: behavior b with weight 1 / (b + 1)
+  Weighted item_action{kItemActionWeights};
 };
 
-// Next cluster after a gap of `gap` days: continue the session (likely after a short gap) or
-// start a new one from the (drifting) favorite categories.
-void move(const World& w, const Weighted& category_pick, Taste& t, double gap, Rng& rng) {
-  if (t.cluster >= 0 && rng.uniform() < std::exp(-gap / kSessionDays)) {
-    if (rng.uniform() >= kStay) t.cluster = random_cluster_of(w, w.cluster_category[t.cluster], rng);
-    return;
-  }
-  const std::int64_t c = rng.uniform() < kFavorite ? t.favorites[rng.below(3)] : category_pick(rng);
-  t.cluster = random_cluster_of(w, c, rng);
+std::vector<double> behavior_weights(std::int64_t behaviors) {
+  std::vector<double> w(static_cast<std::size_t>(behaviors));
+  for (std::int64_t b = 0; b < behaviors; ++b) w[b] = 1.0 / static_cast<double>(b + 1);
+  return w;
 }
 
-void drift(const Weighted& category_pick, Taste& t, Rng& rng) {
-  if (rng.uniform() >= kDrift) return;
-  t.favorites[rng.below(3)] = static_cast<std::int32_t>(category_pick(rng));
-}
+// One user's events: taste state (drifting favorites, current cluster), time, coupon effect.
+class UserEvents {
+ public:
+  UserEvents(const World& w, const Pickers& pick, const SynthOptions& o, std::int64_t u)
+      : w_(w), pick_(pick), o_(o), multi_(o.kind == "multi"), user_(static_cast<std::int32_t>(u)),
+        rng_(derive_seed(o.seed, static_cast<std::uint64_t>(u), kUserStream)) {
+    for (auto& f : favorites_) f = static_cast<std::int32_t>(pick_.category(rng_));
+  }
+
+  void generate(std::int64_t n, std::vector<Event>& out) {
+    const double scale = std::min(1.0, kHistoryDays / (static_cast<double>(n) * kDaysPerEvent));
+    const double span = std::max(0.0, kLastDay - kFirstDay - static_cast<double>(n) * kDaysPerEvent * scale);
+    day_ = kFirstDay + rng_.uniform() * span;
+    for (std::int64_t j = 0; j < n; ++j) out.push_back(next(j == 0, scale));
+  }
+
+ private:
+  Event next(bool first, double scale) {
+    const double r = rng_.uniform();
+    const double gap = first ? 0.0
+                             : scale * (r < kShortShare ? exponential(rng_, kShortGap)
+                                        : r < kMediumUpTo ? exponential(rng_, kMediumGap)
+                                                          : exponential(rng_, kLongGap));
+    day_ += gap;
+    drift();
+    Event e{user_, 0, 0, static_cast<std::int64_t>(day_ * kSecondsPerDay)};
+    const double kind = multi_ ? rng_.uniform() : 0.0;
+    if (multi_ && kind >= kSearchFrom && kind < kCouponFrom) {
+      search(e);
+    } else if (multi_ && kind >= kCouponFrom) {
+      coupon(e);
+    } else {
+      item(e, gap);
+    }
+    return e;
+  }
+
+  // A search announces the user's next interest: its query belongs to the new cluster.
+  void search(Event& e) {
+    move(std::numeric_limits<double>::infinity());
+    e.type = kSearch;
+    e.object = rng_.uniform() < kRelatedQuery
+                   ? static_cast<std::int32_t>(cluster_)
+                   : static_cast<std::int32_t>(w_.clusters + static_cast<std::int64_t>(rng_.below(
+                                                                 static_cast<std::uint64_t>(w_.queries - w_.clusters))));
+  }
+
+  // A coupon of a shop makes the next few item events likely to come from that shop.
+  void coupon(Event& e) {
+    const std::int32_t shop = (rng_.uniform() < kCouponOfCluster && cluster_ >= 0)
+                                  ? w_.item_shop[cluster_item(w_, cluster_, rng_)]
+                                  : static_cast<std::int32_t>(rng_.below(static_cast<std::uint64_t>(w_.shops)));
+    e.type = kCoupon;
+    e.object = shop + static_cast<std::int32_t>(w_.shops * static_cast<std::int64_t>(rng_.below(kCouponsPerShop)));
+    coupon_shop_ = shop;
+    coupon_left_ = kCouponReach;
+  }
+
+  void item(Event& e, double gap) {
+    move(gap);
+    std::int32_t item = cluster_item(w_, cluster_, rng_);
+    if (item == last_item_) item = cluster_item(w_, cluster_, rng_);
+    if (multi_ && coupon_left_ > 0) {
+      --coupon_left_;
+      const auto& shop_items = w_.shop_items[coupon_shop_];
+      if (!shop_items.empty() && rng_.uniform() < kCouponPull) {
+        item = shop_items[rng_.below(shop_items.size())];
+        cluster_ = w_.item_cluster[item];
+      }
+    }
+    last_item_ = item;
+    e.object = item;
+    e.type = static_cast<std::int8_t>(multi_ ? pick_.item_action(rng_) : (o_.behaviors > 1 ? pick_.behavior(rng_) : 0));
+  }
+
+  // Next cluster after a gap of `gap` days: continue the session (likely after a short gap) or
+  // start a new one from the (drifting) favorite categories.
+  void move(double gap) {
+    if (cluster_ >= 0 && rng_.uniform() < std::exp(-gap / kSessionDays)) {
+      if (rng_.uniform() >= kStay) cluster_ = random_cluster_of(w_, w_.cluster_category[cluster_], rng_);
+      return;
+    }
+    const std::int64_t c = rng_.uniform() < kFavorite ? favorites_[rng_.below(kFavorites)] : pick_.category(rng_);
+    cluster_ = random_cluster_of(w_, c, rng_);
+  }
+
+  void drift() {
+    if (rng_.uniform() >= kDrift) return;
+    favorites_[rng_.below(kFavorites)] = static_cast<std::int32_t>(pick_.category(rng_));
+  }
+
+  const World& w_;
+  const Pickers& pick_;
+  const SynthOptions& o_;
+  const bool multi_;
+  const std::int32_t user_;
+  Rng rng_;
+  double day_ = 0;
+  std::int32_t favorites_[kFavorites];
+  std::int64_t cluster_ = -1;
+  std::int32_t last_item_ = -1;
+  std::int32_t coupon_shop_ = -1;
+  int coupon_left_ = 0;
+};
 
 // Every item occurs: an unused item replaces the item of a random event of its cluster whose
 // item occurs more than once (keeps the cluster structure), else of any such event.
@@ -249,7 +398,7 @@ void cover_items(const World& w, std::vector<Event>& events, bool multi, Rng& rn
   std::vector<std::vector<std::int64_t>> by_cluster(static_cast<std::size_t>(w.clusters));
   std::vector<std::int64_t> item_events;
   for (std::size_t e = 0; e < events.size(); ++e) {
-    if (multi && events[e].type >= 4) continue;
+    if (multi && events[e].type >= kItemActions) continue;
     ++uses[events[e].object];
     by_cluster[w.item_cluster[events[e].object]].push_back(static_cast<std::int64_t>(e));
     item_events.push_back(static_cast<std::int64_t>(e));
@@ -258,8 +407,8 @@ void cover_items(const World& w, std::vector<Event>& events, bool multi, Rng& rn
     if (uses[i] > 0) continue;
     const auto& local = by_cluster[w.item_cluster[i]];
     bool done = false;
-    for (int tries = 0; tries < 64 && !done; ++tries) {
-      const bool own = tries < 16 && !local.empty();
+    for (int tries = 0; tries < kCoverTries && !done; ++tries) {
+      const bool own = tries < kCoverOwnClusterTries && !local.empty();
       const std::int64_t e = own ? local[rng.below(local.size())] : item_events[rng.below(item_events.size())];
       if (uses[events[e].object] > 1) {
         --uses[events[e].object];
@@ -272,9 +421,7 @@ void cover_items(const World& w, std::vector<Event>& events, bool multi, Rng& rn
   }
 }
 
-}  // namespace
-
-SynthSummary write_synthetic(const std::string& dir, const SynthOptions& o) {
+void check_options(const SynthOptions& o) {
   if (o.kind != "single" && o.kind != "multi")
     throw DataError("synth: unknown kind '" + o.kind + "' (valid: single, multi)");
   if (o.users < 1 || o.categories < 1 || o.items < o.categories)
@@ -282,123 +429,94 @@ SynthSummary write_synthetic(const std::string& dir, const SynthOptions& o) {
   if (o.events < 2 * o.users) throw DataError("synth: need at least 2 events per user (--events >= 2 * --users)");
   if (o.events < o.items) throw DataError("synth: need at least one event per item (--events >= --items)");
   if (o.behaviors < 1) throw DataError("synth: --behaviors must be >= 1");
+}
+
+void write_events(const std::string& path, const World& w, const std::vector<Event>& events, const SynthOptions& o) {
+  const bool multi = o.kind == "multi";
+  std::vector<std::string> single_names;
+  for (std::int64_t b = 0; b < o.behaviors; ++b)
+    single_names.push_back(b < kSingleNamed ? kSingleNames[b] : "b" + std::to_string(b));
+  CsvOut out(path);
+  if (multi) {
+    out.str("user,behavior,object,timestamp").end_line();
+  } else {
+    out.str(o.behaviors > 1 ? "user,item,category,behavior,timestamp" : "user,item,category,timestamp").end_line();
+  }
+  for (const Event& e : events) {
+    out.num(e.user).ch(',');
+    if (multi) {
+      out.str(kMultiNames[e.type]).ch(',');
+      out.num(e.type < kItemActions ? w.item_name[e.object] : e.object).ch(',');
+    } else {
+      out.num(w.item_name[e.object]).ch(',').num(w.cluster_category[w.item_cluster[e.object]]).ch(',');
+      if (o.behaviors > 1) out.str(single_names[e.type].c_str()).ch(',');
+    }
+    out.num(e.time).end_line();
+  }
+  out.close();
+}
+
+// items.csv in written-id order: item,category (multi: item,shop,category,brand).
+void write_items(const std::string& path, const World& w, bool multi) {
+  CsvOut out(path);
+  out.str(multi ? "item,shop,category,brand" : "item,category").end_line();
+  std::vector<std::int64_t> by_name(static_cast<std::size_t>(w.items));
+  for (std::int64_t i = 0; i < w.items; ++i) by_name[w.item_name[i]] = i;
+  for (std::int64_t name = 0; name < w.items; ++name) {
+    const std::int64_t i = by_name[name];
+    out.num(name).ch(',');
+    if (multi) out.num(w.item_shop[i]).ch(',');
+    out.num(w.cluster_category[w.item_cluster[i]]);
+    if (multi) out.ch(',').num(w.item_brand[i]);
+    out.end_line();
+  }
+  out.close();
+}
+
+void write_coupons(const std::string& path, const World& w) {
+  CsvOut out(path);
+  out.str("coupon,shop,category").end_line();
+  for (std::int64_t c = 0; c < w.coupons; ++c)
+    out.num(c).ch(',').num(c % w.shops).ch(',').num(w.shop_category[c % w.shops]).end_line();
+  out.close();
+}
+
+}  // namespace
+
+SynthOptions synth_defaults(const std::string& kind, bool electronics) {
+  // Amazon Electronics 5-core (the authors' data).
+  constexpr std::int64_t kElectronicsUsers = 192403, kElectronicsItems = 63001, kElectronicsCategories = 801,
+                         kElectronicsEvents = 1689188;
+  SynthOptions o;
+  o.kind = kind;
+  const bool multi = kind == "multi";
+  o.users = electronics ? kElectronicsUsers : 2000;
+  o.items = electronics ? kElectronicsItems : (multi ? 3000 : 2000);
+  o.categories = electronics ? kElectronicsCategories : 20;
+  o.events = electronics ? kElectronicsEvents : (multi ? 60000 : 24000);
+  return o;
+}
+
+SynthSummary write_synthetic(const std::string& dir, const SynthOptions& o) {
+  check_options(o);
   const bool multi = o.kind == "multi";
   make_dirs(dir);
 
-  Rng rng(derive_seed(o.seed, 0x73796e7468ULL));
+  Rng rng(derive_seed(o.seed, kWorldStream));
   const World w = make_world(o, rng);
-  const Weighted category_pick(w.category_weight);
+  const Pickers pick{Weighted(w.category_weight), Weighted(behavior_weights(o.behaviors))};
   const std::vector<std::int64_t> counts = events_per_user(o, rng);
-  std::vector<double> behavior_weight(static_cast<std::size_t>(o.behaviors));
-  for (std::int64_t b = 0; b < o.behaviors; ++b) behavior_weight[b] = 1.0 / static_cast<double>(b + 1);
-  const Weighted behavior_pick(behavior_weight);
-  const Weighted item_action(std::vector<double>{0.70, 0.12, 0.08, 0.10});  // pv cart fav buy
-
   std::vector<Event> events;
   events.reserve(static_cast<std::size_t>(o.events));
-  for (std::int64_t u = 0; u < o.users; ++u) {
-    Rng ur(derive_seed(o.seed, static_cast<std::uint64_t>(u), 0x75736572ULL));
-    Taste t;
-    for (auto& f : t.favorites) f = static_cast<std::int32_t>(category_pick(ur));
-    const std::int64_t n = counts[u];
-    // Heavy users act more often, so that every history fits in ~10 years.
-    const double scale = std::min(1.0, 3650.0 / (static_cast<double>(n) * 29.0));
-    double day = kFirstDay + ur.uniform() * std::max(0.0, kLastDay - kFirstDay - static_cast<double>(n) * 29.0 * scale);
-    std::int32_t coupon_shop = -1;
-    int coupon_left = 0;
-    for (std::int64_t j = 0; j < n; ++j) {
-      const double r = ur.uniform();
-      const double gap = j == 0 ? 0.0
-                         : scale * (r < 0.55 ? exponential(ur, 1.5) : r < 0.85 ? exponential(ur, 20.0) : exponential(ur, 150.0));
-      day += gap;
-      drift(category_pick, t, ur);
-      Event e{static_cast<std::int32_t>(u), 0, 0, static_cast<std::int64_t>(day * 86400.0)};
-      const double kind = multi ? ur.uniform() : 0.0;
-      if (multi && kind >= 0.65 && kind < 0.85) {
-        // A search announces the user's next interest: its query belongs to the new cluster.
-        move(w, category_pick, t, 1e9, ur);
-        e.type = 4;
-        e.object = ur.uniform() < 0.85 ? static_cast<std::int32_t>(t.cluster)
-                                        : static_cast<std::int32_t>(w.clusters + static_cast<std::int64_t>(ur.below(static_cast<std::uint64_t>(w.queries - w.clusters))));
-      } else if (multi && kind >= 0.85) {
-        // A coupon of a shop makes the next few item events likely to come from that shop.
-        const std::int32_t shop = (ur.uniform() < 0.6 && t.cluster >= 0)
-                                      ? w.item_shop[cluster_item(w, t.cluster, ur)]
-                                      : static_cast<std::int32_t>(ur.below(static_cast<std::uint64_t>(w.shops)));
-        e.type = 5;
-        e.object = shop + static_cast<std::int32_t>(w.shops * static_cast<std::int64_t>(ur.below(2)));
-        coupon_shop = shop;
-        coupon_left = 3;
-      } else {
-        move(w, category_pick, t, gap, ur);
-        std::int32_t item = cluster_item(w, t.cluster, ur);
-        if (item == t.last_item) item = cluster_item(w, t.cluster, ur);
-        if (multi && coupon_left > 0) {
-          --coupon_left;
-          const auto& shop_items = w.shop_items[coupon_shop];
-          if (!shop_items.empty() && ur.uniform() < 0.5) {
-            item = shop_items[ur.below(shop_items.size())];
-            t.cluster = w.item_cluster[item];
-          }
-        }
-        t.last_item = item;
-        e.object = item;
-        e.type = static_cast<std::int8_t>(multi ? item_action(ur) : (o.behaviors > 1 ? behavior_pick(ur) : 0));
-      }
-      events.push_back(e);
-    }
-  }
+  for (std::int64_t u = 0; u < o.users; ++u) UserEvents(w, pick, o, u).generate(counts[u], events);
   cover_items(w, events, multi, rng);
 
-  static const char* kSingleNames[] = {"buy", "view", "cart", "fav", "share", "rate", "click", "like"};
-  static const char* kMultiNames[] = {"pv", "cart", "fav", "buy", "search", "coupon"};
-  std::vector<std::string> single_names;
-  for (std::int64_t b = 0; b < o.behaviors; ++b)
-    single_names.push_back(b < 8 ? kSingleNames[b] : "b" + std::to_string(b));
-
   SynthSummary summary;
-  {
-    CsvOut out(dir + "/events.csv");
-    if (multi) {
-      out.str("user,behavior,object,timestamp").end_line();
-    } else {
-      out.str(o.behaviors > 1 ? "user,item,category,behavior,timestamp" : "user,item,category,timestamp").end_line();
-    }
-    for (const Event& e : events) {
-      out.num(e.user).ch(',');
-      if (multi) {
-        out.str(kMultiNames[e.type]).ch(',');
-        out.num(e.type < 4 ? w.item_name[e.object] : e.object).ch(',');
-      } else {
-        out.num(w.item_name[e.object]).ch(',').num(w.cluster_category[w.item_cluster[e.object]]).ch(',');
-        if (o.behaviors > 1) out.str(single_names[e.type].c_str()).ch(',');
-      }
-      out.num(e.time).end_line();
-    }
-    out.close();
-  }
-  {
-    CsvOut out(dir + "/items.csv");
-    out.str(multi ? "item,shop,category,brand" : "item,category").end_line();
-    std::vector<std::int64_t> by_name(static_cast<std::size_t>(w.items));
-    for (std::int64_t i = 0; i < w.items; ++i) by_name[w.item_name[i]] = i;
-    for (std::int64_t name = 0; name < w.items; ++name) {
-      const std::int64_t i = by_name[name];
-      out.num(name).ch(',');
-      if (multi) out.num(w.item_shop[i]).ch(',');
-      out.num(w.cluster_category[w.item_cluster[i]]);
-      if (multi) out.ch(',').num(w.item_brand[i]);
-      out.end_line();
-    }
-    out.close();
-  }
+  write_events(dir + "/events.csv", w, events, o);
+  write_items(dir + "/items.csv", w, multi);
   summary.files = dir + "/events.csv, " + dir + "/items.csv";
   if (multi) {
-    CsvOut out(dir + "/coupons.csv");
-    out.str("coupon,shop,category").end_line();
-    for (std::int64_t c = 0; c < w.coupons; ++c)
-      out.num(c).ch(',').num(c % w.shops).ch(',').num(w.shop_category[c % w.shops]).end_line();
-    out.close();
+    write_coupons(dir + "/coupons.csv", w);
     summary.files += ", " + dir + "/coupons.csv";
   }
   summary.users = o.users;

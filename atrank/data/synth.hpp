@@ -24,6 +24,11 @@ struct SynthSummary {
   std::string files;  // written files, comma separated
 };
 
+// The generator's default sizes per kind ("single" | "multi"): 2,000 users, 2,000 items (multi
+// 3,000), 20 categories, 24,000 events (multi 60,000); `electronics` gives Amazon Electronics
+// 5-core scale (192,403 users, 63,001 items, 801 categories, 1,689,188 events).
+SynthOptions synth_defaults(const std::string& kind, bool electronics = false);
+
 // Writes into `dir` (created if needed):
 //   single: events.csv (user,item,category,timestamp; + behavior before timestamp when
 //           behaviors > 1) and items.csv (item,category);

@@ -14,7 +14,9 @@ planted cross-type signal), trains
   own-group    the single-task model attending over its target's group only
 
 and writes table.md / table.csv (per-task test AUC at the epoch of the best
-validation AUC) in the output folder. Standard library only.
+validation AUC) and curves.png (training loss, valid and test AUC per task of
+every run, drawn by experiments/plot_runs.py; needs python3-matplotlib) in the
+output folder.
 
   experiments/multi-task/run.py [--build build] [--out runs/multi-task] [--epochs 4]
 """
@@ -29,6 +31,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+import plot_runs  # noqa: E402  (before any training: a missing matplotlib stops here)
 SPEC = os.path.join(ROOT, "specs", "multi-behavior.toml")
 TASKS = ["item", "query", "coupon"]          # task name = its target group
 HEADER = re.compile(r"^\[{1,2}\s*([A-Za-z0-9_.\-]+)\s*\]{1,2}")
@@ -218,6 +222,11 @@ def main():
     with open(os.path.join(a.out, "table.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
+    # Single-task runs name their task in spec.toml: they join that task's panels.
+    plot_runs.plot([plot_runs.Run(os.path.join(a.out, name), name) for name, _, _ in runs],
+                   os.path.join(a.out, "curves.png"), ["auc"], "epoch",
+                   title=f"Multi-task ATRank, seed {a.seed}: per-task learning curves")
+    print(f"curves: {os.path.join(a.out, 'curves.png')}")
 
 
 if __name__ == "__main__":

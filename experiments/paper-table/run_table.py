@@ -2,8 +2,12 @@
 """The paper's comparison in one command: BPR, Bi-LSTM, Bi-LSTM+Attention,
 CNN+Pooling and ATRank (specs/paper/*.toml) plus three ATRank ablations (no
 time encoding, 1 head instead of 8, time added instead of concatenated), each
-trained with its own budget on one dataset, then table.md, table.csv and
-auc_time.svg (test AUC over wall-clock time) in --out.
+trained with its own budget on one dataset and with --seeds N model seeds
+(train.seed = 1234, 1235, ...: the first is the specs' own; the data split and
+the sampled negatives stay fixed), then in --out: table.md and table.csv (per
+method the mean and standard deviation over seeds, each run's user_spread,
+collapsed runs marked), runs.csv (per run), auc_time.png/.svg (test AUC over
+wall-clock time) and curves.png.
 
   run_table.py                       generated Electronics-shaped data (made on first use)
   run_table.py --movielens DIR       MovieLens 100K (u.data, u.item), histories capped at 50
@@ -12,8 +16,9 @@ auc_time.svg (test AUC over wall-clock time) in --out.
 Every dataset uses the validation protocol (second-to-last event held out,
 model selected on validation AUC); the table also shows the best test AUC
 over all evaluations (the authors' protocol). Budgets: see BUDGETS below and
-README.md. Methods already finished in --out (summary.json present) are not
-re-run unless --force. Python 3 standard library only.
+README.md. Runs already finished in --out (summary.json present) are not
+re-run unless --force; an interrupted run continues from its checkpoint
+(atrank run --resume). Pictures need matplotlib (python3-matplotlib).
 """
 import argparse
 import concurrent.futures
@@ -71,6 +76,13 @@ def family(method):
     if method.startswith("atrank"):
         return "atrank"
     return "rnn"  # bilstm, bilstm_att, cnn
+
+
+def with_checkpoints(budget):
+    """The budget plus a checkpoint at every evaluation (train.checkpoint_every
+    = eval_every), so that an interrupted run resumes from its last evaluation."""
+    every = [kv.split("=", 1)[1] for kv in budget if kv.startswith("train.eval_every=")]
+    return budget + ["train.checkpoint_every=" + every[0]] if every and every[0] != "0" else budget
 
 
 def scaled(kv, scale):
@@ -134,81 +146,117 @@ def derived_spec(method_spec, block, out_dir):
     return path
 
 
-def main():
+FIRST_SEED = 1234  # train.seed of every shipped spec: --seeds 1 is the specs' own run
+
+
+def run_dir_of(out, method, seed):
+    return os.path.join(out, method, "seed-%d" % seed)
+
+
+def run_command(atrank, spec_path, run_dir, threads, overrides, seed):
+    """`atrank run` for one method and model seed; --resume when an interrupted
+    run left a checkpoint (the table continues where it stopped)."""
+    cmd = [atrank, "run", spec_path, "--out", run_dir, "--threads", str(threads), "--quiet"]
+    if os.path.exists(os.path.join(run_dir, "checkpoint.ckpt")):
+        cmd.append("--resume")
+    for kv in overrides + ["train.seed=%d" % seed]:
+        cmd += ["--set", kv]
+    return cmd
+
+
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     src = ap.add_mutually_exclusive_group()
-    src.add_argument("--movielens", metavar="DIR", help="MovieLens 100K folder (u.data, u.item)")
-    src.add_argument("--amazon", metavar="DIR", help="folder with the Amazon Electronics files")
+    src.add_argument("--movielens", metavar="DIR", help="MovieLens 100K folder (u.data, u.item; "
+                     "datasets/movielens/download.sh fetches it)")
+    src.add_argument("--amazon", metavar="DIR", help="folder with the Amazon Electronics files "
+                     "(datasets/amazon/download.sh)")
     ap.add_argument("--synthetic-dir", default=os.path.join(ROOT, "datasets", "synthetic", "electronics"),
                     help="where generated data lives (default datasets/synthetic/electronics)")
     ap.add_argument("--small", action="store_true", help="generate the small default synthetic set, "
                     "not Electronics scale")
     ap.add_argument("--out", default=None, help="output folder (default runs/paper-table-<dataset>)")
     ap.add_argument("--atrank", default=os.path.join(ROOT, "build", "atrank"), help="atrank binary")
+    ap.add_argument("--seeds", type=int, default=1, metavar="N",
+                    help="model seeds per method: train.seed = 1234, 1235, ... (default 1: the specs' seed)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                     help="threads per run (atrank run --threads; default: the number of CPUs)")
     ap.add_argument("--jobs", type=int, default=1,
-                    help="methods trained at the same time (then give each fewer --threads)")
+                    help="runs trained at the same time (then give each fewer --threads)")
     ap.add_argument("--history-cap", type=int, default=None)
     ap.add_argument("--only", default="", help="comma-separated methods (default: all)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="extra override for every method (e.g. train.max_steps=100)")
+                    help="extra override for every run (e.g. train.max_steps=100)")
     ap.add_argument("--scale", type=float, default=1.0,
                     help="multiply the budgets (epochs, max_steps, eval_every) by this")
     ap.add_argument("--full", action="store_true",
                     help="the specs' own budgets (epochs) instead of BUDGETS")
-    ap.add_argument("--force", action="store_true", help="re-run methods already done in --out")
+    ap.add_argument("--force", action="store_true", help="re-run runs already finished in --out")
     ap.add_argument("--table-only", action="store_true", help="only rewrite the table from --out")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
 
+    if args.seeds < 1:
+        ap.error("--seeds must be at least 1")
+    if any(kv.split("=", 1)[0].strip() == "train.seed" for kv in args.set):
+        ap.error("--set train.seed=...: the model seeds are chosen by --seeds")
+    known = [m[0] for m in METHODS]
+    only = [m for m in args.only.split(",") if m]
+    unknown = [m for m in only if m not in known]
+    if unknown:
+        ap.error("--only: unknown method %s (known: %s)" % (", ".join(unknown), ", ".join(known)))
     if not args.table_only and not os.access(args.atrank, os.X_OK):
-        raise SystemExit("no atrank binary at %s (build it: meson setup build && ninja -C build, "
+        raise SystemExit("no atrank binary at %s (build it: meson setup build && meson compile -C build, "
                          "or pass --atrank)" % args.atrank)
     kind, block = dataset_block(args) if not args.table_only else (
         "movielens" if args.movielens else "amazon" if args.amazon else "synthetic", "")
     out = os.path.abspath(args.out or os.path.join(ROOT, "runs", "paper-table-" + kind))
     os.makedirs(out, exist_ok=True)
-    only = [m for m in args.only.split(",") if m]
     methods = [m for m in METHODS if not only or m[0] in only]
+    seeds = [FIRST_SEED + k for k in range(args.seeds)]
     common = ["data.split=valid", "eval.select=valid"]
 
-    title = "Paper comparison on " + kind
+    title = "Paper comparison on %s (%d model seed%s)" % (kind, len(seeds), "s" if len(seeds) > 1 else "")
     notes, jobs, labels = [], [], {}
     for name, spec, paper_key, extra in methods:
-        run_dir = os.path.join(out, name)
         budget = [] if args.full else [scaled(kv, args.scale) for kv in BUDGETS[kind][family(name)]]
         labels[name] = " ".join(b.replace("train.", "") for b in budget if "eval_every" not in b) or "spec"
-        if args.table_only or (not args.force and os.path.exists(os.path.join(run_dir, "summary.json"))):
+        if args.table_only:
             continue
-        if os.path.exists(run_dir):
-            shutil.rmtree(run_dir)
         spec_path = derived_spec(spec, block, os.path.join(out, "specs"))
-        cmd = [args.atrank, "run", spec_path, "--out", run_dir, "--threads", str(args.threads), "--quiet"]
-        for kv in common + budget + extra + args.set:
-            cmd += ["--set", kv]
-        jobs.append((name, cmd))
+        for seed in seeds:
+            run_dir = run_dir_of(out, name, seed)
+            if os.path.exists(os.path.join(run_dir, "summary.json")) and not args.force:
+                continue  # finished
+            stopped_early = not os.path.exists(os.path.join(run_dir, "checkpoint.ckpt"))
+            if os.path.exists(run_dir) and (args.force or stopped_early):
+                shutil.rmtree(run_dir)  # re-run, or stopped before its first checkpoint
+            jobs.append((name, seed, run_command(args.atrank, spec_path, run_dir, args.threads,
+                                                 common + with_checkpoints(budget) + extra + args.set, seed)))
 
     def collect():
-        return [paper_table.summarize(n, os.path.join(out, n), k, labels[n]) for n, _, k, _ in methods]
+        return [paper_table.aggregate(n, [paper_table.summarize_run(n, s, run_dir_of(out, n, s)) for s in seeds],
+                                      seeds, k, labels[n]) for n, _, k, _ in methods]
 
     def run(job):
-        name, cmd = job
+        name, seed, cmd = job
         print("[%s] %s" % (time.strftime("%H:%M:%S"), " ".join(cmd)), flush=True)
         t0 = time.time()
         r = subprocess.run(cmd)
-        print("[%s] %s finished in %.0f s (exit %d)" % (time.strftime("%H:%M:%S"), name,
-                                                          time.time() - t0, r.returncode), flush=True)
-        if r.returncode != 0:
-            notes.append("%s failed with exit code %d." % (name, r.returncode))
-        with lock:  # a partial table after every method
+        print("[%s] %s seed %d finished in %.0f s (exit %d)" % (time.strftime("%H:%M:%S"), name, seed,
+                                                                  time.time() - t0, r.returncode), flush=True)
+        with lock:  # a partial table after every run
+            if r.returncode != 0:
+                notes.append("%s seed %d failed with exit code %d." % (name, seed, r.returncode))
             paper_table.write_all(collect(), out, title, notes)
 
     lock = threading.Lock()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         list(pool.map(run, jobs))
-    rows = collect()
-    paper_table.write_all(rows, out, title, notes)
-    print(open(os.path.join(out, "table.md")).read())
+    paper_table.write_all(collect(), out, title, notes)
+    with open(os.path.join(out, "table.md")) as f:
+        print(f.read())
+    if notes:
+        raise SystemExit("\n".join(notes))
 
 
 if __name__ == "__main__":

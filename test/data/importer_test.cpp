@@ -247,4 +247,106 @@ BOOST_AUTO_TEST_CASE(movielens_directory) {
   BOOST_TEST(contains(error_of([&] { import_events(d); }), dir.file("u.data") + ":1: expected 4 tab-separated fields"));
 }
 
+// ---- byte-order marks, spaces, NUL bytes (issue 13, item 8) --------------------------------------
+
+namespace {
+const std::string kBom = "\xEF\xBB\xBF";
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_leading_byte_order_mark_is_ignored_everywhere) {
+  TempDir dir;
+  // Headerless CSV: the BOM must not become part of the first user id.
+  write_text(dir.file("plain.csv"), kBom + "1,10,100\n2,11,200\n1,11,300\n");
+  spec::DataSpec d;
+  d.path = dir.file("plain.csv");
+  d.header = false;
+  d.columns = {"user", "item", "timestamp"};
+  EventLog log = import_events(d);
+  BOOST_TEST(log.vocab.size("user") == 2);
+  BOOST_TEST(log.vocab.original_ids.at("user")[0] == "1");
+  // With a header: the first column is "user", not "\xEF\xBB\xBFuser".
+  write_text(dir.file("header.csv"), kBom + "user,item,timestamp\n1,10,100\n2,11,200\n");
+  spec::DataSpec h;
+  h.path = dir.file("header.csv");
+  BOOST_TEST(import_events(h).vocab.size("user") == 2);
+  // An attribute file with a BOM before its header.
+  write_text(dir.file("items.csv"), kBom + "item,category\n10,c1\n11,c2\n");
+  spec::AttributeSpec a;
+  a.name = "category";
+  a.object_space = "item";
+  a.path = "items.csv";
+  h.attributes = {a};
+  log = import_events(h);
+  BOOST_TEST(log.report.get("missing.item.category") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(movielens_and_amazon_files_with_a_byte_order_mark) {
+  TempDir dir;
+  const std::string flags = "0|1|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0";
+  write_text(dir.file("u.data"), kBom + "1\t10\t5\t881250949\n2\t10\t3\t881250950\n");
+  write_text(dir.file("u.item"), kBom + "10|Film (1995)|01-Jan-1995||http://x|" + flags + "\n");
+  spec::DataSpec m;
+  m.source = "movielens";
+  m.path = dir.path();
+  EventLog log = import_events(m);
+  BOOST_TEST(log.vocab.size("user") == 2);
+  BOOST_TEST(log.vocab.original_ids.at("user")[0] == "1");
+  BOOST_TEST(log.report.get("missing.item.category") == 0);
+
+  TempDir amazon;
+  write_gzip(amazon.file("reviews_T_5.json.gz"),
+             kBom + "{\"reviewerID\": \"U1\", \"asin\": \"A1\", \"unixReviewTime\": 1}\n"
+                    "{\"reviewerID\": \"U2\", \"asin\": \"A1\", \"unixReviewTime\": 2}\n");
+  write_text(amazon.file("meta_T.json"), kBom + "{'asin': 'A1', 'categories': [['X']]}\n");
+  spec::DataSpec z;
+  z.source = "amazon";
+  z.path = amazon.path();
+  log = import_events(z);
+  BOOST_TEST(log.size() == 2u);
+  BOOST_TEST(log.report.get("missing.item.category") == 0);
+  BOOST_TEST(log.vocab.original_ids.at("category")[0] == "X");
+}
+
+BOOST_AUTO_TEST_CASE(fields_are_trimmed_and_ids_with_nul_bytes_are_bad_lines) {
+  TempDir dir;
+  // Spaces around fields (and a header name) are not part of them; quoted ids are trimmed too.
+  write_text(dir.file("spaced.csv"), "user , item,timestamp\n 1 , 10 , 100\n1,10,200\n\" 2 \",10,300\n");
+  spec::DataSpec d;
+  d.path = dir.file("spaced.csv");
+  const EventLog log = import_events(d);
+  BOOST_TEST(log.vocab.size("user") == 2);
+  BOOST_TEST(log.vocab.size("item") == 1);
+  BOOST_TEST(log.vocab.original_ids.at("user")[1] == "2");
+  BOOST_TEST(log.times[0] == 100);
+
+  // A NUL byte inside an id: an error naming file, line and column (or a skipped line).
+  write_text(dir.file("nul.csv"), std::string("user,item,timestamp\n1,10,100\n1,1") + '\0' + "1,200\n");
+  d.path = dir.file("nul.csv");
+  std::string e = error_of([&] { import_events(d); });
+  BOOST_TEST(contains(e, dir.file("nul.csv") + ":3: column 'item' holds a NUL byte"), e);
+  d.skip_bad_lines = true;
+  BOOST_TEST(import_events(d).report.get("skipped_lines") == 1);
+  // An id of spaces only is empty.
+  write_text(dir.file("blank.csv"), "user,item,timestamp\n  ,10,100\n");
+  d.path = dir.file("blank.csv");
+  d.skip_bad_lines = false;
+  e = error_of([&] { import_events(d); });
+  BOOST_TEST(contains(e, dir.file("blank.csv") + ":2: column 'user' is empty"), e);
+
+  // JSON ids: trimmed; a NUL (\u0000) is a bad line naming the field.
+  write_text(dir.file("reviews_T_5.json"),
+             "{\"reviewerID\": \" U1 \", \"asin\": \"A1\", \"unixReviewTime\": 1}\n"
+             "{\"reviewerID\": \"U1\", \"asin\": \"A\\u00001\", \"unixReviewTime\": 2}\n");
+  write_text(dir.file("meta_T.json"), "{'asin': ' A1', 'categories': [['X']]}\n");
+  spec::DataSpec z;
+  z.source = "amazon";
+  z.path = dir.path();
+  e = error_of([&] { import_events(z); });
+  BOOST_TEST(contains(e, "reviews_T_5.json:2: field \"asin\" holds a NUL byte"), e);
+  z.skip_bad_lines = true;
+  const EventLog amazon = import_events(z);
+  BOOST_TEST(amazon.vocab.original_ids.at("user")[0] == "U1");
+  BOOST_TEST(amazon.report.get("missing.item.category") == 0);  // meta ' A1' is item A1
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,13 +2,17 @@
 // and events, and files the csv importer reads.
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <set>
 #include <sstream>
 
+#include "atrank/data/data_error.hpp"
+#include "atrank/data/ensure_synthetic.hpp"
 #include "atrank/data/import.hpp"
 #include "atrank/data/synth.hpp"
+#include "atrank/spec/load.hpp"
 #include "test/data/test_files.hpp"
 
 using namespace atrank;
@@ -113,6 +117,49 @@ BOOST_AUTO_TEST_CASE(several_behaviors_and_multi_kind) {
   BOOST_TEST(log.report.get("missing.item.shop") == 0);
   BOOST_TEST(log.report.get("missing.coupon.shop") == 0);
   BOOST_TEST(log.vocab.attributes.at("coupon").count("category") == 1u);
+}
+
+
+// ---- data.synthetic generates only into the spec's own data.path (issue 13, item 9) ------------
+
+namespace {
+std::string synthetic_spec_text(const std::string& path) {
+  return "name = \"gen\"\n[data]\nsource = \"csv\"\npath = \"" + path +
+         "\"\nsynthetic = \"single\"\nfiles = [\"events.csv\"]\n"
+         "[tables.item]\nwidth = 8\n[groups.item]\nobject = \"item\"\nfeatures = [\"item\"]\n"
+         "[encoder]\nkind = \"atrank\"\nhidden = 8\nheads = 2\n[tasks.item]\ntarget = \"item\"\n";
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(synthetic_data_is_generated_only_into_the_spec_s_own_path) {
+  namespace fs = std::filesystem;
+  TempDir dir;
+  const std::string text = synthetic_spec_text(dir.file("own"));
+  std::ostringstream log;
+
+  // A path given with --set is never filled: a typo there must not train on generated data.
+  const spec::Spec typo = spec::parse_spec(text, "gen.toml", {"data.path=" + dir.file("tpyo")});
+  BOOST_TEST(synthetic_refusal(typo).find("given with --set") != std::string::npos, synthetic_refusal(typo));
+  try {
+    ensure_synthetic(typo, log);
+    BOOST_FAIL("generated into a --set path");
+  } catch (const DataError& e) {
+    const std::string m = e.what();
+    BOOST_TEST(m.find("data.path: " + dir.file("tpyo") + " does not exist") != std::string::npos, m);
+    BOOST_TEST(m.find("atrank data synth --kind single --out " + dir.file("tpyo")) != std::string::npos, m);
+  }
+  BOOST_TEST(!fs::exists(dir.file("tpyo")));
+  BOOST_TEST(log.str().empty());
+
+  // The spec's own path is filled (and said so), once.
+  const spec::Spec own = spec::parse_spec(text, "gen.toml");
+  BOOST_TEST(synthetic_refusal(own).empty());
+  BOOST_TEST(ensure_synthetic(own, log));
+  BOOST_TEST(fs::exists(dir.file("own/events.csv")));
+  BOOST_TEST(log.str().find("generated synthetic data (single)") != std::string::npos, log.str());
+  BOOST_TEST(!ensure_synthetic(own, log));
+  // An existing path given with --set is simply used.
+  BOOST_TEST(!ensure_synthetic(spec::parse_spec(text, "gen.toml", {"data.path=" + dir.file("own")}), log));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,283 @@
+// Every subcommand of the built binary, run as a user runs it: exit codes, messages (stdout and
+// stderr) and the files each command writes or must not write. Tiny data: seconds in total.
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "test/cli/run_binary.hpp"
+
+using atrank::test::Outcome;
+using atrank::test::read_text;
+using atrank::test::run_atrank;
+using atrank::test::Scratch;
+using atrank::test::write_text;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// A small ATRank spec over `data/events.csv` (relative to the working directory).
+std::string tiny_spec(const std::string& data_lines = "path = \"data\"\nfiles = [\"events.csv\"]\n") {
+  return "name = \"tiny\"\n[data]\nsource = \"csv\"\n" + data_lines +
+         "[[data.attributes]]\nname = \"category\"\nobject_space = \"item\"\ncolumn = \"category\"\n"
+         "[tables.item]\nwidth = 8\n[tables.category]\nwidth = 8\n"
+         "[groups.item]\nobject = \"item\"\nfeatures = [\"item\", { table = \"category\", through = \"category\" }]\n"
+         "time = { encoding = \"one_hot\", edges = \"log2\", count = 12, combine = \"concat\" }\n"
+         "projection = { width = 16, activation = \"none\" }\n"
+         "[encoder]\nkind = \"atrank\"\nhidden = 16\nheads = 2\nblocks = 1\nffn = 8\n"
+         "[tasks.item]\ntarget = \"item\"\n"
+         "[train]\nbatch_size = 32\nepochs = 1\nthreads = 1\n[eval]\nmetrics = [\"auc\"]\n";
+}
+
+// A scratch directory with tiny generated data in data/ and the spec in tiny.toml.
+struct Workspace {
+  Scratch dir;
+  Workspace() {
+    const Outcome r = run_atrank({"data", "synth", "--out", "data", "--users", "80", "--items", "120",
+                                  "--categories", "6", "--events", "1200"},
+                                 dir.path());
+    BOOST_TEST_REQUIRE(r.code == 0, r.err);
+    write_text(dir.file("tiny.toml"), tiny_spec());
+  }
+  Outcome operator()(const std::vector<std::string>& args) const { return run_atrank(args, dir.path()); }
+  std::string file(const std::string& name) const { return dir.file(name); }
+};
+
+std::size_t count_files(const std::string& dir) {
+  std::size_t n = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) ++n;
+  return n;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(cli)
+
+BOOST_AUTO_TEST_CASE(help_version_and_usage_errors) {
+  Scratch dir;
+  Outcome r = run_atrank({}, dir.path());
+  BOOST_TEST(r.code == 0);
+  BOOST_TEST(has(r.out, "run"));
+  BOOST_TEST(has(r.out, "check"));
+  BOOST_TEST(has(r.out, "data"));
+  r = run_atrank({"--version"}, dir.path());
+  BOOST_TEST(r.code == 0);
+  BOOST_TEST(has(r.out, "atrank "));
+  r = run_atrank({"frobnicate"}, dir.path());
+  BOOST_TEST(r.code != 0);
+  r = run_atrank({"run"}, dir.path());  // the spec is required
+  BOOST_TEST(r.code != 0);
+  BOOST_TEST(has(r.err, "spec"), r.err);
+  r = run_atrank({"check", "missing.toml"}, dir.path());
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(has(r.err, "atrank: error: missing.toml: cannot read the spec file"), r.err);
+  BOOST_TEST(count_files(dir.path()) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(data_synth_writes_exact_counts) {
+  Scratch dir;
+  Outcome r = run_atrank({"data", "synth", "--out", "d", "--users", "50", "--items", "70", "--categories", "5",
+                          "--events", "600", "--seed", "3"},
+                         dir.path());
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(has(r.out, "wrote d/events.csv, d/items.csv"), r.out);
+  BOOST_TEST(has(r.out, "kind single: 50 users, 70 items, 5 categories, 600 events (seed 3)"), r.out);
+  const std::string events = read_text(dir.file("d/events.csv"));
+  BOOST_TEST(std::count(events.begin(), events.end(), '\n') == 601);
+  r = run_atrank({"data", "synth", "--kind", "multi", "--out", "m", "--users", "50", "--items", "100",
+                  "--events", "1500"},
+                 dir.path());
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(fs::exists(dir.file("m/coupons.csv")));
+  // Bad flags: refused before anything is written.
+  r = run_atrank({"data", "synth", "--out", "x", "--users", "0"}, dir.path());
+  BOOST_TEST(r.code != 0);
+  r = run_atrank({"data", "synth", "--out", "y", "--users", "100", "--events", "150"}, dir.path());
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(has(r.err, "atrank: error: synth: need at least 2 events per user"), r.err);
+  BOOST_TEST(!fs::exists(dir.file("x")));
+  BOOST_TEST(!fs::exists(dir.file("y/events.csv")));
+  r = run_atrank({"data", "synth"}, dir.path());
+  BOOST_TEST(r.code != 0);
+  BOOST_TEST(has(r.err, "--out"), r.err);
+}
+
+BOOST_AUTO_TEST_CASE(data_stats_imports_then_loads_from_the_cache) {
+  Workspace w;
+  Outcome r = w({"data", "stats", "tiny.toml"});
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(has(r.out, "users           80\n"), r.out);
+  BOOST_TEST(has(r.out, "objects         item 120\n"), r.out);
+  BOOST_TEST(has(r.out, "imported and built in"), r.out);
+  BOOST_TEST(has(r.out, "cached in .cache/atrank/"), r.out);
+  BOOST_TEST(count_files(w.file(".cache/atrank")) == 1u);
+  r = w({"data", "stats", "tiny.toml"});
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(has(r.out, "loaded from cache .cache/atrank/"), r.out);
+  // --no-cache neither reads nor writes it; a data option changes the key (a second file).
+  r = w({"data", "stats", "tiny.toml", "--no-cache"});
+  BOOST_TEST(has(r.out, "(not cached)"), r.out);
+  r = w({"data", "stats", "tiny.toml", "--set", "data.seed=5"});
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(count_files(w.file(".cache/atrank")) == 2u);
+
+  // A damaged cache file: a warning naming it, then a rebuild with the same figures.
+  const fs::path cached = fs::directory_iterator(w.file(".cache/atrank"))->path();
+  std::string bytes = read_text(cached.string());
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 1);
+  write_text(cached.string(), bytes);
+  const Outcome a = w({"data", "stats", "tiny.toml"}), b = w({"data", "stats", "tiny.toml", "--set", "data.seed=5"});
+  BOOST_TEST(a.code == 0);
+  BOOST_TEST(b.code == 0);
+  const std::string warning = "atrank: warning: data cache .cache/atrank/" + cached.filename().string() + " is unusable";
+  BOOST_TEST((has(a.err, warning) != has(b.err, warning)), a.err << b.err);
+  BOOST_TEST(has(a.out, "users           80\n"), a.out);
+  BOOST_TEST(has(b.out, "users           80\n"), b.out);
+  BOOST_TEST(count_files(w.file(".cache/atrank")) == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(data_stats_errors_name_the_file_and_line) {
+  Workspace w;
+  write_text(w.file("data/events.csv"), "user,item,category,timestamp\n1,10,c,100\n1,11,c,oops\n");
+  Outcome r = w({"data", "stats", "tiny.toml"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(has(r.err, "atrank: error: data/events.csv:3: bad unix time 'oops' in column 'timestamp'"), r.err);
+  BOOST_TEST(!fs::exists(w.file(".cache")));
+  // A byte-order mark before the header is not part of the first column name.
+  write_text(w.file("data/events.csv"), "\xEF\xBB\xBFuser,item,category,timestamp\n1,10,c,100\n1,11,c,200\n"
+                                        "2,10,c,100\n2,11,c,300\n2,12,c,400\n");
+  r = w({"data", "stats", "tiny.toml"});
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(has(r.out, "users           2 "), r.out);
+}
+
+BOOST_AUTO_TEST_CASE(data_bench_small_and_kept) {
+  Workspace w;
+  Outcome r = w({"data", "bench", "--users", "100", "--items", "150", "--categories", "5", "--events", "1500",
+                 "--negatives", "5", "--batch-size", "16"});
+  BOOST_TEST(r.code == 0, r.err);
+  for (const char* line : {"generate ", "hash inputs ", "import ", "build ", "write cache ", "IMPORT+BUILD ",
+                           "CACHE LOAD ", "  checksums ", "  invariants ", "batch epoch "})
+    BOOST_TEST(has(r.out, line), line << " missing in\n" << r.out);
+  // The temporary work directory is gone afterwards.
+  const std::string dir = r.out.substr(14, r.out.find('\n') - 14);  // "bench-data in <dir>"
+  BOOST_TEST(!dir.empty());
+  BOOST_TEST(!fs::exists(dir), dir);
+  // --dir keeps its data and cache.
+  r = w({"data", "bench", "--dir", "bench", "--users", "100", "--items", "150", "--categories", "5", "--events",
+         "1500"});
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(fs::exists(w.file("bench/synthetic/events.csv")));
+  BOOST_TEST(count_files(w.file("bench/cache")) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(check_builds_against_the_data) {
+  Workspace w;
+  Outcome r = w({"check", "tiny.toml"});
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(has(r.out, "spec tiny.toml (tiny): valid"), r.out);
+  BOOST_TEST(has(r.out, "vocabulary sizes from data (imported)"), r.out);
+  r = w({"check", "tiny.toml", "--json"});
+  BOOST_TEST(r.code == 0, r.err);
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  BOOST_TEST(j["params"]["total"].get<long long>() > 0);
+  BOOST_TEST(has(j["spec"]["vocabulary_from"].get<std::string>(), "data cache .cache/atrank/"));
+  // An unknown key: an error naming the key and a suggestion.
+  r = w({"check", "tiny.toml", "--set", "encoder.hedas=4"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(has(r.err, "encoder.hedas"), r.err);
+  BOOST_TEST(has(r.err, "heads"), r.err);
+}
+
+// Issue 13, item 11: check reports the data's own error, and validates the spec against the data.
+BOOST_AUTO_TEST_CASE(check_prints_the_data_error_and_validates_against_the_data) {
+  Workspace w;
+  // vocab sizes smaller than the data: rejected by check as by run.
+  Outcome r = w({"check", "tiny.toml", "--set", "vocab.item=5", "--set", "vocab.category=3"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(has(r.err, "vocab.item = 5 is smaller than the 120 ids the data has in `item`"), r.err);
+  // Unreadable data: the importer's message, not "vocabulary size unknown".
+  write_text(w.file("data/events.csv"), "user,item,category,timestamp\n1,10,c,100\n1,11\n");
+  r = w({"check", "tiny.toml"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(r.err.rfind("atrank: error: data/events.csv:3: expected 4 fields", 0) == 0, r.err);
+  BOOST_TEST(!has(r.err, "vocabulary size"), r.err);
+  // Even when the spec gives every size, data that is there is read (and its error reported).
+  r = w({"check", "tiny.toml", "--set", "vocab.item=500", "--set", "vocab.category=30"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(has(r.err, "data/events.csv:3"), r.err);
+  // Missing data: the reason first; with every size given, check passes and says so.
+  r = w({"check", "tiny.toml", "--set", "data.path=nowhere"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(r.err.rfind("atrank: error: data.path: nowhere does not exist", 0) == 0, r.err);
+  BOOST_TEST(has(r.err, "--set vocab."), r.err);
+  r = w({"check", "tiny.toml", "--set", "data.path=nowhere", "--set", "vocab.item=500", "--set",
+         "vocab.category=30"});
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(has(r.out, "vocabulary sizes from spec (vocab.*)\ndata not checked: data.path: nowhere does not exist"),
+             r.out);
+}
+
+// Issue 13, item 9: data.synthetic fills only the spec's own data.path.
+BOOST_AUTO_TEST_CASE(synthetic_data_never_goes_to_a_set_path) {
+  Scratch dir;
+  write_text(dir.file("gen.toml"),
+             tiny_spec("path = \"gen\"\nsynthetic = \"single\"\nfiles = [\"events.csv\"]\n"));
+  for (const char* cmd : {"check", "run"}) {
+    const Outcome r = run_atrank({cmd, "gen.toml", "--set", "data.path=gne"}, dir.path());
+    BOOST_TEST(r.code == 1, cmd);
+    BOOST_TEST(has(r.err, "data.path: gne does not exist"), r.err);
+    BOOST_TEST(has(r.err, "never into one given with --set"), r.err);
+    BOOST_TEST(has(r.err, "atrank data synth --kind single --out gne"), r.err);
+    BOOST_TEST(!fs::exists(dir.file("gne")), cmd);
+  }
+  BOOST_TEST(!fs::exists(dir.file("runs")));
+  // The spec's own path is generated (and said so).
+  const Outcome r = run_atrank({"data", "stats", "gen.toml"}, dir.path());
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(has(r.out, "generated synthetic data (single): 2000 users, 2000 items, 24000 events in gen"), r.out);
+  BOOST_TEST(fs::exists(dir.file("gen/events.csv")));
+}
+
+BOOST_AUTO_TEST_CASE(run_writes_its_run_directory) {
+  Workspace w;
+  Outcome r = w({"run", "tiny.toml", "--out", "r1", "--quiet"});
+  BOOST_TEST(r.code == 0, r.err);
+  for (const char* f : {"spec.toml", "metrics.jsonl", "summary.json", "checkpoint.ckpt"})
+    BOOST_TEST(fs::exists(w.file(std::string("r1/") + f)), f);
+  const nlohmann::json summary = nlohmann::json::parse(read_text(w.file("r1/summary.json")));
+  BOOST_TEST(summary["params"]["total"].get<long long>() > 0);
+  BOOST_TEST(summary["test"]["auc"].get<double>() > 0.5);
+  // --resume of a finished run in the same directory continues from its checkpoint.
+  r = w({"run", "tiny.toml", "--out", "r1", "--resume", "--quiet"});
+  BOOST_TEST(r.code == 0, r.err);
+  // --resume without a checkpoint: an error, nothing created.
+  r = w({"run", "tiny.toml", "--out", "r2", "--resume"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(has(r.err, "--resume: no checkpoint in r2"), r.err);
+  BOOST_TEST(!fs::exists(w.file("r2")));
+  // A bad value: the spec error, no run directory.
+  r = w({"run", "tiny.toml", "--out", "r3", "--set", "encoder.heads=zero"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(has(r.err, "--set encoder.heads=zero"), r.err);
+  BOOST_TEST(!fs::exists(w.file("r3")));
+}
+
+BOOST_AUTO_TEST_CASE(bench_tiny) {
+  Workspace w;
+  const Outcome r = w({"bench", "tiny.toml", "--batch", "16", "--threads", "1", "--examples", "64", "--stretches",
+                       "1", "--eval-cases", "16"});
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(has(r.out, "batch   16 threads 1 | train"), r.out);
+  BOOST_TEST(has(r.out, "eval"), r.out);
+  const Outcome bad = w({"bench", "tiny.toml", "--batch", "x"});
+  BOOST_TEST(bad.code != 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
