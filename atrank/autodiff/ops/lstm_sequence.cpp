@@ -3,7 +3,6 @@
 #include "atrank/autodiff/ops/lstm_sequence.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "atrank/autodiff/ops/detail.hpp"
 #include "atrank/kernels/lstm.hpp"

@@ -1,8 +1,6 @@
 // Forward and backward of the reductions and the losses.
 #include "atrank/autodiff/ops/reduce.hpp"
 
-#include <cmath>
-
 #include "atrank/autodiff/ops/detail.hpp"
 #include "atrank/kernels/sigmoid.hpp"
 
@@ -113,10 +111,7 @@ template <class T> Var sigmoid_cross_entropy(Tape<T>& t, Var logits, const T* la
   const std::int64_t total = sx.numel();
   n.saved.assign(labels, labels + total);
   const T* x = t.value(logits);
-  for (std::int64_t i = 0; i < total; ++i) {
-    const T xi = x[i];
-    n.value[i] = (xi > T(0) ? xi : T(0)) - xi * labels[i] + std::log1p(std::exp(-std::abs(xi)));
-  }
+  for (std::int64_t i = 0; i < total; ++i) n.value[i] = kernels::sigmoid_cross_entropy(x[i], labels[i]);
   if (n.requires_grad) n.backward = sigmoid_cross_entropy_backward<T>;
   return out;
 }
@@ -126,11 +121,7 @@ template <class T> Var log_sigmoid(Tape<T>& t, Var x) {
   Var out = t.make(sx, "log_sigmoid", {x});
   Node<T>& n = t.node(out);
   const T* xv = t.value(x);
-  for (std::int64_t i = 0; i < sx.numel(); ++i) {
-    // log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|))
-    const T xi = xv[i];
-    n.value[i] = (xi < T(0) ? xi : T(0)) - std::log1p(std::exp(-std::abs(xi)));
-  }
+  for (std::int64_t i = 0; i < sx.numel(); ++i) n.value[i] = kernels::log_sigmoid(xv[i]);
   if (n.requires_grad) n.backward = log_sigmoid_backward<T>;
   return out;
 }
