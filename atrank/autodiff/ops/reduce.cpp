@@ -9,7 +9,7 @@ namespace {
 
 // d(out)/d(x_i) of a scalar reduction: 1 for sum, 1/N for mean.
 template <class T>
-struct Factor {
+struct ReductionScale {
   T d;
 };
 
@@ -18,7 +18,7 @@ void sum_backward(Tape<T>& t, Node<T>& n) {
   T* gx = t.input_grad(n, 0);
   if (gx == nullptr) return;
   const std::int64_t total = t.input_shape(n, 0).numel();
-  const T g = n.grad[0] * attrs_of<Factor<T>>(n).d;
+  const T g = n.grad[0] * attrs_of<ReductionScale<T>>(n).d;
   for (std::int64_t i = 0; i < total; ++i) gx[i] += g;
 }
 
@@ -71,7 +71,7 @@ Var scalar_reduction(Tape<T>& t, Var x, const char* name, T factor) {
   T s = T(0);
   for (std::int64_t i = 0; i < sx.numel(); ++i) s += xv[i];
   n.value[0] = s * factor;
-  n.attrs.set(Factor<T>{factor});
+  n.attrs.set(ReductionScale<T>{factor});
   if (n.requires_grad) n.backward = sum_backward<T>;
   return out;
 }
