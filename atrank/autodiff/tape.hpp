@@ -176,7 +176,10 @@ class Tape {
   }
   // The next node, reset; its buffers keep their capacity from earlier steps.
   Node<T>& next_node() {
-    if (size_ == static_cast<int>(nodes_.size())) nodes_.emplace_back();
+    if (size_ == static_cast<int>(nodes_.size())) {
+      nodes_.emplace_back();
+      nodes_.back().in.reserve(4);  // enough for almost every op: one allocation per new node
+    }
     Node<T>& n = nodes_[size_++];
     n.backward = nullptr;
     n.in.clear();
