@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "atrank/data/batch_slice.hpp"
 
@@ -11,16 +12,25 @@ namespace {
 // First example of slice s when n examples are cut into k slices.
 std::int64_t slice_begin(std::int64_t n, int k, int s) { return n * s / k; }
 
+// Byte offsets of each rank's part of a vector cut into k slices of n entries of `bytes`
+// each, `per_rank` slices per rank.
+std::vector<std::int64_t> rank_offsets(int ranks, int per_rank, std::int64_t n, int k, std::int64_t bytes) {
+  std::vector<std::int64_t> offsets(std::size_t(ranks) + 1);
+  for (int r = 0; r <= ranks; ++r) offsets[std::size_t(r)] = slice_begin(n, k, std::min(r * per_rank, k)) * bytes;
+  return offsets;
+}
+
 }  // namespace
 
-BatchRunner::BatchRunner(model::Model<float>& model, int threads)
+BatchRunner::BatchRunner(model::Model<float>& model, int threads, dist::Communicator& comm)
     : model_(model),
+      comm_(comm),
       pool_(threads),
       tapes_(std::size_t(threads)),
       slices_(std::size_t(threads)),
       shards_(std::size_t(threads)),
-      seeds_(std::size_t(threads)),
-      losses_(std::size_t(threads)) {
+      seeds_(std::size_t(threads) * std::size_t(comm.size())),
+      losses_(std::size_t(threads) * std::size_t(comm.size())) {
   const auto tables = model_.tables();
   for (int s = 1; s < threads; ++s) {
     shards_[std::size_t(s)].dense.assign(model_.dense().size(), 0.f);
@@ -29,9 +39,9 @@ BatchRunner::BatchRunner(model::Model<float>& model, int threads)
   }
 }
 
-const data::Batch& BatchRunner::slice(const data::Batch& batch, int k, int s) {
+const data::Batch& BatchRunner::slice(const data::Batch& batch, int k, int s, int t) {
   if (k == 1) return batch;
-  data::Batch& out = slices_[std::size_t(s)];
+  data::Batch& out = slices_[std::size_t(t)];
   data::slice_batch(batch, slice_begin(batch.size, k, s), slice_begin(batch.size, k, s + 1), out);
   return out;
 }
@@ -40,26 +50,39 @@ StepResult BatchRunner::train_step(const data::Batch& batch, Optimizer& optimize
                                    double learning_rate, double clip_norm,
                                    std::mt19937_64& dropout_rng) {
   const int k = slices_for(batch.size);
-  auto forward_backward = [&](int s, std::mt19937_64& rng) {
-    auto& tape = tapes_[std::size_t(s)];
+  const int first = first_slice(), local = local_slices(k);
+  const std::int64_t received_before = comm_.bytes_received();
+  auto forward_backward = [&](int t, std::mt19937_64& rng) {
+    const auto s = std::size_t(first + t);
+    auto& tape = tapes_[std::size_t(t)];
     tape.clear();
-    const auto out = model_.forward(tape, slice(batch, k, s), /*training=*/true, rng, batch.size);
-    losses_[std::size_t(s)] = tape.value(out.loss)[0];
-    if (std::isfinite(losses_[std::size_t(s)])) tape.backward(out.loss);
+    const auto out = model_.forward(tape, slice(batch, k, int(s), t), /*training=*/true, rng, batch.size);
+    losses_[s] = tape.value(out.loss)[0];
+    if (std::isfinite(losses_[s])) tape.backward(out.loss);
   };
   if (k == 1) {
-    forward_backward(0, dropout_rng);
+    if (local == 1) forward_backward(0, dropout_rng);
+    // Slice 0 drew its masks from the generator itself: the other ranks take over its state.
+    static_assert(std::is_trivially_copyable_v<std::mt19937_64>);
+    comm_.broadcast(&dropout_rng, sizeof dropout_rng, 0);
   } else {
     for (int s = 0; s < k; ++s) seeds_[std::size_t(s)] = dropout_rng();
-    pool_.run([&](int s) {
-      if (s >= k) return;
-      std::mt19937_64 rng(seeds_[std::size_t(s)]);
-      forward_backward(s, rng);
-    });
-    merge_gradients(k);
+    auto job = [&](int t) {
+      if (t >= local) return;
+      std::mt19937_64 rng(seeds_[std::size_t(first + t)]);
+      forward_backward(t, rng);
+    };
+    if (local <= 1)
+      job(0);
+    else
+      pool_.run(job);
   }
+  if (comm_.size() > 1)
+    comm_.share_ranges(losses_.data(), rank_offsets(comm_.size(), pool_.size(), k, k, sizeof(float)));
+  if (k > 1 || comm_.size() > 1) merge_gradients(local);
 
   StepResult r;
+  r.bytes_received = comm_.bytes_received() - received_before;
   for (int s = 0; s < k; ++s) r.loss += losses_[std::size_t(s)];
   if (!std::isfinite(r.loss)) {
     model_.zero_grad();
@@ -75,41 +98,114 @@ StepResult BatchRunner::train_step(const data::Batch& batch, Optimizer& optimize
   return r;
 }
 
-// Slices 1..k-1 wrote into their shards: add them into the model's gradients
-// in slice order (deterministic) and reset the shards for the next step.
-void BatchRunner::merge_gradients(int slices) {
+// This rank's threads wrote slice 0 into the model's gradients and slices
+// 1..local-1 into their shards. Afterwards every rank's model holds the
+// gradients of all slices of all ranks, added in slice order: dense entries
+// as the left fold ((g0 + g1) + g2) + ..., sparse rows one slice after the
+// other. One process gets the same as one rank of several.
+void BatchRunner::merge_gradients(int local) {
+  merging_ = local;
   std::vector<float>& dense = model_.dense().grads();
+  comm_.fold_in_rank_order(dense.data(), dense.size(), &BatchRunner::merge_dense, this);
+  share_table_gradients();
+}
+
+// Entries [begin, end) of the dense gradients: the ranks' before (prefix), then
+// this rank's slices in order; resets the shards for the next step.
+void BatchRunner::merge_dense(void* self, const float* prefix, std::size_t begin, std::size_t end) {
+  auto& r = *static_cast<BatchRunner*>(self);
+  float* dense = r.model_.dense().grads().data();
+  if (r.merging_ == 0) {  // no slice here: pass the sum on unchanged
+    std::copy(prefix + begin, prefix + end, dense + begin);
+    return;
+  }
+  if (prefix != nullptr)
+    for (std::size_t i = begin; i < end; ++i) dense[i] = prefix[i] + dense[i];
+  for (int s = 1; s < r.merging_; ++s) {
+    float* shard = r.shards_[std::size_t(s)].dense.data();
+    for (std::size_t i = begin; i < end; ++i) dense[i] += shard[i];
+    std::fill(shard + begin, shard + end, 0.f);
+  }
+}
+
+// Each table's rows of this rank's slices after one another, then, with
+// several ranks, every rank's in rank order: one exchange of all tables,
+// packed per rank as (row count, rows, values) for each table.
+void BatchRunner::share_table_gradients() {
   const auto tables = model_.tables();
-  for (int s = 1; s < slices; ++s) {
-    auto& shard = shards_[std::size_t(s)];
-    for (std::size_t i = 0; i < dense.size(); ++i) dense[i] += shard.dense[i];
-    std::fill(shard.dense.begin(), shard.dense.end(), 0.f);
+  for (int s = 1; s < merging_; ++s)
     for (std::size_t t = 0; t < tables.size(); ++t) {
-      auto& from = shard.tables[t];
+      auto& from = shards_[std::size_t(s)].tables[t];
       auto& to = tables[t]->grad;
       to.rows.insert(to.rows.end(), from.rows.begin(), from.rows.end());
       to.values.insert(to.values.end(), from.values.begin(), from.values.end());
       from.clear();
     }
+  if (comm_.size() == 1) return;
+
+  std::int64_t mine = 0;
+  for (const auto* t : tables)
+    mine += std::int64_t(sizeof(std::int64_t) + t->grad.rows.size() * sizeof(std::int32_t) +
+                         t->grad.values.size() * sizeof(float));
+  const std::vector<std::int64_t> sizes = comm_.all_values(mine);
+  std::vector<std::int64_t> offsets(sizes.size() + 1, 0);
+  for (std::size_t r = 0; r < sizes.size(); ++r) offsets[r + 1] = offsets[r] + sizes[r];
+  packed_.resize(std::size_t(offsets.back()));
+
+  char* p = packed_.data() + offsets[std::size_t(comm_.rank())];
+  auto put = [&p](const void* data, std::size_t bytes) {
+    if (bytes > 0) std::memcpy(p, data, bytes);
+    p += bytes;
+  };
+  for (const auto* t : tables) {
+    const auto rows = std::int64_t(t->grad.rows.size());
+    put(&rows, sizeof rows);
+    put(t->grad.rows.data(), t->grad.rows.size() * sizeof(std::int32_t));
+    put(t->grad.values.data(), t->grad.values.size() * sizeof(float));
   }
+  comm_.share_ranges(packed_.data(), offsets);
+
+  for (auto* t : tables) t->grad.clear();
+  const char* q = packed_.data();
+  for (std::size_t r = 0; r < sizes.size(); ++r)
+    for (auto* t : tables) {
+      std::int64_t rows = 0;
+      std::memcpy(&rows, q, sizeof rows);
+      q += sizeof rows;
+      auto& g = t->grad;
+      const std::size_t old = g.rows.size(), width = std::size_t(t->width);
+      g.rows.resize(old + std::size_t(rows));
+      g.values.resize((old + std::size_t(rows)) * width);
+      if (rows > 0) {
+        std::memcpy(g.rows.data() + old, q, std::size_t(rows) * sizeof(std::int32_t));
+        q += std::size_t(rows) * sizeof(std::int32_t);
+        std::memcpy(g.values.data() + old * width, q, std::size_t(rows) * width * sizeof(float));
+        q += std::size_t(rows) * width * sizeof(float);
+      }
+    }
 }
 
 const std::vector<float>& BatchRunner::scores(const data::Batch& batch) {
   const int k = slices_for(batch.size);
+  const int first = first_slice(), local = local_slices(k);
   const std::int64_t c = batch.candidates_per_example > 0 ? batch.candidates_per_example : 1;
   scores_.resize(std::size_t(batch.size * c));
-  auto score = [&](int s) {
-    if (s >= k) return;
-    auto& tape = tapes_[std::size_t(s)];
+  auto score = [&](int t) {
+    if (t >= local) return;
+    const int s = first + t;
+    auto& tape = tapes_[std::size_t(t)];
     tape.clear();
-    const autodiff::Var v = model_.score(tape, slice(batch, k, s));
+    const autodiff::Var v = model_.score(tape, slice(batch, k, s, t));
     const float* p = tape.value(v);
     std::copy(p, p + tape.shape(v).numel(), scores_.begin() + slice_begin(batch.size, k, s) * c);
   };
-  if (k == 1)
+  if (local <= 1)
     score(0);
   else
     pool_.run(score);
+  if (comm_.size() > 1)
+    comm_.share_ranges(scores_.data(),
+                       rank_offsets(comm_.size(), pool_.size(), batch.size, k, c * std::int64_t(sizeof(float))));
   return scores_;
 }
 

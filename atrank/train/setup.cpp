@@ -33,9 +33,9 @@ data::BatcherOptions batcher_options(const spec::Plan& plan) {
 
 }  // namespace
 
-TrainingSetup::TrainingSetup(const spec::Plan& plan, const data::Dataset& data)
+TrainingSetup::TrainingSetup(const spec::Plan& plan, const data::Dataset& data, dist::Communicator& comm)
     : model(model::Model<float>::build(plan, data.vocab())),
-      runner(model, int(plan.spec.train.threads)),
+      runner(model, int(plan.spec.train.threads), comm),
       optimizer(optimizer_config(plan)),
       batcher(data, batcher_options(plan)),
       dropout_rng(plan.spec.train.seed ^ kDropoutSeedSalt) {

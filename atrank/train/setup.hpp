@@ -18,8 +18,9 @@ namespace atrank::train {
 
 struct TrainingSetup {
   // Builds the model on `data`'s vocabulary, with plan.spec.train.threads
-  // threads. `data` must outlive the setup.
-  TrainingSetup(const spec::Plan& plan, const data::Dataset& data);
+  // threads on each rank of `comm`. `data` must outlive the setup.
+  TrainingSetup(const spec::Plan& plan, const data::Dataset& data,
+                dist::Communicator& comm = dist::Communicator::single());
   TrainingSetup(const TrainingSetup&) = delete;
   TrainingSetup& operator=(const TrainingSetup&) = delete;
 

@@ -25,6 +25,7 @@
 #include "atrank/train/checkpoint.hpp"
 #include "atrank/train/evaluate.hpp"
 #include "atrank/train/progress.hpp"
+#include "atrank/train/ranks.hpp"
 #include "atrank/train/run_state.hpp"
 #include "atrank/train/setup.hpp"
 
@@ -72,12 +73,13 @@ void write_file_atomically(const fs::path& path, const std::string& text) {
 
 class Run {
  public:
-  Run(const RunOptions& options, spec::Plan plan, std::string dir)
+  Run(const RunOptions& options, spec::Plan plan, std::string dir, dist::Communicator& comm)
       : options_(options),
         plan_(std::move(plan)),
         dir_(std::move(dir)),
-        data_(data::Dataset::load(plan_.spec)),
-        setup_(plan_, data_),
+        comm_(comm),
+        data_(load_on_every_rank(plan_.spec, comm_)),
+        setup_(plan_, data_, comm_),
         progress_(stderr, stdout),
         fingerprint_(spec_fingerprint(plan_.spec)),
         select_split_(plan_.eval.select == spec::Selection::Valid ? data::Split::valid : data::Split::test) {
@@ -97,7 +99,7 @@ class Run {
                     data_.from_cache() ? " (from cache " + data_.cache_path() + ")" : ""));
     say(fmt::format("model: {} parameters; run directory {}", setup_.model.param_count(), dir_));
 
-    metrics_log_.open(fs::path(dir_) / "metrics.jsonl", std::ios::app);
+    if (comm_.root()) metrics_log_.open(fs::path(dir_) / "metrics.jsonl", std::ios::app);
     data::Batch batch;
     while (state_.step < total_steps && state_.position.epoch < tr.epochs) {
       if (!batcher.next(batch)) {  // end of an epoch
@@ -130,6 +132,8 @@ class Run {
           std::isfinite(step.loss) ? step.grad_norm : double(step.loss), state_.step,
           state_.position.epoch + 1, dir_));
     state_.train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    exchanged_ += step.bytes_received;
+    steps_here_ += 1;
     state_.step += 1;
     state_.examples += batch.size;
     state_.loss_sum += step.loss;
@@ -168,8 +172,10 @@ class Run {
       shown[data::split_name(split)] = metrics;
     }
     line["eval_seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
-    metrics_log_ << line.dump() << "\n";
-    metrics_log_.flush();
+    if (comm_.root()) {
+      metrics_log_ << line.dump() << "\n";
+      metrics_log_.flush();
+    }
     progress_state_.loss = line["train_loss"];
     progress_state_.step = state_.step;
     if (!options_.quiet) progress_.evaluation(progress_state_, shown);
@@ -205,6 +211,7 @@ class Run {
   }
 
   void save_checkpoint() {
+    if (!comm_.root()) return;  // every rank holds the same state
     state_.seconds = wall_seconds();
     Checkpoint c;
     c.spec_fingerprint = fingerprint_;
@@ -221,7 +228,7 @@ class Run {
     seconds_before_ = state_.seconds;
     setup_.batcher.seek(state_.position);
     // Evaluations after the checkpoint were lost with the stop: drop their lines.
-    truncate_metrics_after(state_.last_eval_step);
+    if (comm_.root()) truncate_metrics_after(state_.last_eval_step);
     say(fmt::format("resumed from {} at step {} (epoch {})", path.string(), state_.step,
                     state_.position.epoch + 1));
   }
@@ -247,12 +254,14 @@ class Run {
     s["train"]["seconds"] = state_.train_seconds;
     s["train"]["examples_per_second"] = state_.examples / std::max(state_.train_seconds, kMinSeconds);
     s["train"]["threads"] = plan_.spec.train.threads;
+    s["train"]["ranks"] = comm_.size();
+    s["train"]["exchanged_bytes_per_step"] = steps_here_ ? exchanged_ / steps_here_ : 0;
     s["best"]["step"] = state_.best_step;
     s["best"]["epoch"] = state_.best_epoch;
     s["best"]["selected_on"] = fmt::format("{}.{}", data::split_name(select_split_), plan_.eval.select_metric);
     for (const char* split : {"valid", "test"})
       if (state_.best_metrics.contains(split)) s[split] = state_.best_metrics[split];
-    write_file_atomically(fs::path(dir_) / "summary.json", s.dump(2) + "\n");
+    if (comm_.root()) write_file_atomically(fs::path(dir_) / "summary.json", s.dump(2) + "\n");
     if (!options_.quiet) {
       std::string line = fmt::format("done: best {} {} at step {}", s["best"]["selected_on"].get<std::string>(),
                                      state_.best_score, state_.best_step);
@@ -272,6 +281,7 @@ class Run {
   const RunOptions& options_;
   const spec::Plan plan_;
   const std::string dir_;
+  dist::Communicator& comm_;
   const data::Dataset data_;
   TrainingSetup setup_;
   Progress progress_;
@@ -283,11 +293,19 @@ class Run {
   double seconds_before_ = 0;
   Clock::time_point start_ = Clock::now();
   std::ofstream metrics_log_;
+  std::int64_t exchanged_ = 0, steps_here_ = 0;  // bytes received from other ranks in this process's steps
 };
 
 }  // namespace
 
 RunResult run_training(const RunOptions& options) {
+  dist::Communicator& comm = dist::Communicator::world();
+  return or_end_job(comm, [&] { return run_training(options, comm); });
+}
+
+RunResult run_training(const RunOptions& all_options, dist::Communicator& comm) {
+  RunOptions options = all_options;
+  options.quiet = options.quiet || !comm.root();  // rank 0 speaks for the job
   std::vector<std::string> overrides = options.overrides;
   if (options.threads > 0) overrides.push_back("train.threads=" + std::to_string(options.threads));
   spec::Plan plan = spec::load_plan(options.spec_path, overrides);
@@ -299,10 +317,13 @@ RunResult run_training(const RunOptions& options) {
   const std::string dir = options.out_dir.empty() ? default_run_dir(plan.spec) : options.out_dir;
   if (options.resume && !fs::exists(fs::path(dir) / "checkpoint.ckpt"))
     throw std::runtime_error("--resume: no checkpoint in " + dir + " (pass the run directory with --out)");
-  data::ensure_synthetic(plan.spec, std::cout);
-  fs::create_directories(dir);
-  write_file_atomically(fs::path(dir) / "spec.toml", spec::to_toml(plan.spec));
-  Run run(options, std::move(plan), dir);
+  warn_if_bound_below(int(plan.spec.train.threads), comm);
+  if (comm.root()) {
+    data::ensure_synthetic(plan.spec, std::cout);
+    fs::create_directories(dir);
+    write_file_atomically(fs::path(dir) / "spec.toml", spec::to_toml(plan.spec));
+  }
+  Run run(options, std::move(plan), dir, comm);
   return run.go();
 }
 

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "atrank/dist/communicator.hpp"
+
 namespace atrank::train {
 
 struct RunOptions {
@@ -25,7 +27,11 @@ struct RunResult {
 };
 
 // Throws on any error (spec, data, NaN loss, checkpoint); the run directory
-// keeps the last good checkpoint.
+// keeps the last good checkpoint. Started by mpirun, trains data-parallel on
+// every rank of the job (rank 0 writes the run directory); an error on any
+// rank then ends the whole job.
 RunResult run_training(const RunOptions& options);
+// On the ranks of `comm` (a world of one: a plain run); throws on any error.
+RunResult run_training(const RunOptions& options, dist::Communicator& comm);
 
 }  // namespace atrank::train
