@@ -14,6 +14,7 @@ fails the test.
 """
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -135,13 +136,16 @@ def with_mpi(w):
     check(two.stdout.count("done:") == 1, "rank 0 alone reports progress")
     check(sorted(os.listdir(f"{w}/two")) == sorted(os.listdir(f"{w}/one")), "rank 0 alone writes the run directory")
 
-    # A batch of one example: one slice, on rank 0; the others follow its dropout generator.
-    steps = ["--set", "train.batch_size=1", "--set", "train.max_steps=40", "--set", "train.eval_every=20"]
+    # Batches of n - 1 examples: each epoch ends with a batch of one, a single
+    # slice on rank 0, whose dropout masks come from the generator itself; the
+    # other ranks must take over its state for the next epoch's seeds.
+    examples = int(re.search(r"data: (\d+) training examples", two.stdout).group(1))
+    steps = ["--set", f"train.batch_size={examples - 1}", "--set", "train.epochs=3"]
     one = run([ATRANK, "run", "tiny.toml", "--out", "one-b1", "--threads", "2", "--quiet"] + steps, w)
     two = run(mpi(2) + [ATRANK, "run", "tiny.toml", "--out", "two-b1", "--threads", "1", "--quiet"] + steps, w)
     check(one.returncode == 0 and two.returncode == 0, "batches of one example: " + two.stderr[-2000:])
     check(lines(f"{w}/one-b1/metrics.jsonl") == lines(f"{w}/two-b1/metrics.jsonl"),
-          "batches of one example: the same metrics")
+          "epochs ending with a batch of one example: the same metrics")
 
     # An error on the ranks ends the job: no hang, the message, no run directory.
     bad = run(mpi(2) + [ATRANK, "run", "tiny.toml", "--out", "bad", "--set", "encoder.heads=zero"], w)
