@@ -10,6 +10,7 @@
 
 #include "atrank/data/batcher.hpp"
 #include "atrank/data/dataset.hpp"
+#include "atrank/model/flops.hpp"
 #include "atrank/spec/load.hpp"
 #include "atrank/tensor/gemm.hpp"
 #include "atrank/train/setup.hpp"
@@ -42,8 +43,18 @@ class Stretches {
       setup_.train_step(batch_, setup_.learning_rate(batch_, step_++));
       seconds += std::chrono::duration<double>(Clock::now() - s).count();
       done += batch_.size;
+      const model::BatchFlops f = model::batch_forward_flops(setup_.model.plan(), batch_, setup_.runner.threads());
+      flops_.useful += f.useful;
+      flops_.executed += f.executed;
+      flops_examples_ += batch_.size;
     }
     return double(done) / seconds;
+  }
+
+  // Training work per example (forward + backward: 3x forward) of the batches trained so far.
+  model::BatchFlops training_flops_per_example() const {
+    const double per = 3.0 / double(std::max<std::int64_t>(flops_examples_, 1));
+    return {flops_.useful * per, flops_.executed * per};
   }
 
   // Evaluation cases per second over the first `cases` test cases.
@@ -72,13 +83,15 @@ class Stretches {
   data::Batcher eval_batcher_;
   data::Batch batch_;
   std::int64_t step_ = 0;
+  model::BatchFlops flops_;
+  std::int64_t flops_examples_ = 0;
 };
 
 // A warm-up stretch of a quarter of a timed one (at least one batch).
 constexpr std::int64_t kWarmupDivisor = 4;
 
 BenchRow bench_configuration(const spec::Plan& base, const data::Dataset& data, std::int64_t threads,
-                             std::int64_t batch_size, const BenchOptions& options) {
+                             std::int64_t batch_size, const BenchOptions& options, double peak) {
   spec::Spec spec = base.spec;
   spec.train.batch_size = batch_size;
   spec.train.threads = threads;
@@ -98,10 +111,28 @@ BenchRow bench_configuration(const spec::Plan& base, const data::Dataset& data, 
   row.train_max = *std::max_element(train_rates.begin(), train_rates.end());
   row.eval_median = median(eval_rates);
   row.eval_candidates = data.candidates_per_case(data::Split::test);
+  const model::BatchFlops f = stretches.training_flops_per_example();
+  row.flops_useful = f.useful;
+  row.flops_executed = f.executed;
+  row.gflops = f.executed * row.train_median / 1e9;
+  row.peak_share = row.gflops / (double(threads) * peak);
   return row;
 }
 
 }  // namespace
+
+double sgemm_peak_gflops(std::size_t n, int repeats) {
+  set_blas_threads(1);
+  xt::xtensor<float, 2> a = xt::ones<float>({n, n}), b = xt::ones<float>({n, n}), c = xt::zeros<float>({n, n});
+  double best = 0;
+  for (int i = 0; i <= repeats; ++i) {  // the first call warms up
+    const auto s = Clock::now();
+    gemm<float>(Trans::No, Trans::No, 1.f, a, b, 0.f, c);
+    const double seconds = std::chrono::duration<double>(Clock::now() - s).count();
+    if (i > 0) best = std::max(best, 2.0 * double(n) * double(n) * double(n) / seconds / 1e9);
+  }
+  return best;
+}
 
 std::vector<BenchRow> run_bench(const BenchOptions& options, std::ostream& out) {
   const spec::Plan base = spec::load_plan(options.spec_path, options.overrides);
@@ -110,15 +141,22 @@ std::vector<BenchRow> run_bench(const BenchOptions& options, std::ostream& out) 
   out << fmt::format("data: {} test cases, loaded in {:.2f} s{}\n", data.num_cases(data::Split::test),
                      std::chrono::duration<double>(Clock::now() - t0).count(),
                      data.from_cache() ? " (cache)" : "");
+  const double peak = sgemm_peak_gflops();
+  out << fmt::format("sgemm peak: {:.1f} GFLOP/s on one thread (1024^3, best of 5); training work per example "
+                     "counted from the shapes (forward + backward), useful = real history positions, "
+                     "executed = padded slices\n",
+                     peak);
   std::vector<BenchRow> rows;
   for (const auto threads : options.threads)
     for (const auto batch_size : options.batch_sizes) {
-      const BenchRow row = bench_configuration(base, data, threads, batch_size, options);
+      const BenchRow row = bench_configuration(base, data, threads, batch_size, options, peak);
       out << fmt::format(
           "batch {:>4} threads {} | train {:>8.0f} ex/s (median of {}; min {:.0f}, max {:.0f}) | "
-          "eval {:>8.0f} cases/s ({} candidates each)\n",
+          "eval {:>8.0f} cases/s ({} candidates each) | {:.3g} MFLOP/ex useful, {:.3g} executed | "
+          "{:.2f} GFLOP/s, {:.1f}% of peak\n",
           row.batch, row.threads, row.train_median, options.stretches, row.train_min, row.train_max,
-          row.eval_median, row.eval_candidates);
+          row.eval_median, row.eval_candidates, row.flops_useful / 1e6, row.flops_executed / 1e6, row.gflops,
+          100 * row.peak_share);
       out.flush();
       rows.push_back(row);
     }
