@@ -1,6 +1,7 @@
 #include "atrank/train/batch_runner.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -77,12 +78,15 @@ StepResult BatchRunner::train_step(const data::Batch& batch, Optimizer& optimize
     else
       pool_.run(job);
   }
+  const auto exchange_start = std::chrono::steady_clock::now();
   if (comm_.size() > 1)
     comm_.share_ranges(losses_.data(), rank_offsets(comm_.size(), pool_.size(), k, k, sizeof(float)));
   if (k > 1 || comm_.size() > 1) merge_gradients(local);
 
   StepResult r;
   r.bytes_received = comm_.bytes_received() - received_before;
+  if (comm_.size() > 1)
+    r.exchange_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - exchange_start).count();
   for (int s = 0; s < k; ++s) r.loss += losses_[std::size_t(s)];
   if (!std::isfinite(r.loss)) {
     model_.zero_grad();

@@ -24,6 +24,7 @@ struct StepResult {
   float loss = 0;
   double grad_norm = 0;  // before clipping
   std::int64_t bytes_received = 0;  // from the other ranks in this step
+  double exchange_seconds = 0;      // spent exchanging losses and gradients with them (waits included)
 };
 
 class BatchRunner {

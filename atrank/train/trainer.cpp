@@ -133,6 +133,7 @@ class Run {
           state_.position.epoch + 1, dir_));
     state_.train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
     exchanged_ += step.bytes_received;
+    exchange_seconds_ += step.exchange_seconds;
     steps_here_ += 1;
     state_.step += 1;
     state_.examples += batch.size;
@@ -256,6 +257,7 @@ class Run {
     s["train"]["threads"] = plan_.spec.train.threads;
     s["train"]["ranks"] = comm_.size();
     s["train"]["exchanged_bytes_per_step"] = steps_here_ ? exchanged_ / steps_here_ : 0;
+    s["train"]["exchange_seconds_per_step"] = steps_here_ ? exchange_seconds_ / double(steps_here_) : 0.0;
     s["best"]["step"] = state_.best_step;
     s["best"]["epoch"] = state_.best_epoch;
     s["best"]["selected_on"] = fmt::format("{}.{}", data::split_name(select_split_), plan_.eval.select_metric);
@@ -293,7 +295,9 @@ class Run {
   double seconds_before_ = 0;
   Clock::time_point start_ = Clock::now();
   std::ofstream metrics_log_;
-  std::int64_t exchanged_ = 0, steps_here_ = 0;  // bytes received from other ranks in this process's steps
+  // This process's steps: bytes received from the other ranks, seconds spent exchanging with them.
+  std::int64_t exchanged_ = 0, steps_here_ = 0;
+  double exchange_seconds_ = 0;
 };
 
 }  // namespace
