@@ -40,8 +40,12 @@ struct MpiSession {
 
 // Counts go to MPI as int: larger messages are sent in pieces of this many units.
 constexpr std::size_t kMaxCount = std::size_t(1) << 30;
-// Entries per fold chunk: large enough to reach bandwidth, small enough to pipeline the chain.
-constexpr std::size_t kFoldChunk = std::size_t(1) << 16;
+// Entries per fold chunk: about one chunk per rank, so that filling the chain
+// (size - 2 chunk transfers before the last rank starts) costs about one
+// more pass of the vector; at least 16 KB, so that each message still moves
+// at bandwidth rather than at latency.
+constexpr std::size_t kMinFoldChunk = std::size_t(1) << 12;
+std::size_t fold_chunk(std::size_t n, int ranks) { return std::max(kMinFoldChunk, (n + std::size_t(ranks) - 1) / std::size_t(ranks)); }
 constexpr int kFoldTag = 14;
 
 int count_of(std::int64_t bytes, const char* what) {
@@ -111,19 +115,20 @@ void Communicator::mpi_share_ranges(void* data, const std::vector<std::int64_t>&
 
 void Communicator::mpi_fold(float* v, std::size_t n, FoldChunk fold, void* context) {
   const bool first = rank_ == 0, last = rank_ == size_ - 1;
-  const std::size_t chunks = (n + kFoldChunk - 1) / kFoldChunk;
+  const std::size_t chunk = fold_chunk(n, size_);
+  const std::size_t chunks = (n + chunk - 1) / chunk;
   std::vector<MPI_Request> receives, sends;
   if (!first) {
     prefix_.resize(n);
     for (std::size_t c = 0; c < chunks; ++c) {
-      const std::size_t b = c * kFoldChunk, e = std::min(n, b + kFoldChunk);
+      const std::size_t b = c * chunk, e = std::min(n, b + chunk);
       receives.emplace_back();
       MPI_Irecv(prefix_.data() + b, int(e - b), MPI_FLOAT, rank_ - 1, kFoldTag, MPI_COMM_WORLD, &receives.back());
     }
     bytes_received_ += std::int64_t(n * sizeof(float));
   }
   for (std::size_t c = 0; c < chunks; ++c) {
-    const std::size_t b = c * kFoldChunk, e = std::min(n, b + kFoldChunk);
+    const std::size_t b = c * chunk, e = std::min(n, b + chunk);
     if (!first) MPI_Wait(&receives[c], MPI_STATUS_IGNORE);
     fold(context, first ? nullptr : prefix_.data(), b, e);
     if (!last) {
