@@ -23,14 +23,16 @@ N * efficiency. The sparse term grows with N: it is where scaling stops.
 import argparse
 import math
 
-# Per model: one node's examples/s (2 threads, batch 32), dense parameters, sparse bytes per example.
+# Per model: one node's training examples/s (2 threads, batch 32), dense parameters, sparse bytes per example.
 MODELS = {
-    # specs/quickstart.toml = the authors' Electronics model on generated data; D from `atrank check`
-    # (134,848 dense parameters); s from the 2-rank runs (experiments/scale-out/mpi-throughput.sh).
-    "Electronics (specs/amazon.toml model)": dict(rate=1423, dense_params=134_848, sparse_per_example=6_378),
-    # specs/taobao-scale.toml: rate from the Taobao-scale training above; D and s measured with 2 ranks
-    # on the same model at 1/100 of the data (README).
-    "Taobao-scale (specs/taobao-scale.toml)": dict(rate=537, dense_params=143_040, sparse_per_example=31_500),
+    # The authors' Electronics model (specs/amazon.toml = specs/quickstart.toml's model): the rate is
+    # `atrank bench` on Electronics-scale data, batch 32, 2 threads, on a quiet 2-core machine (README,
+    # Speed); 134,848 dense parameters (`atrank check`); s from the 2-rank runs (mpi-throughput.sh).
+    "Electronics (specs/amazon.toml model)": dict(rate=10_654, dense_params=134_848, sparse_per_example=6_378),
+    # specs/taobao-scale.toml: 29.7 MFLOP per training example against 6.78 for Electronics (`atrank bench`,
+    # both at ~11 GFLOP/s), so the rate is 10,654 x 6.78 / 29.7; D (`atrank check`) and s measured with 2
+    # ranks on the same model at 1/100 of the data.
+    "Taobao-scale (specs/taobao-scale.toml)": dict(rate=2_432, dense_params=143_040, sparse_per_example=30_500),
 }
 MIN_CHUNK = 4 * (1 << 12)  # bytes: the smallest fold chunk (atrank/dist/mpi_communicator.cpp)
 
