@@ -62,47 +62,40 @@ BatchFlops batch_forward_flops(const spec::Plan& plan, const data::Batch& batch,
   BatchFlops out;
   const std::int64_t n = batch.size;
   const int k = int(std::min<std::int64_t>(n, std::max(slices, 1)));
-  ExampleShape shape;
-  shape.candidates = batch.candidates_per_example > 0 ? batch.candidates_per_example : 1;
-  shape.positions.assign(plan.groups.size(), 0);
-  std::vector<std::int64_t> padded(plan.groups.size());
+  std::vector<int> attended;  // indices of the groups the encoder reads
+  for (const auto& g : plan.groups)
+    if (g.attended && std::size_t(g.index) < batch.groups.size()) attended.push_back(g.index);
+  auto length = [&](int g, std::int64_t b) { return std::int64_t(batch.groups[std::size_t(g)].lengths.at(std::size_t(b))); };
+
+  ExampleShape real, padded;  // an example at its own lengths, and at its slice's
+  real.candidates = padded.candidates = batch.candidates_per_example > 0 ? batch.candidates_per_example : 1;
+  real.positions.assign(plan.groups.size(), 0);
   for (int s = 0; s < k; ++s) {
     const std::int64_t begin = n * s / k, end = n * (s + 1) / k;  // BatchRunner's slices
-    // The slice's padded lengths: per group its longest; packed, the longest sum.
-    std::int64_t packed = 0;
-    std::fill(padded.begin(), padded.end(), 0);
+    // The slice's padding: each group to its longest; one attended group is
+    // the history itself, several are packed to the longest sum.
+    padded.positions.assign(plan.groups.size(), 0);
+    padded.history = 0;
     for (std::int64_t b = begin; b < end; ++b) {
       std::int64_t total = 0;
-      for (const auto& g : plan.groups) {
-        if (!g.attended || std::size_t(g.index) >= batch.groups.size()) continue;
-        const std::int64_t len = batch.groups[std::size_t(g.index)].lengths.at(std::size_t(b));
-        padded[std::size_t(g.index)] = std::max(padded[std::size_t(g.index)], len);
-        total += len;
+      for (int g : attended) {
+        padded.positions[std::size_t(g)] = std::max(padded.positions[std::size_t(g)], length(g, b));
+        total += length(g, b);
       }
-      packed = std::max(packed, total);
+      padded.history = std::max(padded.history, total);
     }
-    std::int64_t attended = 0;
-    for (const auto& g : plan.groups) attended += g.attended ? 1 : 0;
-    if (attended == 1)
-      for (const auto& g : plan.groups)
-        if (g.attended) packed = padded[std::size_t(g.index)];
-    packed = std::max<std::int64_t>(packed, 1);  // an empty history is one zero position
+    if (attended.size() == 1) padded.history = padded.positions[std::size_t(attended[0])];
+    padded.history = std::max<std::int64_t>(padded.history, 1);  // an empty history is one zero position
 
     for (std::int64_t b = begin; b < end; ++b) {
-      shape.task = batch.task.empty() ? 0 : batch.task[std::size_t(b)];
-      shape.history = 0;
-      for (const auto& g : plan.groups) {
-        const std::int64_t len = g.attended && std::size_t(g.index) < batch.groups.size()
-                                     ? batch.groups[std::size_t(g.index)].lengths.at(std::size_t(b))
-                                     : 0;
-        shape.positions[std::size_t(g.index)] = len;
-        shape.history += len;
+      real.task = padded.task = batch.task.empty() ? 0 : batch.task[std::size_t(b)];
+      real.history = 0;
+      for (int g : attended) {
+        real.positions[std::size_t(g)] = length(g, b);
+        real.history += length(g, b);
       }
-      out.useful += forward_flops(plan, shape);
-      shape.positions = padded;
-      shape.history = packed;
-      out.executed += forward_flops(plan, shape);
-      shape.positions.assign(plan.groups.size(), 0);
+      out.useful += forward_flops(plan, real);
+      out.executed += forward_flops(plan, padded);
     }
   }
   return out;

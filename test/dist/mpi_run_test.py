@@ -6,7 +6,8 @@
 
 With MPI: `mpirun -np 2 atrank run --threads 1` trains exactly as one process
 with `--threads 2` (every metric, bitwise: dropout and a clipping norm that
-clips make slices, seeds and the global norm matter); rank 0 alone writes the
+clips make slices, seeds and the global norm matter), and 2 ranks x 2
+threads as 1 process x 4 threads; rank 0 alone writes the
 run directory; an error ends every rank; killing one rank ends the job with
 an error naming it, and `--resume` from the last checkpoint then finishes the
 run exactly as an uninterrupted one. Every command has a time limit: a hang
@@ -135,6 +136,14 @@ def with_mpi(w):
           "summary.json: ranks and bytes exchanged per step")
     check(two.stdout.count("done:") == 1, "rank 0 alone reports progress")
     check(sorted(os.listdir(f"{w}/two")) == sorted(os.listdir(f"{w}/one")), "rank 0 alone writes the run directory")
+
+    # Ranks and threads together: 2 ranks x 2 threads = 1 process x 4 threads.
+    short = ["--set", "train.epochs=2", "--quiet"]
+    four = run([ATRANK, "run", "tiny.toml", "--out", "four", "--threads", "4"] + short, w)
+    two_two = run(mpi(2) + ["--bind-to", "none", ATRANK, "run", "tiny.toml", "--out", "two-two", "--threads", "2"] + short, w)
+    check(four.returncode == 0 and two_two.returncode == 0, "2 ranks x 2 threads: " + two_two.stderr[-2000:])
+    check(lines(f"{w}/four/metrics.jsonl") == lines(f"{w}/two-two/metrics.jsonl"),
+          "2 ranks x 2 threads give one process x 4 threads' metrics, bitwise")
 
     # Batches of n - 1 examples: each epoch ends with a batch of one, a single
     # slice on rank 0, whose dropout masks come from the generator itself; the
