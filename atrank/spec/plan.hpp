@@ -174,6 +174,8 @@ void check_training_memory(const Plan& plan, const std::function<std::int64_t(co
 constexpr std::int64_t kMaxSize = std::int64_t{1} << 40;
 // The most training threads (train.threads, --threads).
 constexpr std::int64_t kMaxThreads = 1024;
+// The most attention blocks (encoder.blocks): far beyond any model that trains on a CPU.
+constexpr std::int64_t kMaxBlocks = 1000;
 
 // Bucket edges of a time encoding: the explicit edges, or 2^1 .. 2^count for
 // edges = "log2" (what resolve() stores).

@@ -144,10 +144,10 @@ void check_training_memory(const Plan& plan, const std::function<std::int64_t(co
   const MemoryPart& big =
       *std::max_element(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.bytes < b.bytes; });
   fail(origin_of(plan.spec, big.key), big.key,
-       fmt::format("too large for this machine: {} needs {:.0f} bytes ({}) to train, and the model at least "
-                   "{:.0f} bytes ({}) in all, more than the {:.0f} bytes ({}) of {}",
-                   big.what, double(big.bytes), human(big.bytes), double(total), human(total),
-                   double(available.bytes), human(available.bytes), available.source));
+       fmt::format("too large for this machine: training this model needs at least {:.0f} bytes ({}), more "
+                   "than the {:.0f} bytes ({}) of {}; the largest part is {}: {:.0f} bytes ({})",
+                   double(total), human(total), double(available.bytes), human(available.bytes), available.source,
+                   big.what, double(big.bytes), human(big.bytes)));
 }
 
 void Planner::memory() const {

@@ -436,13 +436,15 @@ RunResult run_training(const RunOptions& options) {
     if (!options.force) refuse_existing_run(files, resume_command(options, files.dir));
   }
   data::ensure_synthetic(plan.spec, std::cout);
+  const std::string resolved = spec::to_toml(plan.spec);
+  // Data and model before the directory: a run that cannot start leaves nothing behind.
+  Run run(options, std::move(plan), files, std::move(checkpoint));
   fs::create_directories(files.dir);
   if (!lock) lock.emplace(files.dir);
   if (options.force)
     if (const std::string moved = set_aside_old_run(files); !moved.empty() && !options.quiet)
       std::cout << "--force: the earlier run's files are in " << moved << "\n";
-  write_file_atomically(files.spec(), spec::to_toml(plan.spec));
-  Run run(options, std::move(plan), files, std::move(checkpoint));
+  write_file_atomically(files.spec(), resolved);
   return run.go();
 }
 

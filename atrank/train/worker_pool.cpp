@@ -11,10 +11,11 @@ WorkerPool::WorkerPool(int size) : errors_(std::size_t(size > 0 ? size : 1)) {
   try {
     for (int k = 1; k < size; ++k) threads_.emplace_back([this, k] { work(k); });
   } catch (const std::system_error& e) {
+    const std::size_t started = threads_.size() + 1;  // the caller's thread is the first
     // The threads already started must be joined, or their destructors terminate the process.
     stop();
-    throw std::runtime_error("cannot start thread " + std::to_string(threads_.size() + 1) + " of " +
-                             std::to_string(size) + ": " + e.code().message());
+    throw std::runtime_error("cannot start thread " + std::to_string(started + 1) + " of " + std::to_string(size) +
+                             ": " + e.code().message());
   }
 }
 
