@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "atrank/spec/load.hpp"
+#include "atrank/spec/schema.hpp"
 
 namespace atrank::spec {
 
@@ -16,12 +17,15 @@ namespace {
 // walked, other values (arrays of numbers or strings too) printed as TOML.
 void flatten(const toml::node& node, const std::string& path, std::map<std::string, std::string>& out) {
   if (const toml::table* t = node.as_table()) {
-    if (t->empty() && !path.empty()) out[path] = "{}";
     for (auto&& [k, v] : *t) flatten(v, path.empty() ? std::string(k.str()) : path + "." + std::string(k.str()), out);
     return;
   }
   if (const toml::array* a = node.as_array(); a && !a->empty() && a->is_array_of_tables()) {
     for (std::size_t i = 0; i < a->size(); ++i) flatten(*a->get(i), path + "[" + std::to_string(i) + "]", out);
+    return;
+  }
+  if (const auto* text = node.as_string()) {
+    out[path] = emit_value(text->get());  // "text", as the spec writes it
     return;
   }
   std::ostringstream text;

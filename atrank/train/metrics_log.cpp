@@ -46,8 +46,10 @@ void MetricsLog::keep_until(const std::string& path, std::int64_t step, std::ost
   }
   if (later == 0 && torn == 0) return;
   std::string what;
-  if (later > 0) what = fmt::format("{} evaluation{} after the checkpoint's step {}", later, later == 1 ? "" : "s", step);
-  if (torn > 0) what += fmt::format("{}a torn last line ({} bytes, a write cut short)", later > 0 ? " and " : "", torn);
+  if (later > 0)
+    what = fmt::format("{} evaluation{} after step {}, the last the checkpoint knows of", later,
+                       later == 1 ? "" : "s", step);
+  if (torn > 0) what += fmt::format("{}a torn last line ({} bytes, a write cut short)", later > 0 ? ", and " : "", torn);
   warnings << "atrank: warning: " << path << ": dropped " << what << "\n";
   write_file_atomically(path, kept);
 }

@@ -20,9 +20,11 @@ class MetricsLog {
   // Appends `line` as one line; throws WriteError naming the file when it cannot be written.
   void append(const nlohmann::json& line) { file_.append(line.dump() + "\n"); }
 
-  // On resume: keeps the lines of evaluations at or before `step` (the
-  // checkpoint's) and drops the later ones (lost with the stop) and a torn last
-  // line (a write cut short), with a warning naming the file on `warnings`.
+  // On resume: keeps the lines of evaluations at or before `step` (the last
+  // evaluation the checkpoint knows of) and drops the later ones (made after
+  // the checkpoint: the resumed run makes them again, or never, as an
+  // uninterrupted run would) and a torn last line (a write cut short), with a
+  // warning naming the file on `warnings`.
   // Rewrites the file only when something is dropped. A malformed line before
   // the last is an error naming the file and line: the file was edited.
   static void keep_until(const std::string& path, std::int64_t step, std::ostream& warnings);

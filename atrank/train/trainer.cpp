@@ -326,7 +326,7 @@ class Run {
     checkpoint_step_ = state_.step;
     setup_.batcher.seek(state_.position);
     // Evaluations after the checkpoint were lost with the stop: put the files back in step with it.
-    MetricsLog::keep_until(files_.metrics(), state_.step, std::cerr);
+    MetricsLog::keep_until(files_.metrics(), state_.last_eval_step, std::cerr);
     best_.restore(state_.best_step, std::cerr);
     say(fmt::format("resumed from {} at step {} (epoch {})", files_.checkpoint(), state_.step,
                     state_.position.epoch + 1));

@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(resume_drops_later_evaluations_and_a_torn_tail_with_a_warni
   MetricsLog::keep_until(path, 20, warnings);
   BOOST_TEST(read(path) == "{\"step\":10}\n{\"step\":20}\n");
   BOOST_TEST(warnings.str() == "atrank: warning: " + path +
-                                   ": dropped 1 evaluation after the checkpoint's step 20 and a torn last line (9 "
+                                   ": dropped 1 evaluation after step 20, the last the checkpoint knows of, and a torn last line (9 "
                                    "bytes, a write cut short)\n");
   // A whole line without its newline is torn too; nothing to drop: no warning, the file is not rewritten.
   write_text(path, "{\"step\":10}\n{\"step\":20}");
