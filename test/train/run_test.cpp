@@ -45,16 +45,18 @@ BOOST_AUTO_TEST_CASE(same_seed_one_thread_gives_identical_metrics) {
 BOOST_AUTO_TEST_CASE(resumed_run_equals_uninterrupted_run) {
   TinyData d;
   const auto full = train::run_training(d.options("full", {"train.checkpoint_every=30"}));
-  // A run stopped at step 60 (its last checkpoint), then resumed to the end.
-  auto part = d.options("part", {"train.checkpoint_every=30", "train.max_steps=60"});
-  train::run_training(part);
+  // A run stopped at step 80 (its last checkpoint), then resumed to the end. Its last evaluation (step
+  // 80, after that checkpoint) is its best: best.ckpt holds it, the checkpoint's best (step 50) is aside.
+  auto part = d.options("part", {"train.checkpoint_every=30", "train.max_steps=80"});
+  const auto stopped = train::run_training(part);
+  BOOST_TEST(stopped.summary["best"]["step"] == 80);
+  BOOST_TEST(fs::exists(stopped.dir + "/best-at-checkpoint.ckpt"));
   auto resume = d.options("part", {"train.checkpoint_every=30"});
   resume.resume = true;
   const auto resumed = train::run_training(resume);
   BOOST_TEST(metric_lines(resumed.dir) == metric_lines(full.dir));
   BOOST_TEST(resumed.summary["test"] == full.summary["test"]);
-  // best.ckpt too: the stopped run's last (best) evaluation came after its checkpoint, and resuming put
-  // the checkpoint's best back before going on.
+  // best.ckpt too: resuming put the checkpoint's best back before going on.
   const auto best = [](const std::string& dir) { return train::Checkpoint::load(dir + "/best.ckpt", 0).bytes("dense"); };
   BOOST_TEST((best(resumed.dir) == best(full.dir)));
 }
