@@ -301,7 +301,7 @@ class Run {
   }
 
   void save_checkpoint() {
-
+    refuse_bad_parameters(files_.checkpoint());
     state_.seconds = wall_seconds();
     Checkpoint c;
     c.spec_fingerprint = fingerprint_;
