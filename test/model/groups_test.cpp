@@ -186,7 +186,7 @@ BOOST_AUTO_TEST_CASE(mixed_task_batch_gradients) {
     one.targets = {own[task][0], own[task][1], own[task][2]};
     Tape<double> t1;
     const Var s = m.score(t1, one);
-    BOOST_TEST(std::abs(t1.tensor(s)(task) - t.tensor(mixed)(task)) < 1e-12);
+    BOOST_TEST(std::abs(t1.tensor(s).flat(std::size_t(task)) - t.tensor(mixed).flat(std::size_t(task))) < 1e-12);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include <xtensor/xio.hpp>
 #include <xtensor/xmath.hpp>
 #include <xtensor/xtensor.hpp>
 #include <xtensor/xview.hpp>
@@ -84,11 +85,11 @@ BOOST_AUTO_TEST_CASE(fully_masked_example_outputs_layer_norm_of_the_residual) {
   Tape<double> t;
   const Var in = p.on(t, x);
   const Var out = m(t, p, in, lengths.data(), in, lengths.data(), false, rng);
-  const auto xv = xt::view(p.dense.tensor(x), 0);  // (T,C)
-  const auto mean = xt::mean(xv, {1}, xt::keep_dims);
-  const auto var = xt::mean(xt::square(xv - mean), {1}, xt::keep_dims);
+  const xt::xtensor<double, 2> xv = xt::view(p.dense.tensor(x), 0);  // (T,C)
+  const xt::xtensor<double, 2> mean = xt::mean(xv, {1}, xt::keep_dims);
+  const xt::xtensor<double, 2> var = xt::mean(xt::square(xv - mean), {1}, xt::keep_dims);
   const xt::xtensor<double, 2> want = (xv - mean) / xt::sqrt(var + 1e-8);
-  BOOST_TEST(xt::allclose(xt::view(t.tensor(out), 0), want, 0.0, 1e-9));
+  BOOST_TEST(xt::allclose(xt::view(t.tensor(out), 0), want, 0.0, 1e-9), xt::xarray<double>(t.tensor(out)) << " vs " << want);
 }
 
 BOOST_AUTO_TEST_CASE(padded_keys_do_not_change_valid_outputs) {
