@@ -1,6 +1,7 @@
 // TF default initializers (glorot_uniform_initializer and friends).
 #include "atrank/nn/init.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -13,6 +14,7 @@ std::string Init::str() const {
     case InitKind::Zeros: return "zeros";
     case InitKind::Ones: return "ones";
     case InitKind::Normal: s << "normal(" << value << ")"; return s.str();
+    case InitKind::TruncatedNormal: s << "truncated_normal(" << value << ")"; return s.str();
     case InitKind::Constant: s << "constant(" << value << ")"; return s.str();
   }
   return "?";
@@ -32,6 +34,16 @@ void initialize(T* values, const autodiff::Shape& shape, const Init& init, std::
     case InitKind::Normal: {
       std::normal_distribution<double> d(0.0, init.value);
       for (std::int64_t i = 0; i < n; ++i) values[i] = T(d(rng));
+      return;
+    }
+    case InitKind::TruncatedNormal: {
+      std::normal_distribution<double> d(0.0, init.value);
+      const double bound = 2 * init.value;
+      for (std::int64_t i = 0; i < n; ++i) {
+        double x = d(rng);
+        while (std::abs(x) > bound) x = d(rng);
+        values[i] = T(x);
+      }
       return;
     }
     case InitKind::GlorotUniform: {
