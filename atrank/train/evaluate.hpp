@@ -12,7 +12,8 @@
 namespace atrank::train {
 
 // metric name -> value for the whole split; with several tasks also
-// "<task>.<metric>" per task.
+// "<task>.<metric>" per task. Besides the spec's metrics every evaluation
+// reports "user_spread" (user_spread.hpp), per task as well.
 using MetricValues = std::map<std::string, double>;
 
 // Scores with the runner's model and threads.

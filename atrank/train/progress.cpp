@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "atrank/train/user_spread.hpp"
+
 namespace atrank::train {
 
 std::string format_duration(double seconds) {
@@ -58,6 +60,12 @@ void Progress::evaluation(const ProgressState& s,
     line += " | " + split;
     for (const auto& [name, value] : metrics) line += fmt::format(" {} {:.4f}", name, value);
   }
+  for (const auto& [split, metrics] : splits)
+    for (const auto& [name, value] : collapsed_entries(metrics))
+      line += fmt::format(
+          "\nwarning: {} {} {:.2g} is below {}: the user vectors are nearly the same for every case, so the "
+          "scores rank items alike for everyone (a collapsed model; README.md, \"user_spread\")",
+          split, name, value, kCollapsedUserSpread);
   std::fprintf(log_, "%s\n", line.c_str());
   std::fflush(log_);
 }

@@ -27,6 +27,7 @@
 #include "atrank/train/progress.hpp"
 #include "atrank/train/run_state.hpp"
 #include "atrank/train/setup.hpp"
+#include "atrank/train/user_spread.hpp"
 
 namespace atrank::train {
 namespace fs = std::filesystem;
@@ -250,8 +251,12 @@ class Run {
     s["best"]["step"] = state_.best_step;
     s["best"]["epoch"] = state_.best_epoch;
     s["best"]["selected_on"] = fmt::format("{}.{}", data::split_name(select_split_), plan_.eval.select_metric);
+    s["collapsed"] = false;  // the selected evaluation's user_spread below kCollapsedUserSpread
     for (const char* split : {"valid", "test"})
-      if (state_.best_metrics.contains(split)) s[split] = state_.best_metrics[split];
+      if (state_.best_metrics.contains(split)) {
+        s[split] = state_.best_metrics[split];
+        if (!collapsed_entries(s[split].get<std::map<std::string, double>>()).empty()) s["collapsed"] = true;
+      }
     write_file_atomically(fs::path(dir_) / "summary.json", s.dump(2) + "\n");
     if (!options_.quiet) {
       std::string line = fmt::format("done: best {} {} at step {}", s["best"]["selected_on"].get<std::string>(),

@@ -57,7 +57,9 @@ BOOST_AUTO_TEST_CASE(truncated_normal_redraws_beyond_two_sigma_as_tf) {
   const double sd = std::sqrt(sq / n - mean * mean);
   BOOST_TEST(worst <= 2 * sigma);
   BOOST_TEST(worst > 1.99 * sigma);           // the tails reach the bound
-  BOOST_TEST(at_edge / n < 0.001);            // redrawn, not clipped onto the bound
+  // Within 0.01 sigma of the bound: 0.11% of a truncated normal; clipping
+  // would pile the 4.55% beyond it there.
+  BOOST_TEST(at_edge / n < 0.002, "near the bound " << at_edge / n);
   BOOST_TEST(std::abs(mean) < 2e-4);
   BOOST_TEST(std::abs(sd - 0.087963) < 2e-4, "std " << sd);
   BOOST_TEST(std::abs(beyond_one / n - 0.2848) < 0.002, "beyond one sigma " << beyond_one / n);
