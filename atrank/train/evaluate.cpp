@@ -2,14 +2,25 @@
 // the score matrix to the metric functions.
 #include "atrank/train/evaluate.hpp"
 
+#include <algorithm>
+
 #include "atrank/data/batcher.hpp"
 #include "atrank/train/metrics.hpp"
 #include "atrank/train/user_spread.hpp"
 
 namespace atrank::train {
+namespace {
+
+bool one_case_per_user(std::vector<std::int32_t> users) {
+  std::sort(users.begin(), users.end());
+  return std::adjacent_find(users.begin(), users.end()) == users.end();
+}
+
+}  // namespace
 
 MetricValues evaluate(BatchRunner& runner, const data::Dataset& data, data::Split split,
-                      const std::vector<spec::Metric>& metrics, std::int64_t batch_size) {
+                      const std::vector<spec::Metric>& metrics, std::int64_t batch_size,
+                      std::vector<std::string>* same_as_auc) {
   data::BatcherOptions opt;
   opt.split = split;
   opt.mode = data::BatchMode::eval;
@@ -48,12 +59,17 @@ MetricValues evaluate(BatchRunner& runner, const data::Dataset& data, data::Spli
   if (all.cases() == 0) return out;
   out = compute_metrics(all, metrics);
   out[kUserSpreadKey] = spread.value();
+  auto note_gauc = [&](const ScoredCases& cases, const std::string& key) {
+    if (same_as_auc && out.count(key) && one_case_per_user(cases.users)) same_as_auc->push_back(key);
+  };
+  note_gauc(all, "gauc");
   if (tasks.size() > 1)
     for (std::size_t k = 0; k < tasks.size(); ++k) {
       if (per_task[k].cases() == 0) continue;
       for (const auto& [name, value] : compute_metrics(per_task[k], metrics))
         out[tasks[k].plan.name + "." + name] = value;
       out[tasks[k].plan.name + "." + kUserSpreadKey] = task_spread[k].value();
+      note_gauc(per_task[k], tasks[k].plan.name + ".gauc");
     }
   return out;
 }

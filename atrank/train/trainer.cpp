@@ -161,12 +161,15 @@ class Run {
     line["seconds"] = wall_seconds();
     line["learning_rate"] = last_lr_;
     line["train_loss"] = state_.loss_count ? state_.loss_sum / double(state_.loss_count) : 0.0;
-    std::map<std::string, std::map<std::string, double>> shown;
+    Progress::SplitMetrics shown;
     for (auto split : {data::Split::valid, data::Split::test}) {
       if (data_.num_cases(split) == 0) continue;
-      const auto metrics = evaluate(setup_.runner, data_, split, plan_.eval.metrics, plan_.spec.train.eval_batch_size);
+      std::vector<std::string> same_as_auc;
+      auto metrics = evaluate(setup_.runner, data_, split, plan_.eval.metrics, plan_.spec.train.eval_batch_size,
+                              &same_as_auc);
       line[data::split_name(split)] = metrics;
-      shown[data::split_name(split)] = metrics;
+      for (const auto& key : same_as_auc) metrics.erase(key);
+      shown.emplace_back(data::split_name(split), std::move(metrics));
     }
     line["eval_seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
     metrics_log_ << line.dump() << "\n";
@@ -259,7 +262,7 @@ class Run {
       }
     write_file_atomically(fs::path(dir_) / "summary.json", s.dump(2) + "\n");
     if (!options_.quiet) {
-      std::string line = fmt::format("done: best {} {} at step {}", s["best"]["selected_on"].get<std::string>(),
+      std::string line = fmt::format("done: best {} {:.4f} at step {}", s["best"]["selected_on"].get<std::string>(),
                                      state_.best_score, state_.best_step);
       if (s.contains("test") && s["test"].contains("auc"))
         line += fmt::format(" | test auc {:.4f}", s["test"]["auc"].get<double>());

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -327,6 +328,9 @@ BOOST_AUTO_TEST_CASE(collapsed_model_is_flagged) {
   r = w({"run", "tiny.toml", "--out", "alive"});
   BOOST_TEST_REQUIRE(r.code == 0, r.err);
   BOOST_TEST(!has(r.out, "warning"), r.out);
+  // Figures to 4 places, also on the done: line.
+  BOOST_TEST(std::regex_search(r.out, std::regex("\n  test  auc 0\\.\\d{4}  user_spread 0\\.\\d{4}\n")), r.out);
+  BOOST_TEST(std::regex_search(r.out, std::regex("done: best test\\.auc 0\\.\\d{4} at step")), r.out);
   m = last("alive");
   BOOST_TEST(m["test"]["user_spread"].get<double>() > 0.01);
   summary = nlohmann::json::parse(read_text(w.file("alive/summary.json")));
