@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 #include "atrank/data/batch_slice.hpp"
 
@@ -21,12 +23,22 @@ std::vector<std::int64_t> rank_offsets(int ranks, int per_rank, std::int64_t n, 
   return offsets;
 }
 
+// A thread that cannot start (thread or memory limits) is an error saying which setting asked for it.
+WorkerPool start_threads(int threads) {
+  try {
+    return WorkerPool(threads);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error("starting " + std::to_string(threads) +
+                             " threads for training and evaluation (train.threads or --threads): " + e.what());
+  }
+}
+
 }  // namespace
 
 BatchRunner::BatchRunner(model::Model<float>& model, int threads, dist::Communicator& comm)
     : model_(model),
       comm_(comm),
-      pool_(threads),
+      pool_(start_threads(threads)),
       tapes_(std::size_t(threads)),
       slices_(std::size_t(threads)),
       shards_(std::size_t(threads)),
@@ -194,22 +206,35 @@ const std::vector<float>& BatchRunner::scores(const data::Batch& batch) {
   const int first = first_slice(), local = local_slices(k);
   const std::int64_t c = batch.candidates_per_example > 0 ? batch.candidates_per_example : 1;
   scores_.resize(std::size_t(batch.size * c));
+  users_.resize(std::size_t(batch.size * user_width()));
   auto score = [&](int t) {
     if (t >= local) return;
     const int s = first + t;
     auto& tape = tapes_[std::size_t(t)];
     tape.clear();
-    const autodiff::Var v = model_.score(tape, slice(batch, k, s, t));
+    model::ScoreTrace trace;
+    const autodiff::Var v = model_.score(tape, slice(batch, k, s, t), &trace);
     const float* p = tape.value(v);
-    std::copy(p, p + tape.shape(v).numel(), scores_.begin() + slice_begin(batch.size, k, s) * c);
+    const std::int64_t begin = slice_begin(batch.size, k, s);
+    std::copy(p, p + tape.shape(v).numel(), scores_.begin() + begin * c);
+    // (b, candidate 0, :) of the (B,C,H) user vectors
+    const autodiff::Shape us = tape.shape(trace.users);
+    if (us.rank != 3 || us[2] != user_width())
+      throw std::logic_error("BatchRunner::scores: user vectors " + us.str() + ", expected width " +
+                             std::to_string(user_width()));
+    const float* u = tape.value(trace.users);
+    for (std::int64_t b = 0; b < us[0]; ++b)
+      std::copy(u + b * us[1] * us[2], u + (b * us[1] + 1) * us[2], users_.begin() + (begin + b) * us[2]);
   };
   if (local <= 1)
     score(0);
   else
     pool_.run(score);
-  if (comm_.size() > 1)
-    comm_.share_ranges(scores_.data(),
-                       rank_offsets(comm_.size(), pool_.size(), batch.size, k, c * std::int64_t(sizeof(float))));
+  if (comm_.size() > 1) {
+    const auto bytes = std::int64_t(sizeof(float));
+    comm_.share_ranges(scores_.data(), rank_offsets(comm_.size(), pool_.size(), batch.size, k, c * bytes));
+    comm_.share_ranges(users_.data(), rank_offsets(comm_.size(), pool_.size(), batch.size, k, user_width() * bytes));
+  }
   return scores_;
 }
 

@@ -55,6 +55,10 @@ class BatchRunner {
   // Scores (B,C) row-major of batch.candidates (Model::score), slices scored
   // in parallel; every rank gets the whole batch's scores.
   const std::vector<float>& scores(const data::Batch& batch);
+  // The user vectors (B,user_width()) that scored each example's first
+  // candidate in the last scores() call (for user_spread); on every rank.
+  const std::vector<float>& user_vectors() const { return users_; }
+  std::int64_t user_width() const { return model_.encoder().out_width(); }
 
  private:
   // Slices a batch of n examples is cut into: one per thread of every rank, at least one example each.
@@ -81,6 +85,7 @@ class BatchRunner {
   std::vector<std::uint64_t> seeds_;                           // one per slice of every rank
   std::vector<float> losses_;                                  // one per slice of every rank
   std::vector<float> scores_;
+  std::vector<float> users_;
   int merging_ = 0;                                            // local slices of the merge under way
   std::vector<char> packed_;                                   // every rank's table gradients
 };
