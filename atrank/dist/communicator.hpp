@@ -49,8 +49,8 @@ class Communicator {
     if (size_ > 1) mpi_broadcast(data, bytes, from);
   }
 
-  // True on every rank when it is true on any.
-  bool any(bool flag) { return size_ > 1 ? mpi_any(flag) : flag; }
+  // The largest of every rank's `mine`, on every rank.
+  int largest(int mine) { return size_ > 1 ? mpi_largest(mine) : mine; }
 
   // The left fold of a vector over the ranks, in rank order, ending on every
   // rank: rank r gets the result of ranks 0..r-1 in chunks and
@@ -76,7 +76,7 @@ class Communicator {
   // The MPI side, called only when size() > 1 (defined in the build's communicator file).
   void mpi_barrier();
   void mpi_broadcast(void* data, std::size_t bytes, int from);
-  bool mpi_any(bool flag);
+  int mpi_largest(int mine);
   void mpi_all_values(std::int64_t mine, std::int64_t* all);
   void mpi_share_ranges(void* data, const std::vector<std::int64_t>& offsets);
   void mpi_fold(float* v, std::size_t n, FoldChunk fold, void* context);

@@ -89,11 +89,11 @@ void Communicator::mpi_broadcast(void* data, std::size_t bytes, int from) {
   if (rank_ != from) bytes_received_ += std::int64_t(bytes);
 }
 
-bool Communicator::mpi_any(bool flag) {
-  int mine = flag ? 1 : 0, all = 0;
-  MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD);
+int Communicator::mpi_largest(int mine) {
+  int all = 0;
+  MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   bytes_received_ += std::int64_t(sizeof(int)) * (size_ - 1);
-  return all != 0;
+  return all;
 }
 
 void Communicator::mpi_all_values(std::int64_t mine, std::int64_t* all) {

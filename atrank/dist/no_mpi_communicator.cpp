@@ -32,7 +32,7 @@ namespace {
 
 void Communicator::mpi_barrier() { unreachable(); }
 void Communicator::mpi_broadcast(void*, std::size_t, int) { unreachable(); }
-bool Communicator::mpi_any(bool) { unreachable(); }
+int Communicator::mpi_largest(int) { unreachable(); }
 void Communicator::mpi_all_values(std::int64_t, std::int64_t*) { unreachable(); }
 void Communicator::mpi_share_ranges(void*, const std::vector<std::int64_t>&) { unreachable(); }
 void Communicator::mpi_fold(float*, std::size_t, FoldChunk, void*) { unreachable(); }

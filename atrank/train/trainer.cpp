@@ -160,13 +160,14 @@ class Run {
     if (comm_.root()) metrics_.emplace(files_.metrics());  // rank 0 alone writes the run directory
     const StopSignals signals;
     StopReason reason = StopReason::Budget;
+    int signal = 0;  // the stop signal any rank received
     data::Batch batch;
     for (;;) {
       if (plan_.train.early_stop && state_.early_stop.exhausted(*plan_.train.early_stop)) {
         reason = StopReason::EarlyStop;
         break;
       }
-      if (comm_.any(signals.received() != 0)) {  // every rank stops at the same step
+      if ((signal = comm_.largest(signals.received())) != 0) {  // every rank stops at the same step
         reason = StopReason::Signal;
         break;
       }
@@ -187,7 +188,7 @@ class Run {
     // Checkpoint first: it then holds the same state a periodic checkpoint at
     // this step would, so a resumed run continues exactly like an uninterrupted one.
     save_checkpoint();
-    if (reason == StopReason::Signal) return stopped_by(signals.received());
+    if (reason == StopReason::Signal) return stopped_by(signal);
     if (state_.last_eval_step != state_.step) evaluate_now();
     return finish(reason);
   }
