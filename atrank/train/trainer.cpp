@@ -404,7 +404,8 @@ class Run {
     write_file_atomically(files_.summary(), s.dump(2) + "\n");
     std::cerr << fmt::format("atrank: stopped by {} at step {} (epoch {}); checkpoint {} written. Continue with:\n  {}\n",
                              signal_name(signal), state_.step, state_.position.epoch + 1, files_.checkpoint(),
-                             resume_command(options_, files_.dir));
+                             (comm_.size() > 1 ? fmt::format("mpirun -np {} ", comm_.size()) : std::string()) +
+                                 resume_command(options_, files_.dir));
     return {files_.dir, s, signal};
   }
 
