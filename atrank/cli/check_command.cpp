@@ -32,9 +32,9 @@ struct CheckOptions {
 // The model with the data's vocabulary when the data is there (so a `vocab.*` smaller than the
 // data fails here as in a run); without data, a missing size is reported after the reason the
 // data is missing, which is the real problem.
-model::Model<float> build_for_check(const spec::Spec& spec, const data::CheckData& data) {
+model::Model<float> build_for_check(const spec::Plan& plan, const data::CheckData& data) {
   try {
-    return model::build_model<float>(spec, data.vocab());
+    return model::build_model<float>(plan, data.vocab());
   } catch (const model::VocabularyUnknown& e) {
     if (data.unavailable.empty()) throw;
     throw std::runtime_error(data.unavailable + "\n  (without the data: " + e.what() + ")");
@@ -42,9 +42,10 @@ model::Model<float> build_for_check(const spec::Spec& spec, const data::CheckDat
 }
 
 void run_check(const CheckOptions& o) {
-  const spec::Spec spec = spec::load_spec(o.spec, o.sets);
+  const spec::Plan plan = spec::load_plan(o.spec, o.sets);
+  const spec::Spec& spec = plan.spec;
   const data::CheckData data = data::data_for_check(spec, std::cerr);
-  const model::Model<float> m = build_for_check(spec, data);
+  const model::Model<float> m = build_for_check(plan, data);
   const model::ModelSummary& s = m.summary();
   if (o.json) {
     nlohmann::json j = model::summary_json(s);

@@ -50,6 +50,7 @@ void run_stats(const StatsOptions& o) {
 
 struct SynthFlags {
   std::string out;
+  std::string kind = "single";
   data::SynthOptions o;
   bool electronics = false;
 };
@@ -57,6 +58,7 @@ struct SynthFlags {
 // Sizes not given on the command line (`cmd`) take the kind's defaults (or Electronics scale).
 void run_synth(SynthFlags f, const CLI::App& cmd) {
   data::SynthOptions& o = f.o;
+  o.kind = *spec::parse_choice<spec::SyntheticKind>(f.kind);  // checked by the option
   const data::SynthOptions defaults = data::synth_defaults(o.kind, f.electronics);
   if (!cmd.count("--users")) o.users = defaults.users;
   if (!cmd.count("--items")) o.items = defaults.items;
@@ -65,10 +67,10 @@ void run_synth(SynthFlags f, const CLI::App& cmd) {
   const auto t = Clock::now();
   const data::SynthSummary s = data::write_synthetic(f.out, o);
   std::printf("wrote %s\n", s.files.c_str());
-  std::printf("kind %s: %lld users, %lld items, %lld categories, %lld events", o.kind.c_str(),
+  std::printf("kind %s: %lld users, %lld items, %lld categories, %lld events", f.kind.c_str(),
               static_cast<long long>(s.users), static_cast<long long>(s.items),
               static_cast<long long>(s.categories), static_cast<long long>(s.events));
-  if (o.kind == "multi")
+  if (o.kind == spec::SyntheticKind::Multi)
     std::printf(", %lld queries, %lld coupons, %lld shops, %lld brands", static_cast<long long>(s.queries),
                 static_cast<long long>(s.coupons), static_cast<long long>(s.shops), static_cast<long long>(s.brands));
   std::printf(" (seed %llu) in %.2f s\n", static_cast<unsigned long long>(o.seed), since(t));
@@ -90,8 +92,8 @@ void add_synth(CLI::App& data) {
   CLI::App* cmd = data.add_subcommand(
       "synth", "Generate synthetic behavior data with learnable structure (datasets/synthetic/README.md)");
   cmd->add_option("--out", f->out, "Output directory (created)")->required();
-  cmd->add_option("--kind", f->o.kind, "single: items only; multi: items, queries and coupons")
-      ->check(CLI::IsMember({"single", "multi"}));
+  cmd->add_option("--kind", f->kind, "single: items only; multi: items, queries and coupons")
+      ->check(CLI::IsMember(spec::choice_names<spec::SyntheticKind>()));
   cmd->add_option("--users", f->o.users, "Users (default 2000)")->check(CLI::PositiveNumber);
   cmd->add_option("--items", f->o.items, "Items (default 2000; multi 3000)")->check(CLI::PositiveNumber);
   cmd->add_option("--categories", f->o.categories, "Categories (default 20)")->check(CLI::PositiveNumber);

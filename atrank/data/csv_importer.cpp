@@ -120,7 +120,8 @@ EventColumns event_columns(const FieldReader& in, const spec::DataSpec& data, Ev
   return c;
 }
 
-void read_events_file(const std::string& file, const spec::DataSpec& data, char delim, EventLogBuilder& builder) {
+void read_events_file(const std::string& file, const spec::DataSpec& data, char delim, spec::TimeFormat time_format,
+                      EventLogBuilder& builder) {
   ImportReport& report = builder.report();
   const bool skip = data.skip_bad_lines;
   report.files.push_back(file);
@@ -131,7 +132,7 @@ void read_events_file(const std::string& file, const spec::DataSpec& data, char 
   while (in.next(skip, report, &blank)) {
     const auto& f = in.fields;
     std::int64_t time = 0;
-    if (!parse_time(f[c.time], data.time_format, time)) {
+    if (!parse_time(f[c.time], time_format, time)) {
       bad_line(in.reader,
                "bad " + data.time_format + " time '" + std::string(f[c.time]) + "' in column '" + in.names[c.time] + "'",
                skip, report);
@@ -188,7 +189,8 @@ std::vector<std::string> csv_files(const spec::DataSpec& data) {
 
 EventLog import_csv(const spec::DataSpec& data) {
   const char delim = delimiter_char(data.delimiter);
-  if (data.time_format != "unix" && data.time_format != "iso")
+  const auto time_format = spec::parse_choice<spec::TimeFormat>(data.time_format);
+  if (!time_format)
     throw DataError("data.time_format: unknown format '" + data.time_format + "' (valid: unix, iso)");
   std::vector<std::string> event_files;
   if (data.files.empty()) {
@@ -197,7 +199,7 @@ EventLog import_csv(const spec::DataSpec& data) {
     for (const auto& f : data.files) event_files.push_back(resolve_path(data, f));
   }
   EventLogBuilder builder(data.object_space, data.behavior_object_space);
-  for (const auto& file : event_files) read_events_file(file, data, delim, builder);
+  for (const auto& file : event_files) read_events_file(file, data, delim, *time_format, builder);
   for (const auto& a : data.attributes)
     if (!a.path.empty()) read_attribute_file(a, data, delim, builder);
   return builder.finish();

@@ -40,12 +40,14 @@ bool ensure_synthetic(const spec::Spec& spec, std::ostream& log) {
   const auto& d = spec.data;
   if (!wants_generation(d)) return false;
   if (const std::string refusal = synthetic_refusal(spec); !refusal.empty()) throw DataError(refusal);
+  const auto kind = spec::parse_choice<spec::SyntheticKind>(d.synthetic);
+  if (!kind) throw DataError("data.synthetic: unknown kind '" + d.synthetic + "' (valid: single, multi)");
   std::error_code ec;
   const fs::path target(d.path);
   const fs::path tmp = target.string() + ".partial";
   fs::remove_all(tmp, ec);
   if (ec) throw DataError("cannot remove " + tmp.string() + ": " + ec.message());
-  const SynthSummary s = write_synthetic(tmp.string(), synth_defaults(d.synthetic));
+  const SynthSummary s = write_synthetic(tmp.string(), synth_defaults(*kind));
   fs::rename(tmp, target, ec);
   if (ec) throw DataError("cannot rename " + tmp.string() + " to " + target.string() + ": " + ec.message());
   log << "generated synthetic data (" << d.synthetic << "): " << s.users << " users, " << s.items

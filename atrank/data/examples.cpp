@@ -10,6 +10,7 @@
 #include "atrank/data/data_error.hpp"
 #include "atrank/data/negative_sampler.hpp"
 #include "atrank/data/rng.hpp"
+#include "atrank/spec/metric.hpp"
 
 namespace atrank::data {
 
@@ -24,14 +25,19 @@ const char* split_name(Split s) {
 
 BuildOptions build_options(const spec::Spec& spec) {
   BuildOptions o;
-  o.split = spec.data.split;
+  const auto split = spec::parse_choice<spec::SplitScheme>(spec.data.split);
+  if (!split) throw DataError("data.split: unknown split '" + spec.data.split + "' (valid: last, valid)");
+  o.split = *split;
   o.seed = spec.data.seed;
   o.min_events = spec.data.min_events;
   // Ranking metrics (hr@K, ndcg@K) need eval.negatives sampled negatives per
   // case; the AUC metrics only the authors' one. Scoring 101 candidates per
   // case when one is enough would make every evaluation ~50x slower.
   bool ranking = false;
-  for (const auto& m : spec.eval.metrics) ranking = ranking || m.rfind("hr@", 0) == 0 || m.rfind("ndcg@", 0) == 0;
+  for (const auto& m : spec.eval.metrics) {
+    const auto metric = spec::parse_metric(m);
+    ranking = ranking || (metric && metric->ranking());
+  }
   o.eval_negatives = ranking ? std::max<std::int64_t>(1, spec.eval.negatives) : 1;
   return o;
 }
@@ -105,7 +111,7 @@ class Builder {
         G_(static_cast<int>(layout.groups.size())), T_(static_cast<int>(layout.tasks.size())),
         roles_(behavior_roles(layout, out.vocab, out.behavior_space)), counts_(G_),
         task_dropped_(T_, 0), task_touched_all_(T_, 0) {
-    need_ = options.split == "valid" ? 2 : 1;
+    need_ = options.split == spec::SplitScheme::Valid ? 2 : 1;
     k_eval_ = 1 + options.eval_negatives;
     out_.split(Split::train).candidates_per_case = kTrainCandidates;
     out_.split(Split::valid).candidates_per_case = k_eval_;
@@ -235,7 +241,7 @@ class Builder {
     std::int64_t few = 0, all = 0;
     for (int t = 0; t < T_; ++t) few += task_dropped_[t], all += task_touched_all_[t];
     throw DataError("no examples: of " + std::to_string(out_.vocab.size("user")) + " user(s), " +
-                    std::to_string(few) + " have too few target events for split '" + options_.split + "', " +
+                    std::to_string(few) + " have too few target events for split '" + spec::name_of(options_.split) + "', " +
                     std::to_string(all) + " touched every object (no negative to sample), " +
                     std::to_string(dropped_min_events_) + " have fewer than data.min_events events");
   }
@@ -263,8 +269,6 @@ class Builder {
 }  // namespace
 
 PreparedData build_examples(EventLog log, const Layout& layout, const BuildOptions& options) {
-  if (options.split != "last" && options.split != "valid")
-    throw DataError("data.split: unknown split '" + options.split + "' (valid: last, valid)");
   PreparedData out;
   out.vocab = std::move(log.vocab);
   out.behavior_space = std::move(log.behavior_space);

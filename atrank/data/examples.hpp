@@ -8,12 +8,13 @@
 #include "atrank/data/events.hpp"
 #include "atrank/data/layout.hpp"
 #include "atrank/data/prepared.hpp"
+#include "atrank/spec/choices.hpp"
 #include "atrank/spec/spec.hpp"
 
 namespace atrank::data {
 
 struct BuildOptions {
-  std::string split = "last";       // "last" | "valid"
+  spec::SplitScheme split = spec::SplitScheme::Last;
   std::uint64_t seed = 1234;
   std::int64_t min_events = 0;      // users with fewer grouped events are dropped
   std::int64_t eval_negatives = 1;  // negatives per valid/test case (the first is the AUC pair's)

@@ -148,10 +148,10 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, unsigned& out) {
 }
 }  // namespace
 
-bool parse_time(std::string_view s, const std::string& format, std::int64_t& seconds) {
+bool parse_time(std::string_view s, spec::TimeFormat format, std::int64_t& seconds) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  if (format == "unix") {
+  if (format == spec::TimeFormat::Unix) {
     const std::size_t dot = s.find('.');
     if (dot != std::string_view::npos) {
       for (std::size_t i = dot + 1; i < s.size(); ++i)
@@ -160,8 +160,6 @@ bool parse_time(std::string_view s, const std::string& format, std::int64_t& sec
     }
     return parse_int64(s, seconds);
   }
-  if (format != "iso") throw DataError("data.time_format: unknown format '" + format +
-                                       "' (valid: unix, iso)");
   unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
   if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
       !digits(s, 8, 2, d))
@@ -197,10 +195,9 @@ void bad_line(const LineReader& reader, const std::string& problem, bool skip,
 }
 
 char delimiter_char(const std::string& delimiter) {
-  if (delimiter == "\t" || delimiter == "\\t" || delimiter == "tab") return '\t';
-  if (delimiter.size() != 1)
-    throw DataError("data.delimiter: expected one character (or \"tab\"), got '" + delimiter + "'");
-  return delimiter[0];
+  const auto c = spec::delimiter_char(delimiter);
+  if (!c) throw DataError("data.delimiter: expected one character (or \"tab\"), got '" + delimiter + "'");
+  return *c;
 }
 
 }  // namespace atrank::data

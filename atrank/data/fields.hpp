@@ -9,6 +9,7 @@
 
 #include "atrank/data/events.hpp"
 #include "atrank/data/line_reader.hpp"
+#include "atrank/spec/choices.hpp"
 
 namespace atrank::data {
 
@@ -32,7 +33,7 @@ bool parse_int64(std::string_view s, std::int64_t& out);
 
 // "unix": integer seconds (a fractional part is truncated);
 // "iso": YYYY-MM-DD, optionally followed by 'T' or ' ' and HH:MM[:SS[.fff]] and 'Z', read as UTC.
-bool parse_time(std::string_view s, const std::string& format, std::int64_t& seconds);
+bool parse_time(std::string_view s, spec::TimeFormat format, std::int64_t& seconds);
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);

@@ -7,13 +7,22 @@
 
 namespace atrank::data {
 
+namespace {
+spec::DataSource source_of(const spec::DataSpec& data) {
+  const auto source = spec::parse_choice<spec::DataSource>(data.source);
+  if (!source) throw DataError("data.source: unknown source '" + data.source + "' (valid: amazon, csv, movielens)");
+  return *source;
+}
+}  // namespace
+
 std::string missing_path_message(const spec::DataSpec& data) {
+  const auto source = spec::parse_choice<spec::DataSource>(data.source);
   std::string hint = " (set data.path in the spec or --set data.path=DIR)";
-  if (data.source == "amazon")
+  if (source == spec::DataSource::Amazon)
     hint = ": get the Amazon files with `datasets/amazon/download.sh " +
            (data.amazon_category.empty() ? std::string("Electronics") : data.amazon_category) + " " + data.path +
            "` (see datasets/amazon/README.md), or --set data.path=DIR where they are";
-  else if (data.source == "movielens")
+  else if (source == spec::DataSource::Movielens)
     hint = ": point --set data.path=DIR at the folder holding u.data and u.item";
   return "data.path: " + data.path + " does not exist" + hint;
 }
@@ -23,7 +32,7 @@ std::string data_dir(const spec::DataSpec& data) {
   struct stat st {};
   // A missing folder (a directory source, or csv files named relative to it)
   // is reported as such, not as a missing file inside it.
-  const bool folder = data.source != "csv" || !data.files.empty();
+  const bool folder = spec::parse_choice<spec::DataSource>(data.source) != spec::DataSource::Csv || !data.files.empty();
   if (folder && ::stat(data.path.c_str(), &st) != 0) throw DataError(missing_path_message(data));
   if (::stat(data.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return data.path;
   const std::size_t slash = data.path.find_last_of('/');
@@ -38,24 +47,22 @@ std::string resolve_path(const spec::DataSpec& data, const std::string& name) {
 
 EventLog import_events(const spec::DataSpec& data) {
   EventLog log;
-  if (data.source == "amazon") {
-    log = import_amazon(data);
-  } else if (data.source == "csv") {
-    log = import_csv(data);
-  } else if (data.source == "movielens") {
-    log = import_movielens(data);
-  } else {
-    throw DataError("data.source: unknown source '" + data.source + "' (valid: amazon, csv, movielens)");
+  switch (source_of(data)) {
+    case spec::DataSource::Amazon: log = import_amazon(data); break;
+    case spec::DataSource::Csv: log = import_csv(data); break;
+    case spec::DataSource::Movielens: log = import_movielens(data); break;
   }
   if (log.size() == 0) throw DataError("no events in " + data.path + " (empty input)");
   return log;
 }
 
 std::vector<std::string> input_files(const spec::DataSpec& data) {
-  if (data.source == "amazon") return amazon_files(data);
-  if (data.source == "csv") return csv_files(data);
-  if (data.source == "movielens") return movielens_files(data);
-  throw DataError("data.source: unknown source '" + data.source + "' (valid: amazon, csv, movielens)");
+  switch (source_of(data)) {
+    case spec::DataSource::Amazon: return amazon_files(data);
+    case spec::DataSource::Csv: return csv_files(data);
+    case spec::DataSource::Movielens: return movielens_files(data);
+  }
+  return {};
 }
 
 }  // namespace atrank::data

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "atrank/data/events.hpp"
+#include "atrank/spec/choices.hpp"
 #include "atrank/spec/spec.hpp"
 
 namespace atrank::data {

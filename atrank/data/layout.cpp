@@ -4,12 +4,11 @@
 #include <algorithm>
 
 #include "atrank/data/data_error.hpp"
+#include "atrank/spec/plan.hpp"
 
 namespace atrank::data {
 
 namespace {
-constexpr std::int64_t kMaxLog2Edge = 62;  // log2 edges stop below 2^62: gaps are int64 day counts
-
 std::string join(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
@@ -21,14 +20,6 @@ int Layout::group_index(const std::string& name) const {
   for (std::size_t g = 0; g < groups.size(); ++g)
     if (groups[g].name == name) return static_cast<int>(g);
   return -1;
-}
-
-std::vector<std::int64_t> time_edges(const spec::TimeSpec& time) {
-  if (!time.edges.empty()) return time.edges;
-  std::vector<std::int64_t> edges;
-  if (time.edges_kind == "explicit") return edges;
-  for (std::int64_t i = 1; i <= time.count && i < kMaxLog2Edge; ++i) edges.push_back(std::int64_t{1} << i);
-  return edges;
 }
 
 Layout make_layout(const spec::Spec& spec, const Vocabulary& vocab,
@@ -48,7 +39,7 @@ Layout make_layout(const spec::Spec& spec, const Vocabulary& vocab,
     Layout::Group g;
     g.name = gs.name;
     g.object_space = gs.object.empty() ? spec.data.object_space : gs.object;
-    g.edges = time_edges(gs.time);
+    g.edges = spec::bucket_edges(gs.time);
     g.unit_seconds = gs.time.unit_seconds > 0 ? gs.time.unit_seconds : spec.data.time_unit_seconds;
     if (g.unit_seconds <= 0) throw DataError("data.time_unit_seconds must be positive");
     if (!std::is_sorted(g.edges.begin(), g.edges.end()))

@@ -50,7 +50,4 @@ inline std::int32_t time_bucket(const std::vector<std::int64_t>& edges, std::int
   return b;
 }
 
-// Edges of a group's time spec: explicit ones, else 2,4,...,2^count.
-std::vector<std::int64_t> time_edges(const spec::TimeSpec& time);
-
 }  // namespace atrank::data

@@ -232,7 +232,7 @@ World make_world(const SynthOptions& o, Rng& rng) {
   w.item_name.resize(static_cast<std::size_t>(o.items));
   for (std::int64_t i = 0; i < o.items; ++i) w.item_name[i] = i;
   rng.shuffle(w.item_name.data(), w.item_name.size());
-  if (o.kind == "multi") add_shops(o, w, rng);
+  if (o.kind == spec::SyntheticKind::Multi) add_shops(o, w, rng);
   return w;
 }
 
@@ -290,7 +290,7 @@ std::vector<double> behavior_weights(std::int64_t behaviors) {
 class UserEvents {
  public:
   UserEvents(const World& w, const Pickers& pick, const SynthOptions& o, std::int64_t u)
-      : w_(w), pick_(pick), o_(o), multi_(o.kind == "multi"), user_(static_cast<std::int32_t>(u)),
+      : w_(w), pick_(pick), o_(o), multi_(o.kind == spec::SyntheticKind::Multi), user_(static_cast<std::int32_t>(u)),
         rng_(derive_seed(o.seed, static_cast<std::uint64_t>(u), kUserStream)) {
     for (auto& f : favorites_) f = static_cast<std::int32_t>(pick_.category(rng_));
   }
@@ -422,8 +422,6 @@ void cover_items(const World& w, std::vector<Event>& events, bool multi, Rng& rn
 }
 
 void check_options(const SynthOptions& o) {
-  if (o.kind != "single" && o.kind != "multi")
-    throw DataError("synth: unknown kind '" + o.kind + "' (valid: single, multi)");
   if (o.users < 1 || o.categories < 1 || o.items < o.categories)
     throw DataError("synth: need users >= 1 and items >= categories >= 1");
   if (o.events < 2 * o.users) throw DataError("synth: need at least 2 events per user (--events >= 2 * --users)");
@@ -432,7 +430,7 @@ void check_options(const SynthOptions& o) {
 }
 
 void write_events(const std::string& path, const World& w, const std::vector<Event>& events, const SynthOptions& o) {
-  const bool multi = o.kind == "multi";
+  const bool multi = o.kind == spec::SyntheticKind::Multi;
   std::vector<std::string> single_names;
   for (std::int64_t b = 0; b < o.behaviors; ++b)
     single_names.push_back(b < kSingleNamed ? kSingleNames[b] : "b" + std::to_string(b));
@@ -483,13 +481,13 @@ void write_coupons(const std::string& path, const World& w) {
 
 }  // namespace
 
-SynthOptions synth_defaults(const std::string& kind, bool electronics) {
+SynthOptions synth_defaults(spec::SyntheticKind kind, bool electronics) {
   // Amazon Electronics 5-core (the authors' data).
   constexpr std::int64_t kElectronicsUsers = 192403, kElectronicsItems = 63001, kElectronicsCategories = 801,
                          kElectronicsEvents = 1689188;
   SynthOptions o;
   o.kind = kind;
-  const bool multi = kind == "multi";
+  const bool multi = kind == spec::SyntheticKind::Multi;
   o.users = electronics ? kElectronicsUsers : 2000;
   o.items = electronics ? kElectronicsItems : (multi ? 3000 : 2000);
   o.categories = electronics ? kElectronicsCategories : 20;
@@ -499,7 +497,7 @@ SynthOptions synth_defaults(const std::string& kind, bool electronics) {
 
 SynthSummary write_synthetic(const std::string& dir, const SynthOptions& o) {
   check_options(o);
-  const bool multi = o.kind == "multi";
+  const bool multi = o.kind == spec::SyntheticKind::Multi;
   make_dirs(dir);
 
   Rng rng(derive_seed(o.seed, kWorldStream));

@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <string>
 
+#include "atrank/spec/choices.hpp"
+
 namespace atrank::data {
 
 struct SynthOptions {
-  std::string kind = "single";      // "single": items only; "multi": items, queries, coupons
+  spec::SyntheticKind kind = spec::SyntheticKind::Single;  // Single: items only; Multi: items, queries, coupons
   std::int64_t users = 1000;
   std::int64_t items = 2000;
   std::int64_t categories = 20;
@@ -24,10 +26,10 @@ struct SynthSummary {
   std::string files;  // written files, comma separated
 };
 
-// The generator's default sizes per kind ("single" | "multi"): 2,000 users, 2,000 items (multi
+// The generator's default sizes per kind: 2,000 users, 2,000 items (multi
 // 3,000), 20 categories, 24,000 events (multi 60,000); `electronics` gives Amazon Electronics
 // 5-core scale (192,403 users, 63,001 items, 801 categories, 1,689,188 events).
-SynthOptions synth_defaults(const std::string& kind, bool electronics = false);
+SynthOptions synth_defaults(spec::SyntheticKind kind, bool electronics = false);
 
 // Writes into `dir` (created if needed):
 //   single: events.csv (user,item,category,timestamp; + behavior before timestamp when

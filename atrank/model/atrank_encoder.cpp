@@ -23,33 +23,21 @@ class AtrankEncoder final : public Encoder<T> {
   bool target_independent() const override { return false; }
   std::int64_t out_width() const override { return hidden_; }
 
-  AtrankEncoder(BuildContext<T>& ctx, const EncoderShape& shape) {
+  AtrankEncoder(BuildContext<T>& ctx) {
+    // The plan made the history and the target vectors hidden wide.
     const spec::EncoderSpec& e = ctx.spec.encoder;
     hidden_ = e.hidden;
-    if (shape.history_width != hidden_)
-      throw std::invalid_argument("encoder atrank: the history is " +
-                                  std::to_string(shape.history_width) +
-                                  " wide but the hidden width is " + std::to_string(hidden_) +
-                                  " (every attended group's projection must give the hidden width)");
-    if (shape.query_width != hidden_)
-      throw std::invalid_argument("encoder atrank: target vectors are " +
-                                  std::to_string(shape.query_width) +
-                                  " wide but the vanilla attention adds them to " +
-                                  std::to_string(hidden_) +
-                                  "-wide outputs; make the target features sum to the hidden "
-                                  "width or set the task's project_target = true");
-    if (e.blocks <= 0) throw std::invalid_argument("encoder atrank: blocks must be positive");
     nn::AttentionConfig c;
     c.units = e.hidden;
     c.heads = e.heads;
     c.ffn = e.ffn;
     c.dropout = e.dropout;
-    c.qkv_activation = nn::parse_activation(e.qkv_activation);
+    c.qkv_activation = activation(ctx.plan.encoder.qkv_activation);
     c.eps = e.layer_norm_eps;
     const std::string detail = std::to_string(c.heads) + " heads of " +
                                std::to_string(c.units / std::max<std::int64_t>(1, c.heads)) +
-                               ", Q/K/V " + e.qkv_activation + ", ffn " + std::to_string(c.ffn) +
-                               ", dropout " + fmt::format("{:g}", c.dropout);
+                               ", Q/K/V " + spec::name_of(ctx.plan.encoder.qkv_activation) + ", ffn " +
+                               std::to_string(c.ffn) + ", dropout " + fmt::format("{:g}", c.dropout);
     for (std::int64_t i = 0; i < e.blocks; ++i) {
       const std::string name = "encoder/self_attention_" + std::to_string(i);
       ctx.begin_block();
@@ -82,13 +70,11 @@ class AtrankEncoder final : public Encoder<T> {
 }  // namespace
 
 template <class T>
-std::unique_ptr<Encoder<T>> make_atrank_encoder(BuildContext<T>& ctx, const EncoderShape& shape) {
-  return std::make_unique<AtrankEncoder<T>>(ctx, shape);
+std::unique_ptr<Encoder<T>> make_atrank_encoder(BuildContext<T>& ctx) {
+  return std::make_unique<AtrankEncoder<T>>(ctx);
 }
 
-template std::unique_ptr<Encoder<float>> make_atrank_encoder<float>(BuildContext<float>&,
-                                                                    const EncoderShape&);
-template std::unique_ptr<Encoder<double>> make_atrank_encoder<double>(BuildContext<double>&,
-                                                                      const EncoderShape&);
+template std::unique_ptr<Encoder<float>> make_atrank_encoder<float>(BuildContext<float>&);
+template std::unique_ptr<Encoder<double>> make_atrank_encoder<double>(BuildContext<double>&);
 
 }  // namespace atrank::model

@@ -18,16 +18,13 @@ template <class T>
 class BprEncoder final : public Encoder<T> {
  public:
   const char* kind() const override { return "bpr"; }
-  bool uses_history() const override { return false; }
   bool target_independent() const override { return true; }
   std::int64_t out_width() const override { return width_; }
 
-  BprEncoder(BuildContext<T>& ctx, const EncoderShape& shape) {
-    const auto& e = ctx.spec.encoder;
-    if (e.user_table.empty())
-      throw std::invalid_argument("encoder bpr needs `encoder.user_table` (a table of `user` ids)");
-    table_ = ctx.use_table(e.user_table, "encoder bpr (user vectors)", "user", shape.query_width);
-    width_ = shape.query_width;
+  BprEncoder(BuildContext<T>& ctx) {
+    // The plan made the user table as wide as the target vectors.
+    table_ = ctx.plan.encoder.user_table;
+    width_ = ctx.plan.encoder.query_width;
   }
 
   Var encode(Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, Var queries, bool,
@@ -45,13 +42,11 @@ class BprEncoder final : public Encoder<T> {
 }  // namespace
 
 template <class T>
-std::unique_ptr<Encoder<T>> make_bpr_encoder(BuildContext<T>& ctx, const EncoderShape& shape) {
-  return std::make_unique<BprEncoder<T>>(ctx, shape);
+std::unique_ptr<Encoder<T>> make_bpr_encoder(BuildContext<T>& ctx) {
+  return std::make_unique<BprEncoder<T>>(ctx);
 }
 
-template std::unique_ptr<Encoder<float>> make_bpr_encoder<float>(BuildContext<float>&,
-                                                                 const EncoderShape&);
-template std::unique_ptr<Encoder<double>> make_bpr_encoder<double>(BuildContext<double>&,
-                                                                   const EncoderShape&);
+template std::unique_ptr<Encoder<float>> make_bpr_encoder<float>(BuildContext<float>&);
+template std::unique_ptr<Encoder<double>> make_bpr_encoder<double>(BuildContext<double>&);
 
 }  // namespace atrank::model

@@ -1,4 +1,4 @@
-// Vocabulary sizes and declared-table lookups for the interpreter.
+// Vocabulary sizes, the plan's tables, and the spec's choices as nn values.
 #include "atrank/model/build_context.hpp"
 
 #include <stdexcept>
@@ -10,9 +10,6 @@ std::int64_t vocab_size(const spec::Spec& spec, const data::Vocabulary& vocab,
   const std::int64_t from_data = vocab.size(space);
   auto it = spec.vocab.find(space);
   if (it != spec.vocab.end()) {
-    if (it->second <= 0)
-      throw std::invalid_argument("vocab." + space + " = " + std::to_string(it->second) +
-                                  " must be positive");
     if (from_data > it->second)
       throw std::invalid_argument("vocab." + space + " = " + std::to_string(it->second) +
                                   " is smaller than the " + std::to_string(from_data) +
@@ -25,57 +22,31 @@ std::int64_t vocab_size(const spec::Spec& spec, const data::Vocabulary& vocab,
                           space);
 }
 
-const spec::TableSpec* find_table(const spec::Spec& spec, const std::string& name) {
-  for (const auto& t : spec.tables)
-    if (t.name == name) return &t;
-  return nullptr;
+nn::Init table_init(const spec::TablePlan& table) {
+  switch (table.init) {
+    case spec::InitKind::GlorotUniform: return nn::Init::glorot();
+    case spec::InitKind::Zeros: return nn::Init::zeros();
+    case spec::InitKind::Normal: return nn::Init::normal(table.init_scale);
+  }
+  throw std::logic_error("table_init: unhandled initializer");
 }
 
-const spec::GroupSpec* find_group(const spec::Spec& spec, const std::string& name) {
-  for (const auto& g : spec.groups)
-    if (g.name == name) return &g;
-  return nullptr;
+nn::Activation activation(spec::Activation a) {
+  switch (a) {
+    case spec::Activation::None: return nn::Activation::None;
+    case spec::Activation::Relu: return nn::Activation::Relu;
+    case spec::Activation::Tanh: return nn::Activation::Tanh;
+  }
+  throw std::logic_error("activation: unhandled activation");
 }
-
-int group_index(const spec::Spec& spec, const std::string& name) {
-  for (std::size_t i = 0; i < spec.groups.size(); ++i)
-    if (spec.groups[i].name == name) return int(i);
-  return -1;
-}
-
-std::vector<std::int64_t> time_edges(const spec::TimeSpec& time) {
-  if (!time.edges.empty() || time.edges_kind != "log2") return time.edges;
-  std::vector<std::int64_t> e;
-  for (std::int64_t i = 1; i <= time.count; ++i) e.push_back(std::int64_t(1) << i);
-  return e;
-}
-
-namespace {
-std::string declared_names(const spec::Spec& spec) {
-  std::string s;
-  for (const auto& t : spec.tables) s += (s.empty() ? "" : ", ") + t.name;
-  return s.empty() ? "none" : s;
-}
-}  // namespace
 
 template <class T>
-int BuildContext<T>::use_table(const std::string& name, const std::string& user,
-                               const std::string& space, std::int64_t width) {
-  const spec::TableSpec* ts = find_table(spec, name);
-  if (ts == nullptr)
-    throw std::invalid_argument(user + " uses table `" + name +
-                                "`, which is not declared in [[tables]] (declared: " +
-                                declared_names(spec) + ")");
-  if (!space.empty() && ts->vocab != space)
-    throw std::invalid_argument(user + " looks up `" + space + "` ids in table `" + name +
-                                "`, whose rows are `" + ts->vocab + "` ids");
-  if (width > 0 && ts->width != width)
-    throw std::invalid_argument(user + " needs table `" + name + "` " + std::to_string(width) +
-                                " wide, but it is declared " + std::to_string(ts->width) +
-                                " wide");
-  const std::int64_t rows = vocab_size(spec, vocab, ts->vocab, "table `" + name + "`");
-  return params.tables.use(name, ts->vocab, rows, ts->width, nn::parse_init(ts->init, ts->init_scale),
-                           user);
+void BuildContext<T>::create_tables() {
+  for (const spec::TablePlan& t : plan.tables) {
+    const std::int64_t rows = t.rows > 0 ? t.rows : vocab_size(spec, vocab, t.vocab, "table `" + t.name + "`");
+    const int i = params.tables.use(t.name, t.vocab, rows, t.width, table_init(t), t.users.front());
+    for (std::size_t u = 1; u < t.users.size(); ++u) params.tables.add_user(i, t.users[u]);
+  }
 }
 
 template struct BuildContext<float>;

@@ -1,18 +1,18 @@
-// What every part of the interpreter needs while a model is built from a spec:
-// vocabulary sizes, attribute maps, declared tables (created on first use and
-// shared by name) and the list of parameter blocks for the summary.
+// What every part of the interpreter needs while a model is built from a
+// plan: the plan, vocabulary sizes and attribute maps, the parameters being
+// registered and the list of parameter blocks for the summary.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "atrank/data/batch.hpp"
 #include "atrank/model/summary.hpp"
+#include "atrank/nn/dense.hpp"
 #include "atrank/nn/params.hpp"
-#include "atrank/spec/spec.hpp"
+#include "atrank/spec/plan.hpp"
 
 namespace atrank::model {
 
@@ -34,31 +34,25 @@ class VocabularyUnknown : public std::invalid_argument {
 std::int64_t vocab_size(const spec::Spec& spec, const data::Vocabulary& vocab,
                         const std::string& space, const std::string& user);
 
-// The table declared as `name` in the spec, or null.
-const spec::TableSpec* find_table(const spec::Spec& spec, const std::string& name);
-const spec::GroupSpec* find_group(const spec::Spec& spec, const std::string& name);
-int group_index(const spec::Spec& spec, const std::string& name);  // -1 when absent
-
-// Bucket edges of a group's time encoding: the resolved `edges`, else 2^1..2^count for log2.
-std::vector<std::int64_t> time_edges(const spec::TimeSpec& time);
+// The nn counterparts of the spec's choices.
+nn::Init table_init(const spec::TablePlan& table);
+nn::Activation activation(spec::Activation a);
 
 template <class T>
 struct BuildContext {
-  BuildContext(const spec::Spec& s, const data::Vocabulary& v, nn::Params<T>& p,
+  BuildContext(const spec::Plan& p, const data::Vocabulary& v, nn::Params<T>& ps,
                std::vector<BlockSummary>& b)
-      : spec(s), vocab(v), params(p), blocks(b) {}
+      : plan(p), spec(p.spec), vocab(v), params(ps), blocks(b) {}
 
-  const spec::Spec& spec;
+  const spec::Plan& plan;
+  const spec::Spec& spec;  // plan.spec
   const data::Vocabulary& vocab;
   nn::Params<T>& params;
   std::vector<BlockSummary>& blocks;
 
-  // The declared table `name`, created on first use (rows from its vocab
-  // space) and shared afterwards. `space`: the id space the user looks up
-  // (must be the table's vocab; empty = no check). `width`: the width the
-  // user needs (0 = any). Errors name the user and the table's declaration.
-  int use_table(const std::string& name, const std::string& user, const std::string& space = "",
-                std::int64_t width = 0);
+  // Creates the plan's tables in its order (the table store's index of a
+  // table is then its index in plan.tables), rows from the vocabulary.
+  void create_tables();
 
   // Parameters registered between begin_block() and end_block() form one block.
   void begin_block() { block_start_ = params.dense_count(); }

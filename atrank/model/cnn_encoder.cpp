@@ -34,37 +34,32 @@ using autodiff::Var;
 
 namespace {
 
+// The authors' initializers of a convolution (their kernel is a truncated normal).
+constexpr double kKernelStddev = 0.1;
+constexpr double kBias = 0.1;
+
 template <class T>
 class CnnEncoder final : public Encoder<T> {
  public:
-  CnnEncoder(BuildContext<T>& ctx, const EncoderShape& shape) {
+  CnnEncoder(BuildContext<T>& ctx) {
+    // The plan checked the window widths (each in [1, cnn_max_length]) and
+    // made the target vectors hidden wide.
     const auto& e = ctx.spec.encoder;
+    const std::int64_t in = ctx.plan.encoder.history_width;
     hidden_ = e.hidden;
-    if (e.cnn_widths.empty() || e.cnn_filters <= 0)
-      throw std::invalid_argument("encoder cnn: needs window widths and a positive filter count");
-    if (shape.query_width != hidden_)
-      throw std::invalid_argument("encoder cnn: target vectors are " +
-                                  std::to_string(shape.query_width) +
-                                  " wide but user vectors are " + std::to_string(hidden_));
     for (auto k : e.cnn_widths) {
       const std::string name = "encoder/conv_" + std::to_string(k);
       ctx.begin_block();
-      convs_.push_back({ctx.params.add(name + "/kernel", Shape{k, shape.history_width, e.cnn_filters},
-                                       nn::Init::normal(0.1)),
-                        ctx.params.add(name + "/bias", Shape{e.cnn_filters}, nn::Init::constant(0.1))});
+      convs_.push_back({ctx.params.add(name + "/kernel", Shape{k, in, e.cnn_filters},
+                                       nn::Init::normal(kKernelStddev)),
+                        ctx.params.add(name + "/bias", Shape{e.cnn_filters}, nn::Init::constant(kBias))});
       ctx.end_block(name, "conv1d",
-                    "width " + std::to_string(k) + ", " + std::to_string(shape.history_width) +
+                    "width " + std::to_string(k) + ", " + std::to_string(in) +
                         " -> " + std::to_string(e.cnn_filters) + " filters, ReLU, max-pool");
     }
     max_length_ = e.cnn_max_length;
     dropout_ = e.dropout;
-    for (auto k : e.cnn_widths) {
-      if (k < 1 || k > max_length_)
-        throw std::invalid_argument("encoder cnn: window width " + std::to_string(k) +
-                                    " must be in [1, cnn_max_length = " +
-                                    std::to_string(max_length_) + "]");
-      max_width_ = std::max(max_width_, k);
-    }
+    for (auto k : e.cnn_widths) max_width_ = std::max(max_width_, k);
     widths_ = e.cnn_widths;
     const std::int64_t pooled = e.cnn_filters * std::int64_t(e.cnn_widths.size());
     ctx.begin_block();
@@ -120,7 +115,7 @@ class CnnEncoder final : public Encoder<T> {
   }
 
  private:
-  std::int64_t max_length_ = 500, max_width_ = 1;
+  std::int64_t max_length_ = 0, max_width_ = 1;
   double dropout_ = 0;
   std::vector<std::int64_t> widths_;
   std::int64_t hidden_ = 0;
@@ -131,13 +126,11 @@ class CnnEncoder final : public Encoder<T> {
 }  // namespace
 
 template <class T>
-std::unique_ptr<Encoder<T>> make_cnn_encoder(BuildContext<T>& ctx, const EncoderShape& shape) {
-  return std::make_unique<CnnEncoder<T>>(ctx, shape);
+std::unique_ptr<Encoder<T>> make_cnn_encoder(BuildContext<T>& ctx) {
+  return std::make_unique<CnnEncoder<T>>(ctx);
 }
 
-template std::unique_ptr<Encoder<float>> make_cnn_encoder<float>(BuildContext<float>&,
-                                                                 const EncoderShape&);
-template std::unique_ptr<Encoder<double>> make_cnn_encoder<double>(BuildContext<double>&,
-                                                                   const EncoderShape&);
+template std::unique_ptr<Encoder<float>> make_cnn_encoder<float>(BuildContext<float>&);
+template std::unique_ptr<Encoder<double>> make_cnn_encoder<double>(BuildContext<double>&);
 
 }  // namespace atrank::model

@@ -27,8 +27,6 @@ class Encoder {
  public:
   virtual ~Encoder() = default;
   virtual const char* kind() const = 0;
-  // False for encoders that ignore the behavior history (BPR).
-  virtual bool uses_history() const { return true; }
   // True when the user vector does not depend on the target: its L2 is then
   // counted once per example, not once per candidate.
   virtual bool target_independent() const = 0;
@@ -39,35 +37,21 @@ class Encoder {
   virtual std::int64_t out_width() const = 0;
 };
 
-// What an encoder is built against.
-struct EncoderShape {
-  std::int64_t history_width = 0;  // C of the packed history (every attended group's width)
-  std::int64_t query_width = 0;    // width of the target vectors
-};
-
-// The encoder kinds: "atrank", "bpr", "bilstm", "bilstm_att", "cnn". An
-// unknown kind is an error listing the valid ones.
+// The encoder of plan.encoder.kind, built against the plan's widths
+// (plan.encoder.history_width, query_width).
 template <class T>
-std::unique_ptr<Encoder<T>> make_encoder(const std::string& kind, BuildContext<T>& ctx,
-                                         const EncoderShape& shape);
-
-// The valid kinds, in the order of make_encoder's table.
-const std::vector<std::string>& encoder_kinds();
-// Whether encoders of `kind` read the behavior history (all but "bpr"); known
-// before the encoder is built, so the groups know whether they are attended.
-bool encoder_uses_history(const std::string& kind);
+std::unique_ptr<Encoder<T>> make_encoder(BuildContext<T>& ctx);
 
 // Factories of the table (one file each).
 template <class T>
-std::unique_ptr<Encoder<T>> make_atrank_encoder(BuildContext<T>& ctx, const EncoderShape& shape);
+std::unique_ptr<Encoder<T>> make_atrank_encoder(BuildContext<T>& ctx);
 template <class T>
-std::unique_ptr<Encoder<T>> make_bpr_encoder(BuildContext<T>& ctx, const EncoderShape& shape);
+std::unique_ptr<Encoder<T>> make_bpr_encoder(BuildContext<T>& ctx);
 template <class T>
-std::unique_ptr<Encoder<T>> make_bilstm_encoder(BuildContext<T>& ctx, const EncoderShape& shape);
+std::unique_ptr<Encoder<T>> make_bilstm_encoder(BuildContext<T>& ctx);
 template <class T>
-std::unique_ptr<Encoder<T>> make_bilstm_att_encoder(BuildContext<T>& ctx,
-                                                    const EncoderShape& shape);
+std::unique_ptr<Encoder<T>> make_bilstm_att_encoder(BuildContext<T>& ctx);
 template <class T>
-std::unique_ptr<Encoder<T>> make_cnn_encoder(BuildContext<T>& ctx, const EncoderShape& shape);
+std::unique_ptr<Encoder<T>> make_cnn_encoder(BuildContext<T>& ctx);
 
 }  // namespace atrank::model

@@ -35,129 +35,47 @@ std::string edges_text(const std::vector<std::int64_t>& e) {
 
 }  // namespace
 
+namespace {
+
+// The map object -> `f.through` of the vocabulary, checked against the rows
+// of the feature's table; null when the vocabulary has none.
+AttributeMap attribute_map(const data::Vocabulary& vocab, const std::string& object, const spec::FeaturePlan& f,
+                           std::int64_t rows) {
+  const auto os = vocab.attributes.find(object);
+  if (os == vocab.attributes.end()) return nullptr;
+  const auto m = os->second.find(f.through);
+  if (m == os->second.end()) return nullptr;
+  for (std::size_t i = 0; i < m->second.size(); ++i)
+    if (m->second[i] < 0 || m->second[i] >= rows)
+      throw std::invalid_argument("attribute map " + object + " -> " + f.through + " sends " + object + " " +
+                                  std::to_string(i) + " to " + std::to_string(m->second[i]) + ", outside table `" +
+                                  f.table_name + "` (" + std::to_string(rows) + " rows)");
+  return std::make_shared<const std::vector<std::int32_t>>(m->second);
+}
+
+}  // namespace
+
 template <class T>
-GroupEmbedding<T> GroupEmbedding<T>::make(BuildContext<T>& ctx, int index, bool attended,
-                                          bool project, std::int64_t hidden) {
-  const spec::GroupSpec& gs = ctx.spec.groups.at(std::size_t(index));
+GroupEmbedding<T> GroupEmbedding<T>::make(BuildContext<T>& ctx, const spec::GroupPlan& plan) {
   GroupEmbedding g;
-  g.name = gs.name;
-  g.index = index;
-  g.object = gs.object.empty() ? "item" : gs.object;
-  g.attended = attended;
-  g.projected = project;
-  const std::string who = "group `" + g.name + "`";
-  if (gs.features.empty()) throw std::invalid_argument(who + " has no features to embed");
-
-  for (const auto& fs : gs.features) {
-    Feature f;
-    f.table_name = fs.table;
-    f.through = fs.through;
-    const std::string space = fs.through.empty() ? g.object : fs.through;
-    const std::string user =
-        who + " feature " + (fs.through.empty() ? g.object + " id" : g.object + " -> " + fs.through);
-    f.table = ctx.use_table(fs.table, user, space);
-    f.width = ctx.params.tables.at(f.table).width;
-    if (!fs.through.empty()) {
-      auto os = ctx.vocab.attributes.find(g.object);
-      if (os != ctx.vocab.attributes.end()) {
-        auto m = os->second.find(fs.through);
-        if (m != os->second.end()) {
-          const std::int64_t rows = ctx.params.tables.at(f.table).rows;
-          for (std::size_t i = 0; i < m->second.size(); ++i)
-            if (m->second[i] < 0 || m->second[i] >= rows)
-              throw std::invalid_argument("attribute map " + g.object + " -> " + fs.through +
-                                          " sends " + g.object + " " + std::to_string(i) +
-                                          " to " + std::to_string(m->second[i]) + ", outside table `" +
-                                          fs.table + "` (" + std::to_string(rows) + " rows)");
-          f.map = std::make_shared<const std::vector<std::int32_t>>(m->second);
-        }
-      }
-    }
-    g.feature_width += f.width;
-    g.features.push_back(std::move(f));
-  }
-
-  // Behavior and time encodings only feed histories: a group that is only a
-  // target keeps their widths in its projection (the authors pad the target
-  // with zeros there) but gets no tables for them.
-  if (!gs.behavior_table.empty()) {
-    if (attended) {
-      g.behavior_table = ctx.use_table(gs.behavior_table, who + " behavior type", "behavior");
-      g.behavior_width = ctx.params.tables.at(g.behavior_table).width;
-    } else if (const spec::TableSpec* bt = find_table(ctx.spec, gs.behavior_table)) {
-      g.behavior_width = bt->width;
-    }
-  }
-
-  const auto& ts = gs.time;
-  g.combine = ts.combine == "add" ? TimeCombine::Add : TimeCombine::Concat;
-  if (ts.combine != "add" && ts.combine != "concat")
-    throw std::invalid_argument(who + ": time combine `" + ts.combine + "` (valid: concat, add)");
-  const std::int64_t base = g.feature_width + g.behavior_width;
-  if (ts.encoding == "none") {
-    g.time = TimeEncoding::None;
-  } else if (ts.encoding == "one_hot" || ts.encoding == "embedding") {
-    g.edges = time_edges(ts);
-    if (g.edges.empty()) throw std::invalid_argument(who + ": time encoding needs bucket edges");
-    if (ts.encoding == "one_hot") {
-      g.time = TimeEncoding::OneHot;
-      if (g.combine == TimeCombine::Concat) {
-        g.time_width = std::int64_t(g.edges.size());  // overflow bucket -> all zeros
-      } else if (attended) {
-        ctx.begin_block();
-        g.time_dense = nn::Dense<T>::make(ctx.params, "group/" + g.name + "/time", 1, base,
-                                          nn::Activation::Tanh);
-        ctx.end_block("group/" + g.name + "/time", "dense",
-                      "tanh dense of the raw bucket 1 -> " + std::to_string(base) + ", added");
-      }
-    } else {
-      g.time = TimeEncoding::Embedding;
-      const std::string tname = ts.table.empty() ? g.name + "_time" : ts.table;
-      g.time_table_name = tname;
-      const spec::TableSpec* declared = find_table(ctx.spec, tname);
-      std::int64_t width = ts.width;
-      nn::Init init = nn::Init::glorot();
-      if (declared != nullptr) {
-        if (width > 0 && declared->width != width)
-          throw std::invalid_argument(who + " time embedding is " + std::to_string(width) +
-                                      " wide but its table `" + tname + "` is declared " +
-                                      std::to_string(declared->width) + " wide");
-        width = declared->width;
-        init = nn::parse_init(declared->init, declared->init_scale);
-      }
-      if (g.combine == TimeCombine::Add) {
-        if (width == 0) width = base;
-        if (width != base)
-          throw std::invalid_argument(who + ": an added time embedding must be as wide as the "
-                                      "features (" + std::to_string(base) + "), not " +
-                                      std::to_string(width));
-      }
-      if (width <= 0)
-        throw std::invalid_argument(who + ": time encoding `embedding` needs a positive width");
-      // One row per bucket, the overflow bucket (gap >= last edge) included.
-      if (attended)
-        g.time_table = ctx.params.tables.use(tname, "time buckets",
-                                             std::int64_t(g.edges.size()) + 1, width, init,
-                                             who + " time");
-      if (g.combine == TimeCombine::Concat) g.time_width = width;
-    }
-  } else {
-    throw std::invalid_argument(who + ": time encoding `" + ts.encoding +
-                                "` (valid: one_hot, embedding, none)");
-  }
-
-  g.input_width = base + g.time_width;
-  g.width = g.input_width;
-  if (project) {
-    const std::int64_t out = gs.projection.width > 0 ? gs.projection.width : hidden;
-    const nn::Activation act = nn::parse_activation(gs.projection.activation);
+  g.plan = plan;
+  for (const auto& f : plan.features)
+    g.maps.push_back(f.through.empty() ? nullptr
+                                       : attribute_map(ctx.vocab, plan.object, f, ctx.params.tables.at(f.table).rows));
+  if (plan.time.dense) {
+    const std::string scope = "group/" + plan.name + "/time";
+    const std::int64_t base = plan.feature_width + plan.behavior_width;
     ctx.begin_block();
-    g.projection = nn::Dense<T>::make(ctx.params, "group/" + g.name + "/projection", g.input_width,
-                                      out, act);
-    ctx.end_block("group/" + g.name + "/projection", "dense",
-                  std::to_string(g.input_width) + " -> " + std::to_string(out) + " (" +
-                      gs.projection.activation + ")");
-    g.width = out;
+    g.time_dense = nn::Dense<T>::make(ctx.params, scope, 1, base, nn::Activation::Tanh);
+    ctx.end_block(scope, "dense", "tanh dense of the raw bucket 1 -> " + std::to_string(base) + ", added");
+  }
+  if (plan.projected) {
+    const std::string scope = "group/" + plan.name + "/projection";
+    ctx.begin_block();
+    g.projection = nn::Dense<T>::make(ctx.params, scope, plan.input_width, plan.width, activation(plan.activation));
+    ctx.end_block(scope, "dense",
+                  std::to_string(plan.input_width) + " -> " + std::to_string(plan.width) + " (" +
+                      spec::name_of(plan.activation) + ")");
   }
   return g;
 }
@@ -166,16 +84,17 @@ template <class T>
 Var GroupEmbedding<T>::object_features(Tape<T>& t, nn::Params<T>& p, const std::int32_t* ids,
                                        const Shape& shape) const {
   std::vector<Var> parts;
-  for (const auto& f : features) {
+  for (std::size_t i = 0; i < plan.features.size(); ++i) {
+    const spec::FeaturePlan& f = plan.features[i];
     auto& table = p.tables.at(f.table);
     if (f.through.empty()) {
       parts.push_back(autodiff::gather(t, table, ids, shape));
     } else {
-      if (!f.map)
-        throw std::invalid_argument("group `" + name + "`: attribute map " + object + " -> " +
-                                    f.through + " is missing from the vocabulary");
-      parts.push_back(autodiff::gather_mapped(t, table, f.map->data(),
-                                              std::int64_t(f.map->size()), ids, shape));
+      const AttributeMap& map = maps[i];
+      if (!map)
+        throw std::invalid_argument("group `" + plan.name + "`: attribute map " + plan.object + " -> " + f.through +
+                                    " is missing from the vocabulary");
+      parts.push_back(autodiff::gather_mapped(t, table, map->data(), std::int64_t(map->size()), ids, shape));
     }
   }
   return parts.size() == 1 ? parts[0] : autodiff::concat(t, parts, -1);
@@ -184,30 +103,33 @@ Var GroupEmbedding<T>::object_features(Tape<T>& t, nn::Params<T>& p, const std::
 template <class T>
 Var GroupEmbedding<T>::history(Tape<T>& t, nn::Params<T>& p, const data::GroupBatch& g,
                                std::int64_t batch) const {
+  using spec::TimeCombine;
+  using spec::TimeEncoding;
   const std::int64_t len = g.max_len;
   const Shape shape{batch, len};
-  check_size(name, "objects", g.objects.size(), batch * len);
-  check_size(name, "lengths", g.lengths.size(), batch);
+  check_size(plan.name, "objects", g.objects.size(), batch * len);
+  check_size(plan.name, "lengths", g.lengths.size(), batch);
   Var x = object_features(t, p, g.objects.data(), shape);  // (B,T,F)
   std::vector<Var> parts{x};
-  if (behavior_table >= 0) {
-    check_size(name, "behaviors", g.behaviors.size(), batch * len);
-    parts.push_back(autodiff::gather(t, p.tables.at(behavior_table), g.behaviors.data(), shape));
+  if (plan.behavior_table >= 0) {
+    check_size(plan.name, "behaviors", g.behaviors.size(), batch * len);
+    parts.push_back(autodiff::gather(t, p.tables.at(plan.behavior_table), g.behaviors.data(), shape));
   }
+  const spec::TimePlan& time = plan.time;
   Var time_part;
-  if (time != TimeEncoding::None) {
-    check_size(name, "buckets", g.buckets.size(), batch * len);
-    if (time == TimeEncoding::OneHot && combine == TimeCombine::Concat)
-      time_part = autodiff::one_hot(t, g.buckets.data(), shape, std::int64_t(edges.size()));
-    else if (time == TimeEncoding::OneHot)  // add: tanh dense of the raw bucket number
+  if (time.encoding != TimeEncoding::None) {
+    check_size(plan.name, "buckets", g.buckets.size(), batch * len);
+    if (time.encoding == TimeEncoding::OneHot && time.combine == TimeCombine::Concat)
+      time_part = autodiff::one_hot(t, g.buckets.data(), shape, std::int64_t(time.edges.size()));
+    else if (time.encoding == TimeEncoding::OneHot)  // add: tanh dense of the raw bucket number
       time_part = time_dense(t, p, nn::constant_from(t, Shape{batch, len, 1}, g.buckets.data()));
     else
-      time_part = autodiff::gather(t, p.tables.at(time_table), g.buckets.data(), shape);
-    if (combine == TimeCombine::Concat) parts.push_back(time_part);
+      time_part = autodiff::gather(t, p.tables.at(time.table), g.buckets.data(), shape);
+    if (time.combine == TimeCombine::Concat) parts.push_back(time_part);
   }
   x = parts.size() == 1 ? parts[0] : autodiff::concat(t, parts, -1);  // (B,T,input_width)
-  if (time != TimeEncoding::None && combine == TimeCombine::Add) x = autodiff::add(t, x, time_part);
-  return projected ? projection(t, p, x) : x;  // (B,T,width)
+  if (time.encoding != TimeEncoding::None && time.combine == TimeCombine::Add) x = autodiff::add(t, x, time_part);
+  return plan.projected ? projection(t, p, x) : x;  // (B,T,width)
 }
 
 template <class T>
@@ -215,46 +137,55 @@ Var GroupEmbedding<T>::target(Tape<T>& t, nn::Params<T>& p, const std::int32_t* 
                               const Shape& shape, bool project) const {
   const Var x = object_features(t, p, ids, shape);
   if (!project) return x;
-  if (!projected) throw std::logic_error("group `" + name + "` has no projection for targets");
+  if (!plan.projected) throw std::logic_error("group `" + plan.name + "` has no projection for targets");
   return projection.prefix(t, p, x);
 }
 
-template <class T>
-GroupSummary GroupEmbedding<T>::summary(const spec::GroupSpec& gs) const {
-  GroupSummary s;
-  s.name = name;
-  s.behaviors = gs.behaviors;
-  s.object = object;
-  s.attended = attended;
-  for (const auto& f : features) s.features.push_back({f.table_name, f.through, f.width});
-  s.behavior_table = gs.behavior_table;
-  s.behavior_width = behavior_width;
+namespace {
+
+// "one_hot of 12 buckets (edges 2..4096; beyond the last: zeros), concat", ...
+std::string time_text(const spec::GroupPlan& plan) {
+  const spec::TimePlan& time = plan.time;
+  const bool concat = time.combine == spec::TimeCombine::Concat;
   std::ostringstream d;
-  switch (time) {
-    case TimeEncoding::None: d << "none"; break;
-    case TimeEncoding::OneHot:
-      if (combine == TimeCombine::Concat)
-        d << "one_hot of " << edges.size() << " buckets (" << edges_text(edges)
+  switch (time.encoding) {
+    case spec::TimeEncoding::None: d << "none"; break;
+    case spec::TimeEncoding::OneHot:
+      if (concat)
+        d << "one_hot of " << time.edges.size() << " buckets (" << edges_text(time.edges)
           << "; beyond the last: zeros), concat";
       else
-        d << "tanh dense of the bucket number (" << edges.size() + 1 << " buckets, "
-          << edges_text(edges) << "), added";
+        d << "tanh dense of the bucket number (" << time.edges.size() + 1 << " buckets, " << edges_text(time.edges)
+          << "), added";
       break;
-    case TimeEncoding::Embedding:
-      s.time_table = time_table_name;
-      d << "embedding `" << time_table_name << "` of "
-        << edges.size() + 1 << " buckets (" << edges_text(edges) << "), "
-        << (combine == TimeCombine::Concat ? "concat" : "added");
+    case spec::TimeEncoding::Embedding:
+      d << "embedding `" << time.table_name << "` of " << time.edges.size() + 1 << " buckets ("
+        << edges_text(time.edges) << "), " << (concat ? "concat" : "added");
       break;
   }
-  if (!attended && time != TimeEncoding::None) d << " (not attended: unused)";
-  s.time = d.str();
-  s.time_width = time_width;
-  s.input_width = input_width;
-  s.width = projected ? width : 0;
-  s.projection_activation = projected ? gs.projection.activation : "";
-  s.params = (projected ? projection.param_count() : 0) +
-             (time_dense.kernel >= 0 ? time_dense.param_count() : 0);
+  if (!plan.attended && time.encoding != spec::TimeEncoding::None) d << " (not attended: unused)";
+  return d.str();
+}
+
+}  // namespace
+
+template <class T>
+GroupSummary GroupEmbedding<T>::summary() const {
+  GroupSummary s;
+  s.name = plan.name;
+  s.behaviors = plan.behaviors;
+  s.object = plan.object;
+  s.attended = plan.attended;
+  for (const auto& f : plan.features) s.features.push_back({f.table_name, f.through, f.width});
+  s.behavior_table = plan.behavior_table_name;
+  s.behavior_width = plan.behavior_width;
+  s.time = time_text(plan);
+  s.time_table = plan.time.table_name;
+  s.time_width = plan.time.concat_width;
+  s.input_width = plan.input_width;
+  s.width = plan.projected ? plan.width : 0;
+  s.projection_activation = plan.projected ? spec::name_of(plan.activation) : "";
+  s.params = (plan.projected ? projection.param_count() : 0) + (plan.time.dense ? time_dense.param_count() : 0);
   return s;
 }
 

@@ -19,48 +19,19 @@
 
 namespace atrank::model {
 
-enum class TimeEncoding { None, OneHot, Embedding };
-enum class TimeCombine { Concat, Add };
-
-struct Feature {
-  int table = -1;
-  std::string table_name;
-  std::string through;  // attribute name; empty = the object's own id
-  // object id -> attribute id (null when the vocabulary has no map: check-only builds)
-  std::shared_ptr<const std::vector<std::int32_t>> map;
-  std::int64_t width = 0;
-};
+// Per feature: object id -> attribute id (null for the object's own id, and
+// when the vocabulary has no map: check-only builds).
+using AttributeMap = std::shared_ptr<const std::vector<std::int32_t>>;
 
 template <class T>
 struct GroupEmbedding {
-  std::string name;
-  int index = 0;             // position in spec.groups and Batch.groups
-  std::string object;        // id space of the objects
-  bool attended = false;     // contributes to the encoder's history
-  bool projected = false;    // has a projection (attended, or a projected target)
+  spec::GroupPlan plan;            // role, tables (indices into the table store) and widths
+  std::vector<AttributeMap> maps;  // one per plan.features
+  nn::Dense<T> time_dense;         // plan.time.dense: tanh dense of the raw bucket
+  nn::Dense<T> projection;         // plan.projected: (input_width, width)
 
-  std::vector<Feature> features;
-  std::int64_t feature_width = 0;
-  int behavior_table = -1;
-  std::int64_t behavior_width = 0;
-
-  TimeEncoding time = TimeEncoding::None;
-  TimeCombine combine = TimeCombine::Concat;
-  std::vector<std::int64_t> edges;
-  std::int64_t time_width = 0;   // columns the time encoding adds to the concat
-  int time_table = -1;           // TimeEncoding::Embedding (attended groups only)
-  std::string time_table_name;
-  nn::Dense<T> time_dense;       // TimeCombine::Add with one_hot: tanh dense of the raw bucket
-
-  std::int64_t input_width = 0;  // concat width entering the projection
-  nn::Dense<T> projection;       // (input_width, width)
-  std::int64_t width = 0;        // output width (input_width when not projected)
-
-  // Registers the group's tables and parameters. `attended`: part of the
-  // history; `project`: build the projection (attended or projected target);
-  // `hidden`: projection width when the spec says 0.
-  static GroupEmbedding make(BuildContext<T>& ctx, int index, bool attended, bool project,
-                             std::int64_t hidden);
+  // The group's maps and parameters (its tables already made by ctx.create_tables()).
+  static GroupEmbedding make(BuildContext<T>& ctx, const spec::GroupPlan& plan);
 
   // The group's history: (B,T) objects/behaviors/buckets -> (B,T,width).
   // Padded positions are computed (id 0) and left to the masks downstream.
@@ -77,7 +48,7 @@ struct GroupEmbedding {
   autodiff::Var target(autodiff::Tape<T>& t, nn::Params<T>& p, const std::int32_t* ids,
                        const autodiff::Shape& shape, bool project) const;
 
-  GroupSummary summary(const spec::GroupSpec& spec) const;
+  GroupSummary summary() const;
 };
 
 }  // namespace atrank::model

@@ -85,10 +85,10 @@ typename Model<T>::Targets Model<T>::targets(Tape<T>& t, const std::vector<int>&
     const TaskHead& h = tasks_[std::size_t(k)];
     const auto& g = groups_[std::size_t(h.group)];
     Targets r;
-    r.vectors = g.target(t, params_, task_ids, shape, h.project_target);  // (B,C,W)
-    if (h.bias_table >= 0)
+    r.vectors = g.target(t, params_, task_ids, shape, h.plan.project_target);  // (B,C,W)
+    if (h.plan.bias_table >= 0)
       r.bias = autodiff::reshape(
-          t, autodiff::gather(t, params_.tables.at(h.bias_table), task_ids, shape), shape);
+          t, autodiff::gather(t, params_.tables.at(h.plan.bias_table), task_ids, shape), shape);
     return r;
   };
   std::vector<int> present;
@@ -131,15 +131,15 @@ Var Model<T>::users(Tape<T>& t, const data::Batch& batch, Var queries, bool trai
     expect_size("users", batch.users.size(), batch.size);
     in.users = batch.users.data();
   }
-  if (encoder_->uses_history()) {
-    expect_size("groups", batch.groups.size(), std::int64_t(spec_.groups.size()));
+  if (plan_.encoder.uses_history) {
+    expect_size("groups", batch.groups.size(), std::int64_t(plan_.groups.size()));
     std::vector<Var> parts;
     std::vector<const std::int32_t*> lengths;
     std::int64_t width = 0;
     for (const auto& g : groups_) {
-      if (!g.attended) continue;
-      width = g.width;
-      const data::GroupBatch& gb = batch.groups[std::size_t(g.index)];
+      if (!g.plan.attended) continue;
+      width = g.plan.width;
+      const data::GroupBatch& gb = batch.groups[std::size_t(g.plan.index)];
       expect_size("group lengths", gb.lengths.size(), batch.size);
       parts.push_back(gb.max_len > 0 ? g.history(t, params_, gb, batch.size) : Var{});
       lengths.push_back(gb.lengths.data());
@@ -164,20 +164,21 @@ ForwardResult Model<T>::forward(Tape<T>& t, const data::Batch& batch, bool train
   if (loss_batch < n) throw std::invalid_argument("forward: loss_batch smaller than the batch");
   const double share = double(n) / double(loss_batch);
   const std::vector<int> task = task_of(batch);
-  const LossKind kind = tasks_[std::size_t(task[0])].loss;
+  const spec::TaskPlan& first = tasks_[std::size_t(task[0])].plan;
+  const spec::Loss kind = first.loss;
   std::vector<double> weight(static_cast<std::size_t>(n)), rate(static_cast<std::size_t>(n));
   for (std::int64_t b = 0; b < n; ++b) {
-    const TaskHead& h = tasks_[std::size_t(task[std::size_t(b)])];
+    const spec::TaskPlan& h = tasks_[std::size_t(task[std::size_t(b)])].plan;
     if (h.loss != kind)
-      throw std::invalid_argument("batch mixes pointwise and pairwise tasks (`" +
-                                  tasks_[std::size_t(task[0])].name + "` and `" + h.name + "`)");
+      throw std::invalid_argument("batch mixes pointwise and pairwise tasks (`" + first.name + "` and `" + h.name +
+                                  "`)");
     weight[std::size_t(b)] = h.weight;
     rate[std::size_t(b)] = h.l2;
   }
   const bool any_l2 = std::any_of(rate.begin(), rate.end(), [](double r) { return r != 0; });
 
   ForwardResult r;
-  if (kind == LossKind::SigmoidCrossEntropy) {
+  if (kind == spec::Loss::SigmoidCrossEntropy) {
     expect_size("targets", batch.targets.size(), n);
     expect_size("labels", batch.labels.size(), n);
     const Targets tg = targets(t, task, batch.targets.data(), n, 1);  // (B,1,W)

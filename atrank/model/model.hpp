@@ -16,21 +16,16 @@
 #include "atrank/model/group_embedding.hpp"
 #include "atrank/model/summary.hpp"
 #include "atrank/nn/params.hpp"
-#include "atrank/spec/spec.hpp"
+#include "atrank/spec/plan.hpp"
 
 namespace atrank::model {
 
-enum class LossKind { SigmoidCrossEntropy, Bpr };
-
 // One scoring head: logit = bias[target] + <user vector, target vector>.
+// The loss is weighted by plan.weight; plan.l2 applies to the output
+// vectors: l2 * (l2(user) + l2(target)), l2(x) = sum(x^2)/2.
 struct TaskHead {
-  std::string name;
-  int group = -1;         // index into the model's groups
-  int bias_table = -1;    // (objects, 1) table, or -1
-  LossKind loss = LossKind::SigmoidCrossEntropy;
-  double l2 = 0;          // on the output vectors: l2 * (l2(user) + l2(target)), l2(x) = sum(x^2)/2
-  double weight = 1;      // loss weight
-  bool project_target = false;
+  spec::TaskPlan plan;  // loss, weights, bias table (an (objects, 1) table, or -1)
+  int group = -1;       // index into the model's groups (plan.group indexes the spec's)
 };
 
 struct ForwardResult {
@@ -67,20 +62,22 @@ class Model {
   autodiff::ParamArena<T>& dense() { return params_.dense; }
   std::vector<autodiff::EmbeddingTable<T>*> tables() { return params_.tables.all(); }
   void zero_grad() { params_.zero_grad(); }
-  // Re-draws every parameter (TF defaults) from `seed` (build_model uses spec.train.seed).
+  // Re-draws every parameter (TF defaults) from `seed` (build uses spec.train.seed).
   void initialize(std::uint64_t seed) { params_.initialize(seed); }
 
   std::int64_t param_count() const { return params_.total_count(); }
   const ModelSummary& summary() const { return summary_; }
-  const spec::Spec& spec() const { return spec_; }
+  const spec::Plan& plan() const { return plan_; }
   const std::vector<TaskHead>& tasks() const { return tasks_; }
   const std::vector<GroupEmbedding<T>>& groups() const { return groups_; }
   const Encoder<T>& encoder() const { return *encoder_; }
 
-  // Builds (and initializes) the model a spec describes; vocabulary sizes
-  // come from spec.vocab, else from `vocab`. Throws std::invalid_argument
-  // naming the offending group/table/task.
-  static Model build(const spec::Spec& spec, const data::Vocabulary& vocab);
+  // Builds (and initializes) the model a plan describes; vocabulary sizes
+  // come from spec.vocab, else from `vocab`. Throws VocabularyUnknown when
+  // neither knows a size, std::invalid_argument when the data disagrees with
+  // the spec (a vocabulary smaller than the data's, an attribute map outside
+  // its table).
+  static Model build(const spec::Plan& plan, const data::Vocabulary& vocab);
 
  private:
   struct Targets {
@@ -94,7 +91,10 @@ class Model {
                       bool training, std::mt19937_64& rng);
   autodiff::Var logits(autodiff::Tape<T>& t, autodiff::Var users, const Targets& targets);
 
-  spec::Spec spec_;
+  void add_tasks();
+  void summarize(const std::vector<BlockSummary>& blocks);
+
+  spec::Plan plan_;
   nn::Params<T> params_;
   std::vector<GroupEmbedding<T>> groups_;   // the groups the model uses, in spec order
   std::unique_ptr<Encoder<T>> encoder_;
@@ -103,8 +103,8 @@ class Model {
 };
 
 template <class T>
-Model<T> build_model(const spec::Spec& spec, const data::Vocabulary& vocab) {
-  return Model<T>::build(spec, vocab);
+Model<T> build_model(const spec::Plan& plan, const data::Vocabulary& vocab) {
+  return Model<T>::build(plan, vocab);
 }
 
 }  // namespace atrank::model

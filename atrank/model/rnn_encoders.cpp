@@ -47,27 +47,21 @@ LstmParams make_lstm(nn::Params<T>& p, const std::string& scope, std::int64_t in
 template <class T>
 class BiLstmEncoder final : public Encoder<T> {
  public:
-  BiLstmEncoder(BuildContext<T>& ctx, const EncoderShape& shape, bool attention)
+  BiLstmEncoder(BuildContext<T>& ctx, bool attention)
       : attention_(attention) {
+    // The plan made the target vectors hidden wide, and with attention as
+    // wide as the LSTM units (tiled twice: as wide as both directions).
     const auto& e = ctx.spec.encoder;
     hidden_ = e.hidden;
     const std::int64_t u = e.lstm_units;
     units_ = u;
-    if (u <= 0) throw std::invalid_argument("encoder " + std::string(kind()) + ": lstm_units must be positive");
-    if (shape.query_width != hidden_)
-      throw std::invalid_argument("encoder " + std::string(kind()) + ": target vectors are " +
-                                  std::to_string(shape.query_width) +
-                                  " wide but user vectors are " + std::to_string(hidden_));
-    if (attention_ && 2 * shape.query_width != 2 * u)
-      throw std::invalid_argument("encoder bilstm_att: the target, tiled twice, must be as wide "
-                                  "as the two directions (2 x " + std::to_string(u) + ")");
-    const std::string detail = "LSTM " + std::to_string(shape.history_width) + " -> " +
-                               std::to_string(u);
+    const std::int64_t in = ctx.plan.encoder.history_width;
+    const std::string detail = "LSTM " + std::to_string(in) + " -> " + std::to_string(u);
     ctx.begin_block();
-    fw_ = make_lstm(ctx.params, "encoder/lstm_fw", shape.history_width, u);
+    fw_ = make_lstm(ctx.params, "encoder/lstm_fw", in, u);
     ctx.end_block("encoder/lstm_fw", "lstm", detail + " forward");
     ctx.begin_block();
-    bw_ = make_lstm(ctx.params, "encoder/lstm_bw", shape.history_width, u);
+    bw_ = make_lstm(ctx.params, "encoder/lstm_bw", in, u);
     ctx.end_block("encoder/lstm_bw", "lstm", detail + " backward");
     ctx.begin_block();
     out_ = nn::Dense<T>::make(ctx.params, "encoder/output", 2 * u, hidden_);
@@ -124,22 +118,17 @@ class BiLstmEncoder final : public Encoder<T> {
 }  // namespace
 
 template <class T>
-std::unique_ptr<Encoder<T>> make_bilstm_encoder(BuildContext<T>& ctx, const EncoderShape& shape) {
-  return std::make_unique<BiLstmEncoder<T>>(ctx, shape, false);
+std::unique_ptr<Encoder<T>> make_bilstm_encoder(BuildContext<T>& ctx) {
+  return std::make_unique<BiLstmEncoder<T>>(ctx, false);
 }
 template <class T>
-std::unique_ptr<Encoder<T>> make_bilstm_att_encoder(BuildContext<T>& ctx,
-                                                    const EncoderShape& shape) {
-  return std::make_unique<BiLstmEncoder<T>>(ctx, shape, true);
+std::unique_ptr<Encoder<T>> make_bilstm_att_encoder(BuildContext<T>& ctx) {
+  return std::make_unique<BiLstmEncoder<T>>(ctx, true);
 }
 
-template std::unique_ptr<Encoder<float>> make_bilstm_encoder<float>(BuildContext<float>&,
-                                                                    const EncoderShape&);
-template std::unique_ptr<Encoder<double>> make_bilstm_encoder<double>(BuildContext<double>&,
-                                                                      const EncoderShape&);
-template std::unique_ptr<Encoder<float>> make_bilstm_att_encoder<float>(BuildContext<float>&,
-                                                                        const EncoderShape&);
-template std::unique_ptr<Encoder<double>> make_bilstm_att_encoder<double>(BuildContext<double>&,
-                                                                          const EncoderShape&);
+template std::unique_ptr<Encoder<float>> make_bilstm_encoder<float>(BuildContext<float>&);
+template std::unique_ptr<Encoder<double>> make_bilstm_encoder<double>(BuildContext<double>&);
+template std::unique_ptr<Encoder<float>> make_bilstm_att_encoder<float>(BuildContext<float>&);
+template std::unique_ptr<Encoder<double>> make_bilstm_att_encoder<double>(BuildContext<double>&);
 
 }  // namespace atrank::model

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "atrank/spec/choices.hpp"
+
 namespace atrank::model {
 
 struct FeatureSummary {
@@ -60,7 +62,7 @@ struct TaskSummary {
 };
 
 struct ModelSummary {
-  std::string encoder;                 // kind
+  spec::EncoderKind encoder = spec::EncoderKind::Atrank;
   std::int64_t hidden = 0, heads = 0, num_blocks = 0, ffn = 0;
   double dropout = 0;
   std::string qkv_activation;

@@ -29,40 +29,42 @@ std::string number(double x) { return fmt::format("{:g}", x); }
 
 }  // namespace
 
-std::string summary_text(const ModelSummary& s) {
-  std::ostringstream o;
-  o << "encoder\n  " << s.encoder;
-  if (s.encoder == "atrank")
+namespace {
+
+void encoder_text(std::ostringstream& o, const ModelSummary& s) {
+  o << "encoder\n  " << spec::name_of(s.encoder);
+  if (s.encoder == spec::EncoderKind::Atrank)
     o << ": hidden " << s.hidden << ", " << s.heads << " heads of " << (s.heads ? s.hidden / s.heads : 0)
       << ", " << s.num_blocks << (s.num_blocks == 1 ? " block" : " blocks") << " (self + vanilla attention)"
       << ", ffn " << s.ffn << ", dropout " << number(s.dropout) << ", Q/K/V " << s.qkv_activation
       << ", layer-norm eps " << number(s.layer_norm_eps);
   else
     o << ": hidden " << s.hidden;
-  o << "\n\ngroups\n";
-  for (const auto& g : s.groups) {
-    o << "  " << g.name << "  (behaviors: " << (g.behaviors.empty() ? std::string("all") : join(g.behaviors, ", "))
-      << "; objects: " << g.object
-      << "; " << (g.attended ? "attended" : "target only, not attended") << ")\n";
-    std::vector<std::string> f;
-    for (const auto& x : g.features)
-      f.push_back("`" + x.table + "` [" + (x.through.empty() ? g.object + " id" : g.object + " -> " + x.through) +
-                  ", " + std::to_string(x.width) + "]");
-    o << "    features    " << join(f, " + ") << "\n";
-    o << "    behavior    "
-      << (g.behavior_table.empty() ? std::string("none")
-                                   : "`" + g.behavior_table + "` [" + std::to_string(g.behavior_width) + "]")
-      << "\n";
-    o << "    time        " << g.time << " (this group's own)";
-    if (g.time_width > 0) o << ", " << g.time_width << " wide";
-    o << "\n";
-    if (g.width > 0)
-      o << "    projection  " << g.input_width << " -> " << g.width << " (" << g.projection_activation
-        << "), " << with_commas(g.params) << " params\n";
-    else
-      o << "    projection  none: " << g.input_width << "-wide vectors go to the encoder\n";
-  }
+}
 
+void group_text(std::ostringstream& o, const GroupSummary& g) {
+  o << "  " << g.name << "  (behaviors: " << (g.behaviors.empty() ? std::string("all") : join(g.behaviors, ", "))
+    << "; objects: " << g.object << "; " << (g.attended ? "attended" : "target only, not attended") << ")\n";
+  std::vector<std::string> f;
+  for (const auto& x : g.features)
+    f.push_back("`" + x.table + "` [" + (x.through.empty() ? g.object + " id" : g.object + " -> " + x.through) +
+                ", " + std::to_string(x.width) + "]");
+  o << "    features    " << join(f, " + ") << "\n";
+  o << "    behavior    "
+    << (g.behavior_table.empty() ? std::string("none")
+                                 : "`" + g.behavior_table + "` [" + std::to_string(g.behavior_width) + "]")
+    << "\n";
+  o << "    time        " << g.time << " (this group's own)";
+  if (g.time_width > 0) o << ", " << g.time_width << " wide";
+  o << "\n";
+  if (g.width > 0)
+    o << "    projection  " << g.input_width << " -> " << g.width << " (" << g.projection_activation << "), "
+      << with_commas(g.params) << " params\n";
+  else
+    o << "    projection  none: " << g.input_width << "-wide vectors go to the encoder\n";
+}
+
+void tables_text(std::ostringstream& o, const ModelSummary& s) {
   std::size_t wn = 4, ws = 5;
   for (const auto& t : s.tables) {
     wn = std::max(wn, t.name.size());
@@ -72,9 +74,11 @@ std::string summary_text(const ModelSummary& s) {
   o << fmt::format("  {:<{}}  {:>{}}  {:>11}  {:<14}  {}\n", "name", wn, "shape", ws, "params", "init", "users");
   for (const auto& t : s.tables)
     o << fmt::format("  {:<{}}  {:>{}}  {:>11}  {:<14}  {}\n", t.name, wn,
-                     with_commas(t.rows) + " x " + std::to_string(t.width), ws, with_commas(t.params),
-                     t.init, join(t.users, "; "));
+                     with_commas(t.rows) + " x " + std::to_string(t.width), ws, with_commas(t.params), t.init,
+                     join(t.users, "; "));
+}
 
+void blocks_text(std::ostringstream& o, const ModelSummary& s) {
   std::size_t wb = 4, wk = 4;
   for (const auto& b : s.blocks) {
     wb = std::max(wb, b.name.size());
@@ -84,14 +88,27 @@ std::string summary_text(const ModelSummary& s) {
   o << fmt::format("  {:<{}}  {:<{}}  {:>11}  {}\n", "name", wb, "kind", wk, "params", "detail");
   for (const auto& b : s.blocks)
     o << fmt::format("  {:<{}}  {:<{}}  {:>11}  {}\n", b.name, wb, b.kind, wk, with_commas(b.params), b.detail);
+}
 
+void tasks_text(std::ostringstream& o, const ModelSummary& s) {
   o << "\ntasks\n";
   for (const auto& t : s.tasks)
     o << "  " << t.name << ": target group `" << t.target << "` (" << t.target_width << " wide, "
       << (t.project_target ? "through the group's projection" : "not projected") << "), loss " << t.loss
       << ", l2 " << number(t.l2) << " on the output vectors, weight " << number(t.weight) << ", bias "
       << (t.bias_table.empty() ? std::string("none") : "`" + t.bias_table + "`") << "\n";
+}
 
+}  // namespace
+
+std::string summary_text(const ModelSummary& s) {
+  std::ostringstream o;
+  encoder_text(o, s);
+  o << "\n\ngroups\n";
+  for (const auto& g : s.groups) group_text(o, g);
+  tables_text(o, s);
+  blocks_text(o, s);
+  tasks_text(o, s);
   std::int64_t block_sum = 0;
   for (const auto& b : s.blocks) block_sum += b.params;
   o << "\ntrainable parameters\n";
@@ -104,7 +121,7 @@ std::string summary_text(const ModelSummary& s) {
 nlohmann::json summary_json(const ModelSummary& s) {
   using nlohmann::json;
   json j;
-  j["encoder"] = {{"kind", s.encoder},       {"hidden", s.hidden},   {"heads", s.heads},
+  j["encoder"] = {{"kind", spec::name_of(s.encoder)},       {"hidden", s.hidden},   {"heads", s.heads},
                   {"blocks", s.num_blocks},  {"ffn", s.ffn},         {"dropout", s.dropout},
                   {"qkv_activation", s.qkv_activation}, {"layer_norm_eps", s.layer_norm_eps}};
   json groups = json::array(), per_group = json::object();

@@ -13,22 +13,6 @@ using autodiff::Shape;
 using autodiff::Tape;
 using autodiff::Var;
 
-Activation parse_activation(const std::string& name) {
-  if (name == "none") return Activation::None;
-  if (name == "relu") return Activation::Relu;
-  if (name == "tanh") return Activation::Tanh;
-  throw std::invalid_argument("unknown activation `" + name + "` (valid: none, relu, tanh)");
-}
-
-const char* activation_name(Activation a) {
-  switch (a) {
-    case Activation::None: return "none";
-    case Activation::Relu: return "relu";
-    case Activation::Tanh: return "tanh";
-  }
-  return "?";
-}
-
 template <class T>
 Var activate(Tape<T>& t, Var x, Activation a) {
   switch (a) {

@@ -11,8 +11,6 @@
 namespace atrank::nn {
 
 enum class Activation { None, Relu, Tanh };
-Activation parse_activation(const std::string& name);  // "none" | "relu" | "tanh"
-const char* activation_name(Activation a);
 
 // Applies `a` on the tape (the identity for None).
 template <class T>

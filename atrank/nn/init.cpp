@@ -3,7 +3,6 @@
 
 #include <cmath>
 #include <sstream>
-#include <stdexcept>
 
 namespace atrank::nn {
 
@@ -17,15 +16,6 @@ std::string Init::str() const {
     case InitKind::Constant: s << "constant(" << value << ")"; return s.str();
   }
   return "?";
-}
-
-Init parse_init(const std::string& name, double scale) {
-  if (name == "glorot_uniform") return Init::glorot();
-  if (name == "zeros") return Init::zeros();
-  if (name == "ones") return Init::ones();
-  if (name == "normal") return Init::normal(scale);
-  throw std::invalid_argument("unknown initializer `" + name +
-                              "` (valid: glorot_uniform, zeros, ones, normal)");
 }
 
 template <class T>

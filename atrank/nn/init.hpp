@@ -23,9 +23,6 @@ struct Init {
   std::string str() const;  // "glorot_uniform", "normal(0.01)", ...
 };
 
-// A spec's initializer name ("glorot_uniform" | "zeros" | "normal") with its scale.
-Init parse_init(const std::string& name, double scale);
-
 // Fills values[0..numel(shape)) as TF initializes a variable of `shape`.
 // Glorot fans follow TF: 1-D (n): fan_in = fan_out = n; 2-D (r,c): r and c
 // (an embedding table [rows, width] included); k-D: the last two dims times the

@@ -25,11 +25,10 @@ void resolve(Spec& s) {
     if (g.object.empty()) g.object = s.data.object_space;
     if (g.time.table.empty()) g.time.table = g.name + "_time";
     if (g.time.unit_seconds == 0) g.time.unit_seconds = s.data.time_unit_seconds;
-    if (g.time.edges_kind == "log2") {
-      // The authors' edges: 2, 4, ..., 2^count (validate() rejects counts outside 1..62).
+    if (parse_choice<EdgesKind>(g.time.edges_kind) == EdgesKind::Log2) {
+      // The authors' edges: 2, 4, ..., 2^count (make_plan() rejects counts outside 1..kMaxLog2Edges).
       g.time.edges.clear();
-      if (g.time.count >= 1 && g.time.count <= 62)
-        for (std::int64_t i = 1; i <= g.time.count; ++i) g.time.edges.push_back(std::int64_t{1} << i);
+      if (g.time.count >= 1 && g.time.count <= kMaxLog2Edges) g.time.edges = bucket_edges(g.time);
     } else if (!s.origins.count(path + ".count")) {
       g.time.count = static_cast<std::int64_t>(g.time.edges.size());
     }

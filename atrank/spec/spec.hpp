@@ -1,6 +1,7 @@
-// The typed spec: what a TOML spec file means after parsing, defaults applied.
-// Parsing/validation fills it (spec/parse, spec/validate); data, model and
-// training read it. Field names follow the TOML keys (documented in specs/README.md).
+// The typed spec: a TOML spec file as written, after parsing, defaults applied.
+// Parsing fills it (spec/load); enumerated values stay as written here and
+// make_plan() (spec/plan) decides what they mean. Field names follow the TOML
+// keys (documented in specs/README.md).
 #pragma once
 
 #include <cstdint>

@@ -8,7 +8,7 @@
 namespace atrank::train {
 
 MetricValues evaluate(BatchRunner& runner, const data::Dataset& data, data::Split split,
-                      const spec::EvalSpec& eval, std::int64_t batch_size) {
+                      const std::vector<spec::Metric>& metrics, std::int64_t batch_size) {
   data::BatcherOptions opt;
   opt.split = split;
   opt.mode = data::BatchMode::eval;
@@ -39,12 +39,12 @@ MetricValues evaluate(BatchRunner& runner, const data::Dataset& data, data::Spli
   }
   MetricValues out;
   if (all.cases() == 0) return out;
-  out = compute_metrics(all, eval.metrics);
+  out = compute_metrics(all, metrics);
   if (tasks.size() > 1)
     for (std::size_t k = 0; k < tasks.size(); ++k) {
       if (per_task[k].cases() == 0) continue;
-      for (const auto& [name, value] : compute_metrics(per_task[k], eval.metrics))
-        out[tasks[k].name + "." + name] = value;
+      for (const auto& [name, value] : compute_metrics(per_task[k], metrics))
+        out[tasks[k].plan.name + "." + name] = value;
     }
   return out;
 }

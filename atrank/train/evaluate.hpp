@@ -17,6 +17,6 @@ using MetricValues = std::map<std::string, double>;
 
 // Scores with the runner's model and threads.
 MetricValues evaluate(BatchRunner& runner, const data::Dataset& data, data::Split split,
-                      const spec::EvalSpec& eval, std::int64_t batch_size);
+                      const std::vector<spec::Metric>& metrics, std::int64_t batch_size);
 
 }  // namespace atrank::train

@@ -10,15 +10,6 @@
 namespace atrank::train {
 namespace {
 
-// Parses "hr@10" / "ndcg@5" into (prefix, K); K = 0 when not of that form.
-std::pair<std::string, std::int64_t> split_at_k(const std::string& name) {
-  const auto at = name.find('@');
-  if (at == std::string::npos) return {name, 0};
-  const std::string k = name.substr(at + 1);
-  if (k.empty() || !std::all_of(k.begin(), k.end(), ::isdigit)) return {name, 0};
-  return {name.substr(0, at), std::stoll(k)};
-}
-
 double paper_auc(const ScoredCases& s) {
   const auto n = s.cases();
   if (n == 0) return 0;
@@ -112,28 +103,20 @@ double ndcg(const ScoredCases& s, std::int64_t k) {
 
 }  // namespace
 
-bool is_metric_name(const std::string& name) {
-  const auto [prefix, k] = split_at_k(name);
-  if (k > 0) return prefix == "hr" || prefix == "ndcg";
-  return name == "auc" || name == "roc_auc" || name == "gauc" || name == "logloss";
-}
-
-std::map<std::string, double> compute_metrics(const ScoredCases& cases,
-                                              const std::vector<std::string>& names) {
+std::map<std::string, double> compute_metrics(const ScoredCases& cases, const std::vector<spec::Metric>& metrics) {
   if (cases.candidates < 2)
     throw std::invalid_argument("metrics need at least 2 candidates per case (a positive and a negative)");
   std::map<std::string, double> out;
-  for (const auto& name : names) {
-    const auto [prefix, k] = split_at_k(name);
-    if (name == "auc") out[name] = paper_auc(cases);
-    else if (name == "roc_auc") out[name] = roc_auc(cases);
-    else if (name == "gauc") out[name] = gauc(cases);
-    else if (name == "logloss") out[name] = logloss(cases);
-    else if (k > 0 && prefix == "hr") out[name] = hit_rate(cases, k);
-    else if (k > 0 && prefix == "ndcg") out[name] = ndcg(cases, k);
-    else
-      throw std::invalid_argument("unknown metric `" + name +
-                                  "` (valid: auc, roc_auc, gauc, logloss, hr@K, ndcg@K)");
+  for (const auto& m : metrics) {
+    double& value = out[m.name];
+    switch (m.kind) {
+      case spec::MetricKind::Auc: value = paper_auc(cases); break;
+      case spec::MetricKind::RocAuc: value = roc_auc(cases); break;
+      case spec::MetricKind::Gauc: value = gauc(cases); break;
+      case spec::MetricKind::Logloss: value = logloss(cases); break;
+      case spec::MetricKind::HitRate: value = hit_rate(cases, m.k); break;
+      case spec::MetricKind::Ndcg: value = ndcg(cases, m.k); break;
+    }
   }
   return out;
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "atrank/spec/metric.hpp"
+
 namespace atrank::train {
 
 // Scores of evaluation cases, row-major (cases, C), with each case's user.
@@ -18,7 +20,7 @@ struct ScoredCases {
   std::int64_t cases() const { return candidates ? std::int64_t(scores.size()) / candidates : 0; }
 };
 
-// Computes the requested metrics by name:
+// Computes the requested metrics, keyed by their names:
 //   "auc"      the paper's AUC: share of cases whose positive scores above the
 //              first negative (strictly, as the authors' code counts);
 //   "roc_auc"  global ROC AUC over all (positive, first negative) scores, ties 1/2;
@@ -29,11 +31,6 @@ struct ScoredCases {
 //   "hr@K"     share of cases whose positive ranks in the top K of its C
 //              candidates (ties counted against the positive: pessimistic);
 //   "ndcg@K"   mean of 1/log2(rank+2) for ranks < K (0-based rank).
-// Unknown names throw std::invalid_argument listing the valid ones.
-std::map<std::string, double> compute_metrics(const ScoredCases& cases,
-                                              const std::vector<std::string>& names);
-
-// Validates a metric name ("auc", "hr@10", ...); returns false when unknown.
-bool is_metric_name(const std::string& name);
+std::map<std::string, double> compute_metrics(const ScoredCases& cases, const std::vector<spec::Metric>& metrics);
 
 }  // namespace atrank::train

@@ -3,16 +3,8 @@
 #include "atrank/train/optimizer.hpp"
 
 #include <cmath>
-#include <stdexcept>
 
 namespace atrank::train {
-
-OptimizerKind optimizer_kind(const std::string& name) {
-  if (name == "sgd") return OptimizerKind::Sgd;
-  if (name == "adam") return OptimizerKind::Adam;
-  if (name == "adagrad") return OptimizerKind::Adagrad;
-  throw std::invalid_argument("unknown optimizer `" + name + "` (valid: sgd, adam, adagrad)");
-}
 
 double global_grad_norm(const ParamArena<float>& params,
                         const std::vector<EmbeddingTable<float>*>& tables) {

@@ -3,18 +3,17 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "atrank/autodiff/parameters.hpp"
+#include "atrank/spec/choices.hpp"
 
 namespace atrank::train {
 
 using autodiff::EmbeddingTable;
 using autodiff::ParamArena;
 
-enum class OptimizerKind { Sgd, Adam, Adagrad };
-OptimizerKind optimizer_kind(const std::string& name);  // "sgd" | "adam" | "adagrad"
+using OptimizerKind = spec::OptimizerKind;
 
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::Sgd;
@@ -43,6 +42,7 @@ class Optimizer {
   void step(ParamArena<float>& params, const std::vector<EmbeddingTable<float>*>& tables, double lr,
             double grad_scale);
 
+  const OptimizerConfig& config() const { return config_; }
   std::int64_t steps() const { return steps_; }
   // State for checkpoints: first/second moments (adam) or accumulators
   // (adagrad) for the arena and each table, then the step count.

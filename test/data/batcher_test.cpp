@@ -174,7 +174,7 @@ BOOST_AUTO_TEST_CASE(eval_and_pairwise_batches) {
 BOOST_AUTO_TEST_CASE(one_task_per_batch) {
   TempDir dir;
   SynthOptions so;
-  so.kind = "multi";
+  so.kind = spec::SyntheticKind::Multi;
   so.users = 40;
   so.items = 100;
   so.categories = 5;

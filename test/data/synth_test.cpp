@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(several_behaviors_and_multi_kind) {
   d.behavior_column = "behavior";
   BOOST_TEST(import_events(d).vocab.behaviors == (std::vector<std::string>{"buy", "cart", "view"}));
 
-  o.kind = "multi";
+  o.kind = spec::SyntheticKind::Multi;
   o.behaviors = 1;
   const SynthSummary sum = write_synthetic(dir.file("m"), o);
   spec::DataSpec m;

@@ -31,7 +31,7 @@ data::Batch tiny_batch() {
 BOOST_AUTO_TEST_SUITE(atrank_model)
 
 BOOST_AUTO_TEST_CASE(amazon_parameter_count_is_the_authors) {
-  const auto m = model::build_model<float>(test::amazon_spec(63001, 801), data::Vocabulary{});
+  const auto m = test::build_model<float>(test::amazon_spec(63001, 801), data::Vocabulary{});
   // item 63001x64 + item_bias 63001 + category 801x64 + projection 140x128+128
   // + self-attention block 58,400 + vanilla-attention block 58,400.
   BOOST_TEST(m.param_count() == 4281177);
@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_CASE(amazon_parameter_count_is_the_authors) {
 }
 
 BOOST_AUTO_TEST_CASE(tf_default_initialization) {
-  auto m = model::build_model<float>(test::tiny_spec(), test::tiny_vocab());
+  auto m = test::build_model<float>(test::tiny_spec(), test::tiny_vocab());
   auto& p = m.dense();
   for (const auto& s : p.slices()) {
     const float* v = p.values().data() + s.offset;
@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(tf_default_initialization) {
 }
 
 BOOST_AUTO_TEST_CASE(whole_forward_gradients_with_tables) {
-  auto m = model::build_model<double>(test::tiny_spec(), test::tiny_vocab());
+  auto m = test::build_model<double>(test::tiny_spec(), test::tiny_vocab());
   test::randomize(m, 11);
   const data::Batch batch = tiny_batch();
   std::mt19937_64 rng(0);
@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(whole_forward_gradients_with_tables) {
 }
 
 BOOST_AUTO_TEST_CASE(loss_is_mean_cross_entropy_plus_l2_of_the_output_vectors) {
-  auto m = model::build_model<double>(test::tiny_spec(), test::tiny_vocab());
+  auto m = test::build_model<double>(test::tiny_spec(), test::tiny_vocab());
   test::randomize(m, 12);
   const data::Batch batch = tiny_batch();
   std::mt19937_64 rng(0);
@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(loss_is_mean_cross_entropy_plus_l2_of_the_output_vectors) {
   // Recompute with l2 = 0 and compare the difference with 0.01 * (l2(u) + l2(i)) > 0.
   auto spec0 = test::tiny_spec();
   spec0.tasks[0].l2 = 0;
-  auto m0 = model::build_model<double>(spec0, test::tiny_vocab());
+  auto m0 = test::build_model<double>(spec0, test::tiny_vocab());
   test::randomize(m0, 12);
   Tape<double> t0;
   const auto r0 = m0.forward(t0, batch, false, rng);
@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE(loss_is_mean_cross_entropy_plus_l2_of_the_output_vectors) {
 }
 
 BOOST_AUTO_TEST_CASE(scores_encode_the_history_once_and_match_pointwise_logits) {
-  auto m = model::build_model<double>(test::tiny_spec(), test::tiny_vocab());
+  auto m = test::build_model<double>(test::tiny_spec(), test::tiny_vocab());
   test::randomize(m, 13);
   data::Batch batch = tiny_batch();
   batch.candidates_per_example = 3;
@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(scores_encode_the_history_once_and_match_pointwise_logits) 
 BOOST_AUTO_TEST_CASE(bpr_loss_gradients) {
   auto spec = test::tiny_spec();
   spec.tasks[0].loss = "bpr";
-  auto m = model::build_model<double>(spec, test::tiny_vocab());
+  auto m = test::build_model<double>(spec, test::tiny_vocab());
   test::randomize(m, 14);
   data::Batch batch = tiny_batch();
   batch.candidates_per_example = 3;
@@ -148,7 +148,7 @@ BOOST_AUTO_TEST_CASE(bpr_loss_gradients) {
 BOOST_AUTO_TEST_CASE(dropout_training_is_seeded) {
   auto spec = test::tiny_spec();
   spec.encoder.dropout = 0.5;
-  auto m = model::build_model<double>(spec, test::tiny_vocab());
+  auto m = test::build_model<double>(spec, test::tiny_vocab());
   const data::Batch batch = tiny_batch();
   auto run = [&](unsigned seed, bool training) {
     std::mt19937_64 rng(seed);
@@ -170,7 +170,7 @@ BOOST_AUTO_TEST_CASE(time_added_as_the_authors_option) {
   // combine = "add": tanh(dense(bucket)) added to the features, then projected.
   auto spec = test::tiny_spec();
   spec.groups[0].time.combine = "add";
-  auto m = model::build_model<double>(spec, test::tiny_vocab());
+  auto m = test::build_model<double>(spec, test::tiny_vocab());
   BOOST_TEST(m.summary().groups[0].input_width == 8);
   BOOST_TEST(m.dense().find("group/item/time/kernel") >= 0);
   test::randomize(m, 15);
@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(time_added_as_the_authors_option) {
 }
 
 BOOST_AUTO_TEST_CASE(float_model_trains_one_step_without_nan) {
-  auto m = model::build_model<float>(test::tiny_spec(), test::tiny_vocab());
+  auto m = test::build_model<float>(test::tiny_spec(), test::tiny_vocab());
   const data::Batch batch = tiny_batch();
   std::mt19937_64 rng(0);
   Tape<float> t;

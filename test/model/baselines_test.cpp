@@ -28,8 +28,6 @@ spec::Spec baseline_spec(const std::string& kind) {
 // As the authors' Bi-LSTMs: item + category unprojected (8 wide), no time.
 spec::Spec unprojected(spec::Spec spec) {
   spec.groups[0].time.encoding = "none";
-  spec.groups[0].time.count = 0;
-  spec.groups[0].time.edges.clear();
   spec.groups[0].projection.enabled = false;
   return spec;
 }
@@ -45,7 +43,7 @@ data::Batch pointwise(const std::vector<std::vector<std::int32_t>>& hist,
 }
 
 void check_model_gradients(const spec::Spec& spec, const data::Batch& b, unsigned seed) {
-  auto m = model::build_model<double>(spec, test::tiny_vocab());
+  auto m = test::build_model<double>(spec, test::tiny_vocab());
   test::randomize(m, seed);
   std::mt19937_64 rng(0);
   auto r = autodiff::check_gradients(m.dense(), m.tables(), [&](Tape<double>& t) {
@@ -56,7 +54,7 @@ void check_model_gradients(const spec::Spec& spec, const data::Batch& b, unsigne
 
 // The score of example 0 alone equals its score beside a longer history.
 void check_padding_invariance(const spec::Spec& spec, unsigned seed) {
-  auto m = model::build_model<double>(spec, test::tiny_vocab());
+  auto m = test::build_model<double>(spec, test::tiny_vocab());
   test::randomize(m, seed);
   Tape<double> t;
   const auto alone = m.scores(t, pointwise({{3}, }, {5}));
@@ -110,7 +108,7 @@ BOOST_AUTO_TEST_CASE(cnn_gradients_when_histories_are_truncated_to_max_length) {
 BOOST_AUTO_TEST_CASE(cnn_truncation_keeps_the_most_recent_positions) {
   auto spec = baseline_spec("cnn");
   spec.encoder.cnn_max_length = 3;
-  auto m = model::build_model<double>(spec, test::tiny_vocab());
+  auto m = test::build_model<double>(spec, test::tiny_vocab());
   test::randomize(m, 47);
   Tape<double> t;
   // One time bucket everywhere: rows whose 3 most recent items agree score alike.

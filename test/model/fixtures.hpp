@@ -10,9 +10,23 @@
 
 #include "atrank/data/batch.hpp"
 #include "atrank/model/model.hpp"
-#include "atrank/spec/spec.hpp"
+#include "atrank/spec/load.hpp"
 
 namespace atrank::test {
+
+// The model a spec built in code describes, resolved and planned as a loaded spec is.
+template <class T>
+model::Model<T> build_model(spec::Spec spec, const data::Vocabulary& vocab) {
+  spec::resolve(spec);
+  return model::build_model<T>(spec::make_plan(spec), vocab);
+}
+
+// What the plan requires of every spec besides the model: a name for
+// messages, and a data path (the model tests never load data).
+inline void in_code(spec::Spec& s) {
+  s.file = "<in code>";
+  s.data.path = "unused";
+}
 
 inline spec::TableSpec table(const std::string& name, const std::string& vocab, std::int64_t width,
                              const std::string& init = "glorot_uniform") {
@@ -63,6 +77,7 @@ inline spec::TaskSpec task(const std::string& name, const std::string& target,
 inline spec::Spec amazon_spec(std::int64_t items, std::int64_t categories) {
   spec::Spec s;
   s.name = "amazon";
+  in_code(s);
   s.tables = {table("item", "item", 64), table("category", "category", 64),
               table("item_bias", "item", 1, "zeros")};
   spec::GroupSpec g;
@@ -83,6 +98,7 @@ inline spec::Spec amazon_spec(std::int64_t items, std::int64_t categories) {
 inline spec::Spec tiny_spec() {
   spec::Spec s;
   s.name = "tiny";
+  in_code(s);
   s.tables = {table("item", "item", 4), table("category", "category", 4),
               table("brand", "brand", 4), table("item_bias", "item", 1, "zeros")};
   spec::GroupSpec g;
@@ -116,6 +132,8 @@ inline data::Vocabulary tiny_vocab() {
 inline spec::Spec multi_spec() {
   spec::Spec s;
   s.name = "multi";
+  in_code(s);
+  s.data.behavior_object_space = {{"search", "query"}, {"use", "coupon"}};
   s.tables = {table("item", "item", 4),        table("shop", "shop", 3),
               table("category", "category", 3), table("coupon", "coupon", 4),
               table("query", "query", 6),      table("behavior", "behavior", 2),

@@ -44,7 +44,7 @@ std::vector<std::string> table_names(const model::ModelSummary& s) {
 BOOST_AUTO_TEST_SUITE(groups)
 
 BOOST_AUTO_TEST_CASE(multi_group_forward_gradients_for_every_task) {
-  auto m = model::build_model<double>(test::multi_spec(), test::multi_vocab());
+  auto m = test::build_model<double>(test::multi_spec(), test::multi_vocab());
   test::randomize(m, 21);
   for (int task = 0; task < 3; ++task) {
     const data::Batch batch = multi_batch(task);
@@ -57,7 +57,7 @@ BOOST_AUTO_TEST_CASE(multi_group_forward_gradients_for_every_task) {
 }
 
 BOOST_AUTO_TEST_CASE(no_events_in_a_group_gives_finite_outputs_and_no_gradient_to_its_rows) {
-  auto m = model::build_model<double>(test::multi_spec(), test::multi_vocab());
+  auto m = test::build_model<double>(test::multi_spec(), test::multi_vocab());
   test::randomize(m, 22);
   const data::Batch batch = multi_batch(0);
   std::mt19937_64 rng(0);
@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(no_events_in_a_group_gives_finite_outputs_and_no_gradient_t
 
 BOOST_AUTO_TEST_CASE(padding_values_inside_the_concatenation_do_not_matter) {
   // Changing what sits in padded slots (ids, buckets) leaves every output unchanged.
-  auto m = model::build_model<double>(test::multi_spec(), test::multi_vocab());
+  auto m = test::build_model<double>(test::multi_spec(), test::multi_vocab());
   test::randomize(m, 23);
   data::Batch a = multi_batch(0);
   data::Batch b = a;
@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(padding_values_inside_the_concatenation_do_not_matter) {
 }
 
 BOOST_AUTO_TEST_CASE(shared_table_receives_gradient_from_both_groups) {
-  auto m = model::build_model<double>(test::multi_spec(), test::multi_vocab());
+  auto m = test::build_model<double>(test::multi_spec(), test::multi_vocab());
   test::randomize(m, 24);
   const auto& s = m.summary();
   for (const auto& t : s.tables)
@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(shared_table_receives_gradient_from_both_groups) {
 }
 
 BOOST_AUTO_TEST_CASE(time_encodings_are_separate_parameters_per_group) {
-  auto m = model::build_model<double>(test::multi_spec(), test::multi_vocab());
+  auto m = test::build_model<double>(test::multi_spec(), test::multi_vocab());
   const auto& s = m.summary();
   const auto names = table_names(s);
   BOOST_TEST((std::find(names.begin(), names.end(), "item_time") != names.end()));
@@ -161,7 +161,7 @@ BOOST_AUTO_TEST_CASE(time_encodings_are_separate_parameters_per_group) {
 }
 
 BOOST_AUTO_TEST_CASE(mixed_task_batch_gradients) {
-  auto m = model::build_model<double>(test::multi_spec(), test::multi_vocab());
+  auto m = test::build_model<double>(test::multi_spec(), test::multi_vocab());
   test::randomize(m, 26);
   data::Batch batch = multi_batch(0);
   batch.task = {0, 1, 2};
@@ -189,7 +189,7 @@ BOOST_AUTO_TEST_CASE(mixed_task_batch_gradients) {
 BOOST_AUTO_TEST_CASE(attending_over_one_group_only) {
   auto spec = test::multi_spec();
   spec.encoder.attend = {"item"};
-  auto m = model::build_model<double>(spec, test::multi_vocab());
+  auto m = test::build_model<double>(spec, test::multi_vocab());
   const auto& s = m.summary();
   BOOST_TEST(s.groups[0].attended);
   BOOST_TEST(!s.groups[1].attended);
@@ -224,8 +224,8 @@ BOOST_AUTO_TEST_CASE(specs_differing_only_in_groups_build_different_models) {
   b.groups[0].time = test::embedding_time({2, 4, 8}, 5, "item_time");
   BOOST_TEST((a.tables.size() == b.tables.size() && a.tasks.size() == b.tasks.size()));
 
-  auto ma = model::build_model<double>(a, test::tiny_vocab());
-  auto mb = model::build_model<double>(b, test::tiny_vocab());
+  auto ma = test::build_model<double>(a, test::tiny_vocab());
+  auto mb = test::build_model<double>(b, test::tiny_vocab());
   const auto na = table_names(ma.summary()), nb = table_names(mb.summary());
   BOOST_TEST((std::find(na.begin(), na.end(), "category") != na.end()));
   BOOST_TEST((std::find(na.begin(), na.end(), "brand") == na.end()));

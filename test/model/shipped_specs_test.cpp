@@ -1,5 +1,5 @@
 // The shipped specs through the whole interpreter path `atrank check` uses:
-// load_spec (with --set overrides) -> build_model -> summary (text and JSON).
+// load_plan (with --set overrides) -> build_model -> summary (text and JSON).
 #include <boost/test/unit_test.hpp>
 
 #include <string>
@@ -18,7 +18,7 @@ bool has(const std::string& s, const std::string& part) { return s.find(part) !=
 BOOST_AUTO_TEST_SUITE(shipped_specs)
 
 BOOST_AUTO_TEST_CASE(amazon_toml_has_the_authors_parameter_count) {
-  const spec::Spec s = spec::load_spec(spec_path("amazon.toml"), {"vocab.item=63001", "vocab.category=801"});
+  const spec::Plan s = spec::load_plan(spec_path("amazon.toml"), {"vocab.item=63001", "vocab.category=801"});
   const auto m = model::build_model<float>(s, data::Vocabulary{});
   const auto j = model::summary_json(m.summary());
   BOOST_TEST(j["params"]["total"].get<std::int64_t>() == 4281177);
@@ -30,7 +30,7 @@ BOOST_AUTO_TEST_CASE(amazon_toml_has_the_authors_parameter_count) {
 }
 
 BOOST_AUTO_TEST_CASE(multi_behavior_toml_shares_tables_and_keeps_time_per_group) {
-  const spec::Spec s = spec::load_spec(
+  const spec::Plan s = spec::load_plan(
       spec_path("multi-behavior.toml"),
       {"vocab.item=100", "vocab.query=30", "vocab.coupon=20", "vocab.shop=5", "vocab.category=4",
        "vocab.brand=6", "vocab.behavior=4"});

@@ -84,7 +84,7 @@ init = "zeros"
 behaviors = ["search"]
 object = "query"
 features = ["query"]
-time = { encoding = "embedding", edges = [1, 3, 9, 27], width = 4, combine = "add", table = "zt", unit_seconds = 60 }
+time = { encoding = "embedding", edges = [1, 3, 9, 27], width = 96, combine = "add", table = "zt", unit_seconds = 60 }
 projection = { width = 96, activation = "tanh" }
 
 [groups.item]

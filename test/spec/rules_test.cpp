@@ -106,6 +106,7 @@ BOOST_AUTO_TEST_CASE(unknown_enum_value_lists_the_choices) {
       {"source = \"csv\"", "source = \"jsonl\"", "data.source", "amazon, csv, movielens", ""},
       {"init = \"zeros\"", "init = \"zero\"", "tables.item_bias.init", "glorot_uniform, zeros, normal",
        "(did you mean `zeros`?)"},
+      {"init = \"zeros\"", "init = \"ones\"", "tables.item_bias.init", "glorot_uniform, zeros, normal", ""},
       {"metrics = [\"auc\"]", "metrics = [\"auc\"]\nselect = \"best\"", "eval.select", "valid, test", ""},
       {"epochs = 10", "epochs = 10\nmultitask = \"together\"", "train.multitask", "interleave, mixed", ""},
       {"count = 12 }", "count = 12, combine = \"sum\" }", "groups.item.time.combine", "concat, add", ""},
@@ -252,6 +253,17 @@ BOOST_AUTO_TEST_CASE(time_width_belongs_to_embedding_encoding) {
   expect_error(text, "embedding", {"groups.item.time.width: expected a positive integer, got 0"});
   text = edit(kBase, "count = 12 }", "count = 12, width = 8 }");
   expect_error(text, "width = 8", {"groups.item.time.width: width = 8 applies to encoding = \"embedding\" only"});
+}
+
+BOOST_AUTO_TEST_CASE(added_time_embedding_is_as_wide_as_the_features) {
+  // item 64 + category 64: an embedding added to them is 128 wide.
+  auto text = edit(kBase, "encoding = \"one_hot\", edges = \"log2\", count = 12",
+                   "encoding = \"embedding\", width = 8, combine = \"add\"");
+  expect_error(text, "width = 8", {"groups.item.time.width: an added time embedding (combine = \"add\") must be as "
+                                   "wide as the group's features and behavior type together (128), got 8"});
+  text = edit(kBase, "encoding = \"one_hot\", edges = \"log2\", count = 12",
+              "encoding = \"embedding\", width = 128, combine = \"add\"");
+  BOOST_TEST(parse_plan(text, "test.toml").groups[0].input_width == 128);  // nothing concatenated
 }
 
 BOOST_AUTO_TEST_CASE(time_table_must_not_clash_with_a_declared_table) {

@@ -70,8 +70,8 @@ void check_close(const std::vector<float>& a, const std::vector<float>& b, const
 // losses and scores must agree.
 void expect_same_step(const spec::Spec& spec, const data::Vocabulary& vocab, const data::Batch& batch,
                       int threads) {
-  auto one = model::build_model<float>(spec, vocab);
-  auto many = model::build_model<float>(spec, vocab);
+  auto one = test::build_model<float>(spec, vocab);
+  auto many = test::build_model<float>(spec, vocab);
   test::randomize(one, 17);
   test::randomize(many, 17);
   train::BatchRunner run_one(one, 1), run_many(many, threads);

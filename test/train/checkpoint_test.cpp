@@ -7,6 +7,7 @@
 #include <xxhash.h>
 
 #include "atrank/train/checkpoint.hpp"
+#include "atrank/train/run_state.hpp"
 
 using namespace atrank::train;
 namespace fs = std::filesystem;
@@ -89,4 +90,39 @@ BOOST_AUTO_TEST_CASE(checkpoint_of_another_spec_is_refused) {
   } catch (const CheckpointError& e) {
     BOOST_TEST(std::string(e.what()).find("different spec") != std::string::npos);
   }
+}
+
+// The run state's one field list: every field written by PutSection reads
+// back through GetSection, under the section names checkpoints have always
+// used (so older checkpoints still resume).
+BOOST_AUTO_TEST_CASE(run_state_fields_round_trip_under_their_sections) {
+  RunState a;
+  a.step = 11;
+  a.position = {2, 3};
+  a.examples = 4;
+  a.train_seconds = 5.5;
+  a.seconds = 6.5;
+  a.loss_sum = 7.5;
+  a.loss_count = 8;
+  a.last_eval_step = 9;
+  a.best_score = 0.75;
+  a.best_step = 10;
+  a.best_epoch = 1;
+  a.best_metrics = {{"test", {{"auc", 0.75}}}};
+  Checkpoint c;
+  a.fields(PutSection{c});
+  std::vector<std::string> names;
+  a.fields([&](const std::string& name, const auto&) { names.push_back(name); });
+  BOOST_TEST(names == (std::vector<std::string>{"state/step", "state/epoch", "state/batch", "state/examples",
+                                                "state/train_seconds", "state/seconds", "state/loss_sum",
+                                                "state/loss_count", "state/last_eval_step", "state/best_score",
+                                                "state/best_step", "state/best_epoch", "state/best_metrics"}));
+  for (const auto& n : names) BOOST_TEST(c.has(n), n);
+
+  RunState b;
+  b.fields(GetSection{c});
+  BOOST_TEST((b.step == 11 && b.position.epoch == 2 && b.position.batch == 3 && b.examples == 4));
+  BOOST_TEST((b.train_seconds == 5.5 && b.seconds == 6.5 && b.loss_sum == 7.5 && b.loss_count == 8));
+  BOOST_TEST((b.last_eval_step == 9 && b.best_score == 0.75 && b.best_step == 10 && b.best_epoch == 1));
+  BOOST_TEST(b.best_metrics.dump() == a.best_metrics.dump());
 }

@@ -50,7 +50,7 @@ struct TinyMultiData {
     fs::remove_all(root);
     data = root / "data";
     data::SynthOptions o;
-    o.kind = "multi";
+    o.kind = spec::SyntheticKind::Multi;
     o.users = 200;
     o.items = 300;
     o.categories = 10;

@@ -100,12 +100,3 @@ BOOST_AUTO_TEST_CASE(step_schedule) {
   BOOST_TEST(learning_rate_at(1.0, s, 335999) == 1.0);
   BOOST_TEST(learning_rate_at(1.0, s, 336000) == 0.1);
 }
-
-BOOST_AUTO_TEST_CASE(unknown_optimizer_lists_choices) {
-  try {
-    optimizer_kind("adamw");
-    BOOST_FAIL("expected an error");
-  } catch (const std::invalid_argument& e) {
-    BOOST_TEST(std::string(e.what()).find("sgd, adam, adagrad") != std::string::npos);
-  }
-}
