@@ -1,17 +1,21 @@
-// Data cache file -> Dataset::load (map, section checksums, decode, invariants) -> batches.
-// DataError is the documented failure, which load() turns into a rebuild from the raw files.
+// Data cache file -> its checks (section checksums, decode, invariants; DataError) -> when they
+// pass, Dataset::load must use the file, and every batch of it must build.
 // Input: a cache file (seeds: corpus/cache/, built from cache/). Checksums cannot be found by
 // mutation, so the harness writes the right ones (and the spec's key) into the input's header and
 // section table before the load: what is fuzzed is everything that runs after the checksums pass,
 // as for a file written by a buggy or foreign writer.
 #include <xxhash.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "atrank/data/cache.hpp"
 #include "atrank/data/cache_files.hpp"
 #include "atrank/data/cache_key.hpp"
+#include "atrank/data/data_error.hpp"
 #include "atrank/data/paths.hpp"
 #include "atrank/spec/load.hpp"
 #include "test/fuzz/fuzz_util.hpp"
@@ -74,12 +78,27 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
   std::string file(fuzz::bytes(bytes, size));
   fix_checksums(file);
+  // Dataset::load's checks of a cache file, in memory: most inputs stop here, where load would
+  // warn and rebuild from the raw files (a path the importer harnesses cover).
+  try {
+    const data::Blob blob = data::Blob::from_image(std::vector<char>(file.begin(), file.end()));
+    blob.verify();
+    const data::PreparedViews views = data::read_prepared(blob);
+    data::check_prepared(views, data::make_layout(the_spec, views.vocab, views.behavior_space));
+  } catch (const data::DataError&) {
+    return 0;
+  }
+  // The checks pass: the real load maps the file, uses it, and every batch of it can be built.
   data::make_dirs(fuzz::scratch_dir() + "/cache");
   fuzz::write_file("cache/" + the_path.substr(the_path.rfind('/') + 1), file);
   std::ostringstream warnings;
   data::LoadOptions options;
   options.log = &warnings;
   const data::Dataset d = data::Dataset::load(the_spec, options);
+  if (!d.from_cache()) {
+    std::fprintf(stderr, "Dataset::load rejects a cache file that passed its checks:\n%s", warnings.str().c_str());
+    std::abort();
+  }
   fuzz::batch_everything(d);
   return 0;
 }

@@ -36,6 +36,9 @@ def spec_seeds():
     for path in sorted(glob.glob(os.path.join(REPO, "specs", "**", "*.toml"), recursive=True)):
         with open(path, "rb") as f:
             put("spec", "shipped-" + os.path.relpath(path, os.path.join(REPO, "specs")).replace("/", "-"), f.read())
+    # As `atrank check specs/amazon.toml --set vocab.item=63001 --set vocab.category=801` (specs/README.md).
+    with open(os.path.join(REPO, "specs", "amazon.toml")) as f:
+        put("spec", "shipped-amazon-with-vocab.toml", f.read() + "\n[vocab]\nitem = 63001\ncategory = 801\n")
     put("spec", "test-base.toml", raw_strings("test/spec/spec_test_util.hpp")[0])
     put("spec", "test-everything.toml", raw_strings("test/spec/roundtrip_test.cpp")[0])
     put("spec", "cache-spec.toml", open(os.path.join(ROOT, "cache", "spec.toml"), "rb").read())

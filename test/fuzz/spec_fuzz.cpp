@@ -1,11 +1,12 @@
-// Spec text -> parse, resolve, validate (SpecError) -> the resolved spec written back reads the
-// same (a run's saved spec.toml must resume it) -> Model::build (std::invalid_argument) with a
-// small vocabulary for every id space the spec names, as data would give.
+// Spec text -> parse, resolve, plan (SpecError) -> the resolved spec written back reads the same
+// (a run's saved spec.toml must resume it) -> Model::build (std::invalid_argument) with a small
+// vocabulary for every id space the spec names, as data would give.
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 
 #include "atrank/model/model.hpp"
+#include "atrank/nn/memory_limit.hpp"
 #include "atrank/spec/load.hpp"
 #include "test/fuzz/fuzz_util.hpp"
 
@@ -31,20 +32,27 @@ data::Vocabulary small_vocabulary(const spec::Spec& s) {
 
 }  // namespace
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  // Models up to 64 MiB of parameters are built; bigger ones must be refused by the library's
+  // memory check, and a single malloc over -malloc_limit_mb that got past it is a finding.
+  nn::set_parameter_memory_limit(std::uint64_t{64} << 20);
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  spec::Spec s;
+  spec::Plan plan;
   try {
-    s = spec::parse_spec(std::string(fuzz::bytes(data, size)), "fuzz.toml");
+    plan = spec::parse_plan(std::string(fuzz::bytes(data, size)), "fuzz.toml");
   } catch (const spec::SpecError&) {
     return 0;
   }
-  const std::string resolved = spec::to_toml(s);
-  if (spec::parse_spec(resolved, "spec.toml") != s) {  // any exception here is a finding too
+  const std::string resolved = spec::to_toml(plan.spec);
+  if (spec::parse_spec(resolved, "spec.toml") != plan.spec) {  // any exception here is a finding too
     std::fprintf(stderr, "resolved spec does not read back the same:\n%s\n", resolved.c_str());
     std::abort();
   }
   try {
-    model::Model<float>::build(s, small_vocabulary(s));
+    model::Model<float>::build(plan, small_vocabulary(plan.spec));
   } catch (const std::invalid_argument&) {
   }
   return 0;
