@@ -76,7 +76,7 @@ class Model {
   // come from spec.vocab, else from `vocab`. Throws VocabularyUnknown when
   // neither knows a size, std::invalid_argument when the data disagrees with
   // the spec (a vocabulary smaller than the data's, an attribute map outside
-  // its table) or when the parameters would not fit in memory (nn/memory_limit.hpp).
+  // its table).
   static Model build(const spec::Plan& plan, const data::Vocabulary& vocab);
 
  private:

@@ -10,7 +10,6 @@
 #include "atrank/autodiff/parameters.hpp"
 #include "atrank/autodiff/tape.hpp"
 #include "atrank/nn/init.hpp"
-#include "atrank/nn/memory_limit.hpp"
 #include "atrank/nn/table_store.hpp"
 
 namespace atrank::nn {
@@ -21,20 +20,9 @@ class Params {
   // Registers a dense parameter `name` (TF-style scope path, e.g.
   // "encoder/self_attention_0/q/kernel") and how to initialize it.
   int add(const std::string& name, const autodiff::Shape& shape, const Init& init) {
-    check_parameter_memory("parameter `" + name + "` " + shape.str(), shape, sizeof(T), 2 /* + gradients */,
-                           bytes());
     const int id = dense.add(name, shape);
     inits_.push_back(init);
     return id;
-  }
-  // TableStore::use, with the memory of a new table checked first.
-  int use_table(const std::string& name, const std::string& vocab, std::int64_t rows, std::int64_t width,
-                const Init& init, const std::string& user) {
-    if (tables.find(name) < 0)
-      check_parameter_memory("table `" + name + "` (" + std::to_string(rows) + " rows of `" + vocab + "`, width " +
-                                 std::to_string(width) + ")",
-                             {rows, width}, sizeof(T), 1, bytes());
-    return tables.use(name, vocab, rows, width, init, user);
   }
   // Puts dense parameter `id` on the tape (gradients accumulate in the arena).
   autodiff::Var on(autodiff::Tape<T>& t, int id) { return dense.on(t, id); }
@@ -54,8 +42,6 @@ class Params {
   const Init& init_of(int id) const { return inits_.at(std::size_t(id)); }
   std::int64_t dense_count() const { return std::int64_t(dense.size()); }
   std::int64_t total_count() const { return dense_count() + tables.numel(); }
-  // Bytes allocated for parameters: dense values and gradients, table values.
-  std::uint64_t bytes() const { return (2 * std::uint64_t(dense.size()) + std::uint64_t(tables.numel())) * sizeof(T); }
 
   autodiff::ParamArena<T> dense;
   TableStore<T> tables;

@@ -6,7 +6,6 @@
 #include <stdexcept>
 
 #include "atrank/model/model.hpp"
-#include "atrank/nn/memory_limit.hpp"
 #include "atrank/spec/load.hpp"
 #include "test/fuzz/fuzz_util.hpp"
 
@@ -31,13 +30,6 @@ data::Vocabulary small_vocabulary(const spec::Spec& s) {
 }
 
 }  // namespace
-
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  // Models up to 64 MiB of parameters are built; bigger ones must be refused by the library's
-  // memory check, and a single malloc over -malloc_limit_mb that got past it is a finding.
-  nn::set_parameter_memory_limit(std::uint64_t{64} << 20);
-  return 0;
-}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   spec::Plan plan;

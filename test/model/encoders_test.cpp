@@ -3,7 +3,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include "atrank/autodiff/gradcheck.hpp"
-#include "atrank/nn/memory_limit.hpp"
 #include "test/autodiff/gradcheck_util.hpp"
 #include "test/model/fixtures.hpp"
 
@@ -102,33 +101,6 @@ BOOST_AUTO_TEST_CASE(explicit_vocabulary_overrides_but_not_below_the_data) {
   spec.vocab["item"] = 5;
   const std::string e = build_error(spec, test::tiny_vocab());
   BOOST_TEST(has(e, "vocab.item = 5 is smaller"), e);
-}
-
-// Found by test/fuzz (spec harness): vocab.item = 10^12 ended in std::bad_alloc, a size near
-// 2^62 overflowed. Every table and dense parameter is checked against the memory limit first.
-BOOST_AUTO_TEST_CASE(parameters_beyond_memory_are_refused_naming_what_and_the_bytes) {
-  auto spec = test::tiny_spec();
-  spec.vocab["item"] = 1'000'000'000'000'000;  // 16 PB of floats in a width-4 table
-  std::string m = build_error(spec, test::tiny_vocab());
-  BOOST_TEST(has(m, "table `item` (1000000000000000 rows of `item`, width 4) needs 16000000000000000 bytes"), m);
-  BOOST_TEST(has(m, "of memory this machine has"), m);
-
-  spec.vocab["item"] = std::int64_t{1} << 62;  // bytes overflow 64 bits
-  m = build_error(spec, test::tiny_vocab());
-  BOOST_TEST(has(m, "rows of `item`, width 4) needs more than 2^64 bytes"), m);
-
-  spec = test::tiny_spec();
-  spec.encoder.ffn = 1'000'000'000'000'000;
-  m = build_error(spec, test::tiny_vocab());
-  BOOST_TEST(has(m, "parameter `"), m);
-  BOOST_TEST(has(m, "1000000000000000) needs"), m);
-
-  // A process may lower the limit (the fuzz harness does): a few hundred bytes fit nothing.
-  nn::set_parameter_memory_limit(300);
-  m = build_error(test::tiny_spec(), test::tiny_vocab());
-  nn::set_parameter_memory_limit(0);
-  BOOST_TEST(has(m, "would not fit in the 300 bytes this process may use"), m);
-  BOOST_TEST(test::build_model<float>(test::tiny_spec(), test::tiny_vocab()).param_count() > 0);
 }
 
 // What the spec says is checked by the plan, with the key that is wrong
