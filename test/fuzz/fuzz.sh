@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer harnesses of a fuzz build (README.md here), one after another:
-#   test/fuzz/fuzz.sh [--build DIR] (--seconds N | --runs N) [HARNESS...]   (default: all harnesses)
+#   test/fuzz/fuzz.sh [--build DIR] [--seconds N] [--runs N] [HARNESS...]   (default: all harnesses)
+# (at least one limit; with both, whichever comes first ends a harness)
 # Each starts from its seeds in test/fuzz/corpus/<harness> (read only) and the inputs it kept in
 # earlier runs, DIR/fuzz-corpus/<harness>; a crash, leak, timeout, sanitizer report or allocation
 # over the limits stops it and leaves the input in DIR/fuzz-artifacts/. Exits 1 if any harness
@@ -11,12 +12,12 @@ build=build-fuzz limit=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) build=$2; shift 2 ;;
-    --seconds) limit=(-max_total_time="$2"); shift 2 ;;
-    --runs) limit=(-runs="$2"); shift 2 ;;
+    --seconds) limit+=(-max_total_time="$2"); shift 2 ;;
+    --runs) limit+=(-runs="$2"); shift 2 ;;
     *) break ;;
   esac
 done
-[ ${#limit[@]} -gt 0 ] || { echo "fuzz.sh: give --seconds N or --runs N" >&2; exit 2; }
+[ ${#limit[@]} -gt 0 ] || { echo "fuzz.sh: give --seconds N and/or --runs N" >&2; exit 2; }
 harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] || harnesses=(spec csv amazon python_literal movielens cache checkpoint)
 
