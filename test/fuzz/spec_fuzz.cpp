@@ -1,6 +1,9 @@
 // Spec text -> parse, resolve, plan (SpecError) -> the resolved spec written back reads the same
 // (a run's saved spec.toml must resume it) -> Model::build (std::invalid_argument) with a small
-// vocabulary for every id space the spec names, as data would give.
+// vocabulary for every id space the spec names, as data would give. A fuzzing process cannot hold
+// what the machine can: models are built only when the library's own memory estimate
+// (spec::check_training_memory, what `check` and `run` refuse with) fits in 64 MiB, so a single
+// allocation over fuzz.sh's -malloc_limit_mb is a part of a model the estimate does not see.
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -12,6 +15,8 @@
 using namespace atrank;
 
 namespace {
+
+const spec::MachineMemory kFuzzMemory{64.0L * (1 << 20), "the fuzz harness's limit"};
 
 data::Vocabulary small_vocabulary(const spec::Spec& s) {
   constexpr std::int64_t kIds = 3;  // at most any size a spec may declare
@@ -43,8 +48,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::fprintf(stderr, "resolved spec does not read back the same:\n%s\n", resolved.c_str());
     std::abort();
   }
+  const data::Vocabulary vocab = small_vocabulary(plan.spec);
   try {
-    model::Model<float>::build(plan, small_vocabulary(plan.spec));
+    spec::check_training_memory(
+        plan,
+        [&](const std::string& space) {
+          const auto it = plan.spec.vocab.find(space);
+          return it != plan.spec.vocab.end() ? it->second : vocab.size(space);
+        },
+        kFuzzMemory);
+  } catch (const spec::SpecError&) {
+    return 0;
+  }
+  try {
+    model::Model<float>::build(plan, vocab);
   } catch (const std::invalid_argument&) {
   }
   return 0;
