@@ -54,12 +54,15 @@ class AtrankEncoder final : public Encoder<T> {
 
   Var encode(Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, Var queries, bool training,
              std::mt19937_64& rng) const override {
-    Var enc = in.history.values;  // (B,T,H)
-    for (const auto& b : self_) enc = b.self(t, p, enc, in.history.lengths, training, rng);
-    Var dec = queries;            // (B,C,H)
+    AttentionNodes* seen = in.attention;  // when asked: where each block's weights stay on the tape
+    Var enc = in.history.values;          // (B,T,H)
+    for (const auto& b : self_)
+      enc = b.self(t, p, enc, in.history.lengths, training, rng, seen ? &seen->self.emplace_back() : nullptr);
+    Var dec = queries;  // (B,C,H)
     for (const auto& b : vanilla_)
-      dec = b.vanilla(t, p, dec, enc, in.history.lengths, training, rng);
-    return dec;                   // (B,C,H)
+      dec = b.vanilla(t, p, dec, enc, in.history.lengths, training, rng,
+                      seen ? &seen->vanilla.emplace_back() : nullptr);
+    return dec;  // (B,C,H)
   }
 
  private:

@@ -16,10 +16,18 @@
 
 namespace atrank::model {
 
+// The tape nodes holding an attention encoder's weights, one per block in
+// order; nn::attention_weights reads them: self blocks (B,H,T,T) over the
+// packed history, vanilla blocks (B,H,C,T) from the C target positions.
+struct AttentionNodes {
+  std::vector<autodiff::Var> self, vanilla;
+};
+
 struct EncoderInput {
   PackedHistory history;                // (B,T,C) when the encoder uses a history
   const std::int32_t* users = nullptr;  // (B) user ids
   std::int64_t batch = 0;               // B
+  AttentionNodes* attention = nullptr;  // when given, attention encoders report their weights' nodes here
 };
 
 template <class T>

@@ -124,9 +124,10 @@ typename Model<T>::Targets Model<T>::targets(Tape<T>& t, const std::vector<int>&
 
 template <class T>
 Var Model<T>::users(Tape<T>& t, const data::Batch& batch, Var queries, bool training,
-                    std::mt19937_64& rng) {
+                    std::mt19937_64& rng, AttentionNodes* attention) {
   EncoderInput in;
   in.batch = batch.size;
+  in.attention = attention;
   if (!batch.users.empty()) {
     expect_size("users", batch.users.size(), batch.size);
     in.users = batch.users.data();
@@ -215,7 +216,7 @@ ForwardResult Model<T>::forward(Tape<T>& t, const data::Batch& batch, bool train
 }
 
 template <class T>
-Var Model<T>::score(Tape<T>& t, const data::Batch& batch) {
+Var Model<T>::score(Tape<T>& t, const data::Batch& batch, ScoreTrace* trace) {
   const std::int64_t n = batch.size;
   if (n <= 0) throw std::invalid_argument("batch: empty");
   const std::vector<int> task = task_of(batch);
@@ -230,7 +231,8 @@ Var Model<T>::score(Tape<T>& t, const data::Batch& batch) {
   }
   std::mt19937_64 unused(0);  // no dropout at evaluation: nothing is drawn
   const Targets tg = targets(t, task, ids, n, c);
-  const Var u = users(t, batch, tg.vectors, false, unused);
+  const Var u = users(t, batch, tg.vectors, false, unused, trace ? &trace->attention : nullptr);
+  if (trace) trace->users = u;
   return logits(t, u, tg);  // (B,C)
 }
 
@@ -244,8 +246,8 @@ std::vector<T> Model<T>::scores(Tape<T>& t, const data::Batch& batch) {
 
 template ForwardResult Model<float>::forward(Tape<float>&, const data::Batch&, bool, std::mt19937_64&, std::int64_t);
 template ForwardResult Model<double>::forward(Tape<double>&, const data::Batch&, bool, std::mt19937_64&, std::int64_t);
-template Var Model<float>::score(Tape<float>&, const data::Batch&);
-template Var Model<double>::score(Tape<double>&, const data::Batch&);
+template Var Model<float>::score(Tape<float>&, const data::Batch&, ScoreTrace*);
+template Var Model<double>::score(Tape<double>&, const data::Batch&, ScoreTrace*);
 template std::vector<float> Model<float>::scores(Tape<float>&, const data::Batch&);
 template std::vector<double> Model<double>::scores(Tape<double>&, const data::Batch&);
 

@@ -28,6 +28,12 @@ struct TaskHead {
   int group = -1;       // index into the model's groups (plan.group indexes the spec's)
 };
 
+// What a scoring pass hands out besides the logits, read off its tape.
+struct ScoreTrace {
+  autodiff::Var users;       // (B,C,H) the user vectors the logits were scored with
+  AttentionNodes attention;  // attention encoders: the nodes holding each block's weights
+};
+
 struct ForwardResult {
   autodiff::Var loss;    // scalar
   autodiff::Var logits;  // (B) pointwise, (B,C) pairwise
@@ -51,8 +57,9 @@ class Model {
 
   // Evaluation: logits (B,C) of batch.candidates (or of batch.targets as
   // (B,1) when the batch has no candidates), no dropout. The history is
-  // encoded once per example; the C candidates are C query positions.
-  autodiff::Var score(autodiff::Tape<T>& t, const data::Batch& batch);
+  // encoded once per example; the C candidates are C query positions. With
+  // `trace`, also where this pass left its user vectors and attention weights.
+  autodiff::Var score(autodiff::Tape<T>& t, const data::Batch& batch, ScoreTrace* trace = nullptr);
   // Convenience: the same scores copied out, row-major (B,C); uses `t` as scratch.
   std::vector<T> scores(autodiff::Tape<T>& t, const data::Batch& batch);
 
@@ -88,7 +95,7 @@ class Model {
   Targets targets(autodiff::Tape<T>& t, const std::vector<int>& task, const std::int32_t* ids,
                   std::int64_t batch, std::int64_t c);
   autodiff::Var users(autodiff::Tape<T>& t, const data::Batch& batch, autodiff::Var queries,
-                      bool training, std::mt19937_64& rng);
+                      bool training, std::mt19937_64& rng, AttentionNodes* attention = nullptr);
   autodiff::Var logits(autodiff::Tape<T>& t, autodiff::Var users, const Targets& targets);
 
   void add_tasks();

@@ -14,6 +14,7 @@ std::string Init::str() const {
     case InitKind::Zeros: return "zeros";
     case InitKind::Ones: return "ones";
     case InitKind::Normal: s << "normal(" << value << ")"; return s.str();
+    case InitKind::TruncatedNormal: s << "truncated_normal(" << value << ")"; return s.str();
     case InitKind::Constant: s << "constant(" << value << ")"; return s.str();
   }
   return "?";
@@ -30,6 +31,16 @@ void initialize(TensorView<T> w, const Init& init, std::mt19937_64& rng) {
     case InitKind::Ones: w.fill(T(1)); return;
     case InitKind::Constant: w.fill(T(init.value)); return;
     case InitKind::Normal: draw(std::normal_distribution<double>(0.0, init.value)); return;
+    case InitKind::TruncatedNormal: {
+      std::normal_distribution<double> normal(0.0, init.value);
+      const double bound = 2 * init.value;
+      draw([&](std::mt19937_64& g) {
+        double x = normal(g);
+        while (std::abs(x) > bound) x = normal(g);
+        return x;
+      });
+      return;
+    }
     case InitKind::GlorotUniform: {
       const auto& shape = w.shape();
       double fan_in = 1, fan_out = 1;

@@ -9,16 +9,20 @@
 
 namespace atrank::nn {
 
-enum class InitKind { GlorotUniform, Zeros, Ones, Normal, Constant };
+enum class InitKind { GlorotUniform, Zeros, Ones, Normal, TruncatedNormal, Constant };
 
 struct Init {
   InitKind kind = InitKind::GlorotUniform;
-  double value = 0;  // Normal: standard deviation; Constant: the value
+  double value = 0;  // Normal, TruncatedNormal: standard deviation; Constant: the value
 
   static Init glorot() { return {InitKind::GlorotUniform, 0}; }
   static Init zeros() { return {InitKind::Zeros, 0}; }
   static Init ones() { return {InitKind::Ones, 0}; }
   static Init normal(double stddev) { return {InitKind::Normal, stddev}; }
+  // tf.truncated_normal: normal(0, stddev) draws beyond 2 stddev are drawn
+  // again, so every value lies in [-2 stddev, 2 stddev] and the values' own
+  // standard deviation is about 0.88 stddev.
+  static Init truncated_normal(double stddev) { return {InitKind::TruncatedNormal, stddev}; }
   static Init constant(double v) { return {InitKind::Constant, v}; }
   std::string str() const;  // "glorot_uniform", "normal(0.01)", ...
 };

@@ -27,7 +27,7 @@ struct TablePlan {
   std::int64_t rows = 0;        // fixed row count (time tables: one per bucket); 0 = the size of `vocab`
   std::int64_t width = 0;
   InitKind init = InitKind::GlorotUniform;
-  double init_scale = 0;        // InitKind::Normal: the standard deviation
+  double init_scale = 0;        // the normals: the standard deviation
   std::vector<std::string> users;  // who looks it up, owner first: "group `item` feature item id", ...
 };
 
@@ -92,6 +92,7 @@ struct TaskPlan {
 struct EncoderPlan {
   EncoderKind kind = EncoderKind::Atrank;
   Activation qkv_activation = Activation::Relu;
+  InitKind cnn_init = InitKind::TruncatedNormal;  // cnn: the convolution kernels
   bool uses_history = true;       // all kinds but bpr encode the behavior history
   std::int64_t history_width = 0; // every attended group's width (0 without history)
   std::int64_t query_width = 0;   // the target vectors' width

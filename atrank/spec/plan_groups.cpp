@@ -21,7 +21,8 @@ void Planner::tables() {
     identifier(path + ".vocab", t.vocab, "an id space name");
     size(path + ".width", t.width);
     inits_[t.name] = one_of<InitKind>(path + ".init", t.init);
-    if (inits_[t.name] == InitKind::Normal) positive(path + ".init_scale", t.init_scale);
+    if (inits_[t.name] == InitKind::Normal || inits_[t.name] == InitKind::TruncatedNormal)
+      positive(path + ".init_scale", t.init_scale);
   }
 }
 
@@ -45,6 +46,7 @@ void Planner::encoder() {
   size("encoder.lstm_units", e.lstm_units);
   size("encoder.cnn_filters", e.cnn_filters);
   size("encoder.cnn_max_length", e.cnn_max_length);
+  plan.cnn_init = one_of<InitKind>("encoder.cnn_init", e.cnn_init);
   if (e.cnn_widths.empty()) fail("encoder.cnn_widths", "expected at least one convolution width");
   for (std::size_t i = 0; i < e.cnn_widths.size(); ++i) {
     const std::string path = "encoder.cnn_widths[" + std::to_string(i) + "]";

@@ -414,6 +414,7 @@ const std::vector<Field<EncoderSpec>>& encoder_fields() {
       field("cnn_widths", &EncoderSpec::cnn_widths),
       field("cnn_filters", &EncoderSpec::cnn_filters),
       field("cnn_max_length", &EncoderSpec::cnn_max_length),
+      field("cnn_init", &EncoderSpec::cnn_init),
       field("user_table", &EncoderSpec::user_table),
   };
   return f;

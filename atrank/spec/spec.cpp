@@ -65,9 +65,9 @@ bool operator==(const GroupSpec& a, const GroupSpec& b) {
 
 bool operator==(const EncoderSpec& a, const EncoderSpec& b) {
   return std::tie(a.kind, a.hidden, a.heads, a.blocks, a.ffn, a.dropout, a.qkv_activation, a.layer_norm_eps,
-                  a.attend, a.lstm_units, a.cnn_widths, a.cnn_filters, a.cnn_max_length, a.user_table) ==
+                  a.attend, a.lstm_units, a.cnn_widths, a.cnn_filters, a.cnn_max_length, a.cnn_init, a.user_table) ==
          std::tie(b.kind, b.hidden, b.heads, b.blocks, b.ffn, b.dropout, b.qkv_activation, b.layer_norm_eps,
-                  b.attend, b.lstm_units, b.cnn_widths, b.cnn_filters, b.cnn_max_length, b.user_table);
+                  b.attend, b.lstm_units, b.cnn_widths, b.cnn_filters, b.cnn_max_length, b.cnn_init, b.user_table);
 }
 
 bool operator==(const TaskSpec& a, const TaskSpec& b) {

@@ -71,7 +71,7 @@ struct TableSpec {
   std::string name;
   std::string vocab;        // id space indexed: "item", "category", "user", "behavior", ...
   std::int64_t width = 64;
-  std::string init = "glorot_uniform";  // "glorot_uniform" | "zeros" | "normal" (stddev `init_scale`)
+  std::string init = "glorot_uniform";  // "glorot_uniform" | "zeros" | "normal" | "truncated_normal" (stddev `init_scale`)
   double init_scale = 0.01;
   Origin origin;
 };
@@ -131,6 +131,7 @@ struct EncoderSpec {
   std::vector<std::int64_t> cnn_widths = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
   std::int64_t cnn_filters = 32;
   std::int64_t cnn_max_length = 500;
+  std::string cnn_init = "truncated_normal";  // the convolution kernels' initializer (the normals: stddev 0.1)
   std::string user_table;              // bpr: user embedding table
   Origin origin;
 };

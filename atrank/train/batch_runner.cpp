@@ -110,13 +110,24 @@ const std::vector<float>& BatchRunner::scores(const data::Batch& batch) {
   const int k = slices_for(batch.size);
   const std::int64_t c = batch.candidates_per_example > 0 ? batch.candidates_per_example : 1;
   scores_.resize(std::size_t(batch.size * c));
+  users_.resize(std::size_t(batch.size * user_width()));
   auto score = [&](int s) {
     if (s >= k) return;
     auto& tape = tapes_[std::size_t(s)];
     tape.clear();
-    const autodiff::Var v = model_.score(tape, slice(batch, k, s));
+    model::ScoreTrace trace;
+    const autodiff::Var v = model_.score(tape, slice(batch, k, s), &trace);
     const float* p = tape.value(v);
-    std::copy(p, p + tape.shape(v).numel(), scores_.begin() + slice_begin(batch.size, k, s) * c);
+    const std::int64_t first = slice_begin(batch.size, k, s);
+    std::copy(p, p + tape.shape(v).numel(), scores_.begin() + first * c);
+    // (b, candidate 0, :) of the (B,C,H) user vectors
+    const autodiff::Shape us = tape.shape(trace.users);
+    if (us.rank != 3 || us[2] != user_width())
+      throw std::logic_error("BatchRunner::scores: user vectors " + us.str() + ", expected width " +
+                             std::to_string(user_width()));
+    const float* u = tape.value(trace.users);
+    for (std::int64_t b = 0; b < us[0]; ++b)
+      std::copy(u + b * us[1] * us[2], u + (b * us[1] + 1) * us[2], users_.begin() + (first + b) * us[2]);
   };
   if (k == 1)
     score(0);

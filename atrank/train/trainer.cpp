@@ -33,6 +33,7 @@
 #include "atrank/train/run_state.hpp"
 #include "atrank/train/setup.hpp"
 #include "atrank/train/stop_signals.hpp"
+#include "atrank/train/user_spread.hpp"
 
 namespace atrank::train {
 namespace fs = std::filesystem;
@@ -242,12 +243,15 @@ class Run {
     line["seconds"] = wall_seconds();
     line["learning_rate"] = last_lr_;
     line["train_loss"] = state_.loss_count ? state_.loss_sum / double(state_.loss_count) : 0.0;
-    std::map<std::string, std::map<std::string, double>> shown;
+    Progress::SplitMetrics shown;
     for (auto split : {data::Split::valid, data::Split::test}) {
       if (data_.num_cases(split) == 0) continue;
-      const auto metrics = evaluate(setup_.runner, data_, split, plan_.eval.metrics, plan_.spec.train.eval_batch_size);
+      std::vector<std::string> same_as_auc;
+      auto metrics = evaluate(setup_.runner, data_, split, plan_.eval.metrics, plan_.spec.train.eval_batch_size,
+                              &same_as_auc);
       line[data::split_name(split)] = metrics;
-      shown[data::split_name(split)] = metrics;
+      for (const auto& key : same_as_auc) metrics.erase(key);
+      shown.emplace_back(data::split_name(split), std::move(metrics));
     }
     line["eval_seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
     metrics_->append(line);
@@ -346,8 +350,12 @@ class Run {
     s["best"]["epoch"] = state_.best_epoch;
     s["best"]["selected_on"] = fmt::format("{}.{}", data::split_name(select_split_), plan_.eval.select_metric);
     s["best"]["checkpoint"] = best_.step() >= 0 && best_.step() == state_.best_step ? json("best.ckpt") : json();
+    s["collapsed"] = false;  // the selected evaluation's user_spread below kCollapsedUserSpread
     for (const char* split : {"valid", "test"})
-      if (state_.best_metrics.contains(split)) s[split] = state_.best_metrics[split];
+      if (state_.best_metrics.contains(split)) {
+        s[split] = state_.best_metrics[split];
+        if (!collapsed_entries(s[split].get<std::map<std::string, double>>()).empty()) s["collapsed"] = true;
+      }
     s["stop"]["reason"] = name_of(reason);
     s["stop"]["step"] = state_.step;
     if (const auto& stop = plan_.train.early_stop) {
@@ -361,9 +369,10 @@ class Run {
 
   RunResult finish(StopReason reason) {
     const json s = summary(reason);
-    write_file_atomically(files_.summary(), s.dump(2) + "\n");
+    write_file_atomically(files_.summary(), s.dump(2) + "
+");
     if (!options_.quiet) {
-      std::string line = fmt::format("done ({}): best {} {} at step {}", name_of(reason),
+      std::string line = fmt::format("done ({}): best {} {:.4f} at step {}", name_of(reason),
                                      s["best"]["selected_on"].get<std::string>(), state_.best_score,
                                      state_.best_step);
       if (s.contains("test") && s["test"].contains("auc"))

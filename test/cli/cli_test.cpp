@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <regex>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -371,6 +372,47 @@ BOOST_AUTO_TEST_CASE(threads_and_batch_size_bounds) {
   BOOST_TEST(r.code == 0, r.err);
   const nlohmann::json summary = nlohmann::json::parse(read_text(w.file("big/summary.json")));
   BOOST_TEST(summary["train"]["steps"] == 2);
+
+// A CNN whose convolution kernels start at zero and never move (learning rate
+// 1e-30): every filter outputs its bias, the user vector is the same for
+// everyone. The run says so on its evaluation lines and in summary.json; the
+// ATRank run next to it does not.
+BOOST_AUTO_TEST_CASE(collapsed_model_is_flagged) {
+  Workspace w;
+  std::string spec = tiny_spec();
+  const std::string atrank = "[encoder]\nkind = \"atrank\"\nhidden = 16\nheads = 2\nblocks = 1\nffn = 8\n";
+  BOOST_TEST_REQUIRE(has(spec, atrank));
+  spec.replace(spec.find(atrank), atrank.size(),
+               "[encoder]\nkind = \"cnn\"\nhidden = 16\ncnn_widths = [1, 2]\ncnn_filters = 4\n"
+               "cnn_max_length = 20\ncnn_init = \"zeros\"\n");
+  write_text(w.file("dead.toml"), spec);
+  Outcome r = w({"run", "dead.toml", "--out", "dead", "--set", "train.learning_rate=1e-30", "--set",
+                 "data.split=valid"});
+  BOOST_TEST_REQUIRE(r.code == 0, r.err);
+  BOOST_TEST(has(r.out, "warning: valid user_spread"), r.out);
+  BOOST_TEST(has(r.out, "warning: test user_spread"), r.out);
+  BOOST_TEST(has(r.out, "collapsed model"), r.out);
+  const auto last = [&](const std::string& dir) {
+    const std::string text = read_text(w.file(dir + "/metrics.jsonl"));
+    return nlohmann::json::parse(text.substr(text.rfind('\n', text.size() - 2) + 1));
+  };
+  nlohmann::json m = last("dead");
+  BOOST_TEST(m["valid"]["user_spread"].get<double>() < 1e-6);
+  BOOST_TEST(m["test"]["user_spread"].get<double>() < 1e-6);
+  nlohmann::json summary = nlohmann::json::parse(read_text(w.file("dead/summary.json")));
+  BOOST_TEST(summary["collapsed"].get<bool>() == true);
+
+  r = w({"run", "tiny.toml", "--out", "alive"});
+  BOOST_TEST_REQUIRE(r.code == 0, r.err);
+  BOOST_TEST(!has(r.out, "warning"), r.out);
+  // Figures to 4 places, also on the done: line.
+  BOOST_TEST(std::regex_search(r.out, std::regex("\n  test  auc 0\\.\\d{4}  user_spread 0\\.\\d{4}\n")), r.out);
+  BOOST_TEST(std::regex_search(r.out, std::regex("done \\(budget\\): best test\\.auc 0\\.\\d{4} at step")), r.out);
+  m = last("alive");
+  BOOST_TEST(m["test"]["user_spread"].get<double>() > 0.01);
+  summary = nlohmann::json::parse(read_text(w.file("alive/summary.json")));
+  BOOST_TEST(summary["collapsed"].get<bool>() == false);
+  BOOST_TEST(summary["test"]["user_spread"].get<double>() > 0.01);
 }
 
 BOOST_AUTO_TEST_CASE(bench_tiny) {

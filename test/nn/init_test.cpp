@@ -32,6 +32,37 @@ BOOST_AUTO_TEST_CASE(glorot_uses_tf_fans) {
   BOOST_TEST(xt::amax(xt::abs(w))() <= std::sqrt(6.0 / (12 + 15)));
 }
 
+BOOST_AUTO_TEST_CASE(truncated_normal_redraws_beyond_two_sigma_as_tf) {
+  // tf.truncated_normal(stddev=0.1): normal(0, 0.1) with draws beyond 0.2
+  // drawn again. Its standard deviation is 0.1 * sqrt(1 - 4 phi(2) / (2 Phi(2) - 1))
+  // = 0.08796 (a clipped normal would give 0.096, a plain one 0.1), and
+  // 28.48% of the values lie beyond one sigma (a plain normal: 31.73%).
+  const double sigma = 0.1;
+  std::mt19937_64 rng(5);
+  std::vector<double> v(1000000);
+  nn::initialize(v.data(), Shape{std::int64_t(v.size())}, nn::Init::truncated_normal(sigma), rng);
+  double mean = 0, sq = 0, worst = 0, beyond_one = 0, at_edge = 0;
+  for (double x : v) {
+    mean += x;
+    sq += x * x;
+    worst = std::max(worst, std::abs(x));
+    beyond_one += std::abs(x) > sigma;
+    at_edge += std::abs(x) > 1.99 * sigma;
+  }
+  const double n = double(v.size());
+  mean /= n;
+  const double sd = std::sqrt(sq / n - mean * mean);
+  BOOST_TEST(worst <= 2 * sigma);
+  BOOST_TEST(worst > 1.99 * sigma);           // the tails reach the bound
+  // Within 0.01 sigma of the bound: 0.11% of a truncated normal; clipping
+  // would pile the 4.55% beyond it there.
+  BOOST_TEST(at_edge / n < 0.002, "near the bound " << at_edge / n);
+  BOOST_TEST(std::abs(mean) < 2e-4);
+  BOOST_TEST(std::abs(sd - 0.087963) < 2e-4, "std " << sd);
+  BOOST_TEST(std::abs(beyond_one / n - 0.2848) < 0.002, "beyond one sigma " << beyond_one / n);
+  BOOST_TEST(nn::Init::truncated_normal(sigma).str() == "truncated_normal(0.1)");
+}
+
 BOOST_AUTO_TEST_CASE(params_initialize_biases_and_norms) {
   nn::Params<float> p;
   const int k = p.add("d/kernel", Shape{4, 3}, nn::Init::glorot());
