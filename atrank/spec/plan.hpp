@@ -109,7 +109,9 @@ struct EvalPlan {
   std::vector<Metric> metrics;
   Selection select = Selection::Test;
   std::string select_metric;      // the metric models are selected on: auc when listed, else the first
-  bool ranking = false;           // some metric ranks eval.negatives sampled negatives
+  bool ranking = false;           // some metric ranks the positive (Metric::ranking)
+  Ranking ranking_scope = Ranking::Sampled;  // eval.ranking: among sampled negatives or all untouched objects
+  std::int64_t rank_users = 0;    // eval.rank_users (0 = every case)
 };
 
 struct Plan {
@@ -124,6 +126,11 @@ struct Plan {
 
 // Validates a resolved spec (see resolve()) and returns its plan. Throws SpecError.
 Plan make_plan(const Spec& spec);
+
+// Whether the valid/test cases need eval.negatives sampled negatives (a
+// ranking metric over sampled candidates) or only the authors' one. The
+// example builder asks this of the spec before there is a plan.
+bool samples_ranking_negatives(const EvalSpec& eval);
 
 // Bucket edges of a time encoding: the explicit edges, or 2^1 .. 2^count for
 // edges = "log2" (what resolve() stores).

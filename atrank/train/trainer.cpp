@@ -3,8 +3,6 @@
 // resume. Everything that must survive a stop lives in TrainState.
 #include "atrank/train/trainer.hpp"
 
-#include <xxhash.h>
-
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -20,10 +18,12 @@
 
 #include "atrank/data/dataset.hpp"
 #include "atrank/data/ensure_synthetic.hpp"
+#include "atrank/data/id_maps.hpp"
 #include "atrank/spec/load.hpp"
 #include "atrank/tensor/gemm.hpp"
 #include "atrank/train/checkpoint.hpp"
 #include "atrank/train/evaluate.hpp"
+#include "atrank/train/fingerprint.hpp"
 #include "atrank/train/progress.hpp"
 #include "atrank/train/run_state.hpp"
 #include "atrank/train/setup.hpp"
@@ -38,19 +38,6 @@ using Clock = std::chrono::steady_clock;
 
 // Divides rates by at least this many seconds (no step timed yet: no division by zero).
 constexpr double kMinSeconds = 1e-9;
-
-// Fingerprint of what a checkpoint depends on: the resolved spec minus the
-// keys that only say how long or how often (so a run can be extended).
-std::uint64_t spec_fingerprint(spec::Spec s) {
-  s.train.epochs = 0;
-  s.train.max_steps = 0;
-  s.train.eval_every = 0;
-  s.train.checkpoint_every = 0;
-  s.train.threads = 0;
-  s.file.clear();
-  const std::string text = spec::to_toml(s);
-  return XXH64(text.data(), text.size(), 0);
-}
 
 std::string default_run_dir(const spec::Spec& spec) {
   const std::time_t now = std::time(nullptr);
@@ -83,6 +70,7 @@ class Run {
         select_split_(plan_.eval.select == spec::Selection::Valid ? data::Split::valid : data::Split::test) {
     if (select_split_ == data::Split::valid && data_.num_cases(data::Split::valid) == 0)
       throw std::invalid_argument(plan_.spec.file + ": eval.select = \"valid\" needs data.split = \"valid\"");
+    data::write_id_maps(data_.vocab(), data_.behavior_space(), (fs::path(dir_) / "ids").string());
   }
 
   RunResult go() {

@@ -1,0 +1,22 @@
+#include "atrank/train/fingerprint.hpp"
+
+#include <xxhash.h>
+
+#include <string>
+
+#include "atrank/spec/load.hpp"
+
+namespace atrank::train {
+
+std::uint64_t spec_fingerprint(spec::Spec s) {
+  s.train.epochs = 0;
+  s.train.max_steps = 0;
+  s.train.eval_every = 0;
+  s.train.checkpoint_every = 0;
+  s.train.threads = 0;
+  s.file.clear();
+  const std::string text = spec::to_toml(s);
+  return XXH64(text.data(), text.size(), 0);
+}
+
+}  // namespace atrank::train
