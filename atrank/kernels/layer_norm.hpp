@@ -5,8 +5,6 @@
 #include <cmath>
 #include <cstdint>
 
-#include "atrank/kernels/lane_sum.hpp"
-
 namespace atrank::kernels {
 
 // x, y: (C); gamma, beta: (C). y = gamma * (x - mean) * rstd + beta with
@@ -14,8 +12,12 @@ namespace atrank::kernels {
 template <class T>
 inline void layer_norm_row(const T* x, const T* gamma, const T* beta, std::int64_t C, T eps,
                            T* y, T* mean_out, T* rstd_out) {
-  const T mean = lane_sum<T>(C, [x](std::int64_t j) { return x[j]; }) / T(C);
-  const T var = lane_sum<T>(C, [x, mean](std::int64_t j) { return (x[j] - mean) * (x[j] - mean); }) / T(C);
+  T mean = T(0);
+  for (std::int64_t j = 0; j < C; ++j) mean += x[j];
+  mean /= T(C);
+  T var = T(0);
+  for (std::int64_t j = 0; j < C; ++j) var += (x[j] - mean) * (x[j] - mean);
+  var /= T(C);
   const T rstd = T(1) / std::sqrt(var + eps);
   for (std::int64_t j = 0; j < C; ++j) y[j] = gamma[j] * ((x[j] - mean) * rstd) + beta[j];
   *mean_out = mean;

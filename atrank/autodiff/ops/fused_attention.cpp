@@ -10,7 +10,6 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
-#include <vector>
 
 namespace atrank::autodiff {
 namespace {
@@ -102,21 +101,15 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads,
   const T* kv = t.value(k);
   const T* vv = t.value(v);
   const auto c = std::size_t(s.c), tk = std::size_t(s.tk), tq = std::size_t(s.tq), d = std::size_t(s.d);
-  std::vector<T> kt(d * tk);  // one head's valid keys transposed, (d,len)
   for (std::int64_t b = 0; b < s.b; ++b) {
     const auto len = std::size_t(valid_keys(n, b, s.tk));
     if (len == 0) continue;  // no keys: zero weights, zero output, never NaN
     for (std::int64_t h = 0; h < s.h; ++h) {
       const std::size_t off = std::size_t(h * s.d);
       T* p = n.saved.data() + (b * s.h + h) * s.tq * s.tk;  // (Tq,Tk), row stride Tk
-      // S = Q K^T * scale over the valid keys, heads addressed by stride C. K^T
-      // is copied first: a plain product lets BLAS skip packing the many query
-      // rows (its small-matrix path), which dominated scoring many candidates.
-      const T* kh = kv + b * s.tk * s.c + off;
-      for (std::size_t j = 0; j < len; ++j)
-        for (std::size_t x = 0; x < d; ++x) kt[x * len + j] = kh[j * c + x];
-      gemm_raw<T>(Trans::No, Trans::No, tq, len, d, scale, qv + b * s.tq * s.c + off, c, kt.data(), len, T(0), p,
-                  tk);
+      // S = Q K^T * scale over the valid keys, heads addressed by stride C.
+      gemm_raw<T>(Trans::No, Trans::Yes, tq, len, d, scale, qv + b * s.tq * s.c + off, c,
+                  kv + b * s.tk * s.c + off, c, T(0), p, tk);
       for (std::size_t i = 0; i < tq; ++i) {
         T* pi = p + i * tk;
         if (!query_valid(n, s, b, std::int64_t(i))) {

@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "atrank/autodiff/ops/detail.hpp"
-#include "atrank/kernels/lane_sum.hpp"
 
 namespace atrank::autodiff {
 namespace {
@@ -94,8 +93,9 @@ template <class T> Var sum_last(Tape<T>& t, Var x) {
   Node<T>& n = t.node(out);
   const T* xv = t.value(x);
   for (std::int64_t r = 0; r < rows; ++r) {
-    const T* row = xv + r * C;
-    n.value[r] = kernels::lane_sum<T>(C, [row](std::int64_t j) { return row[j]; });
+    T s = T(0);
+    for (std::int64_t j = 0; j < C; ++j) s += xv[r * C + j];
+    n.value[r] = s;
   }
   n.iattr[0] = C;
   if (n.requires_grad) n.backward = sum_last_backward<T>;
