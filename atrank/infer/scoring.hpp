@@ -20,7 +20,7 @@ namespace atrank::infer {
 
 // Candidates scored per block: large enough that the products over a block
 // are efficient BLAS calls, small enough that a block's buffers stay in cache.
-constexpr std::int64_t kCandidateBlock = 1024;
+constexpr std::int64_t kCandidateBlock = 512;
 
 // The target side of the objects 0..size-1 of a task's target space.
 template <class T>
