@@ -42,6 +42,13 @@ class ParamArena {
   }
   T* value(int id) { return values_.data() + slices_.at(id).offset; }
   T* grad(int id) { return grads_.data() + slices_.at(id).offset; }
+  // xtensor views of parameter `id` and its gradient, in the parameter's shape
+  // (no copy; valid while no parameter is added).
+  TensorView<T> tensor(int id) { return tensor_view(value(id), tensor_shape(slices_.at(id).shape)); }
+  TensorView<const T> tensor(int id) const {
+    return tensor_view(values_.data() + slices_.at(id).offset, tensor_shape(slices_.at(id).shape));
+  }
+  TensorView<T> grad_tensor(int id) { return tensor_view(grad(id), tensor_shape(slices_.at(id).shape)); }
   std::vector<T>& values() { return values_; }
   std::vector<T>& grads() { return grads_; }
   const std::vector<T>& values() const { return values_; }
@@ -89,6 +96,11 @@ struct EmbeddingTable {
   T* row(std::int64_t i) { return values.data() + i * width; }
   const T* row(std::int64_t i) const { return values.data() + i * width; }
   std::int64_t numel() const { return rows * width; }
+  // The values as an xtensor (rows, width) view (no copy).
+  MatrixView<T> tensor() { return matrix_view(values.data(), std::size_t(rows), std::size_t(width)); }
+  MatrixView<const T> tensor() const {
+    return matrix_view(values.data(), std::size_t(rows), std::size_t(width));
+  }
 };
 
 // One tape's share of the parameter gradients in data-parallel training: a

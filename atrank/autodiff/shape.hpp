@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "atrank/tensor/tensor.hpp"
+
 namespace atrank::autodiff {
 
 struct Shape {
@@ -42,5 +44,12 @@ struct Shape {
     return s + ")";
   }
 };
+
+// The same dimensions as an xtensor shape (for views of tape and parameter memory).
+inline TensorShape tensor_shape(const Shape& s) {
+  TensorShape out(std::size_t(s.rank));
+  for (int i = 0; i < s.rank; ++i) out[std::size_t(i)] = std::size_t(s.dims[std::size_t(i)]);
+  return out;
+}
 
 }  // namespace atrank::autodiff

@@ -2,13 +2,17 @@
 // is one reverse walk. Memory of nodes is kept across clear() and reused.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "atrank/autodiff/op_attrs.hpp"
 #include "atrank/autodiff/shape.hpp"
+#include "atrank/tensor/tensor.hpp"
 
 namespace atrank::autodiff {
 
@@ -25,12 +29,10 @@ struct Var {
 template <class T>
 using BackwardFn = void (*)(Tape<T>&, Node<T>&);
 
-// One recorded op. Generic slots hold what each op's backward needs; which
-// slot means what is documented next to the op that fills it.
+// One recorded op: its output, the inputs it read, and what its backward
+// needs (attributes, saved forward values, integer side data).
 template <class T>
 struct Node {
-  static constexpr int kMaxInputs = 4;
-
   Shape shape;
   T* value = nullptr;  // own_value.data() or external (parameter) memory
   T* grad = nullptr;   // own_grad.data() or external gradient memory
@@ -38,16 +40,20 @@ struct Node {
   BackwardFn<T> backward = nullptr;
   const char* op = "";
 
-  std::array<int, kMaxInputs> in{-1, -1, -1, -1};
-  std::array<std::int64_t, 4> iattr{};
-  std::array<T, 2> fattr{};
-  void* ext = nullptr;             // op-specific external object (e.g. an embedding table)
+  std::vector<int> in;             // ids of the input nodes, in the op's order
+  OpAttrs attrs;                   // the op's attribute struct (see the op's .cpp)
   std::vector<T> saved;            // forward values the backward needs
   std::vector<std::int32_t> index; // integer inputs (ids, lengths); never differentiated
 
   std::vector<T> own_value;
   std::vector<T> own_grad;
 };
+
+// The attribute struct the op of node n stored (throws if n holds another op's).
+template <class A, class T>
+const A& attrs_of(const Node<T>& n) {
+  return n.attrs.template get<A>();
+}
 
 template <class T>
 class Tape {
@@ -66,20 +72,10 @@ class Tape {
   // A node owning its value buffer (uninitialised contents). If any input
   // requires a gradient, so does the new node.
   Var make(const Shape& shape, const char* op, std::initializer_list<Var> inputs = {}) {
-    Node<T>& n = next_node();
-    n.shape = shape;
-    n.op = op;
-    n.own_value.resize(static_cast<std::size_t>(shape.numel()));
-    n.value = n.own_value.data();
-    n.grad = nullptr;
-    n.requires_grad = false;
-    int k = 0;
-    for (Var v : inputs) {
-      if (k == Node<T>::kMaxInputs) throw std::logic_error("tape: too many inputs");
-      n.in[k++] = v.id;
-      n.requires_grad = n.requires_grad || node(v).requires_grad;
-    }
-    return Var{size_ - 1};
+    return make_from(shape, op, inputs.begin(), inputs.end());
+  }
+  Var make(const Shape& shape, const char* op, const std::vector<Var>& inputs) {
+    return make_from(shape, op, inputs.begin(), inputs.end());
   }
 
   // A constant leaf (no gradient) holding a copy of data.
@@ -110,17 +106,31 @@ class Tape {
 
   Node<T>& node(Var v) { return nodes_[check(v)]; }
   const Node<T>& node(Var v) const { return nodes_[check(v)]; }
-  Node<T>& node_at(int id) { return nodes_[id]; }
   const Shape& shape(Var v) const { return node(v).shape; }
   T* value(Var v) { return node(v).value; }
   const T* value(Var v) const { return node(v).value; }
   // Gradient buffer of v; null when v does not require a gradient.
   T* grad(Var v) { return node(v).grad; }
   bool requires_grad(Var v) const { return node(v).requires_grad; }
-  // The gradient buffer of input k of node n, or null when it needs none.
-  T* input_grad(Node<T>& n, int k) { return n.in[k] < 0 ? nullptr : nodes_[n.in[k]].grad; }
-  const T* input_value(const Node<T>& n, int k) const { return nodes_[n.in[k]].value; }
-  const Shape& input_shape(const Node<T>& n, int k) const { return nodes_[n.in[k]].shape; }
+  // xtensor views of v's value and gradient (no copy; valid until clear()).
+  TensorView<T> tensor(Var v) { return tensor_view(value(v), tensor_shape(shape(v))); }
+  TensorView<const T> tensor(Var v) const { return tensor_view(value(v), tensor_shape(shape(v))); }
+  TensorView<T> grad_tensor(Var v) {
+    if (grad(v) == nullptr) throw std::logic_error("tape: node has no gradient buffer");
+    return tensor_view(grad(v), tensor_shape(shape(v)));
+  }
+
+  // The gradient buffer of input k of node n; null when the op has no input k
+  // (an optional input left out) or the input needs no gradient.
+  T* input_grad(Node<T>& n, std::size_t k) {
+    return k < n.in.size() ? nodes_[std::size_t(n.in[k])].grad : nullptr;
+  }
+  const T* input_value(const Node<T>& n, std::size_t k) const {
+    return nodes_[std::size_t(n.in[k])].value;
+  }
+  const Shape& input_shape(const Node<T>& n, std::size_t k) const {
+    return nodes_[std::size_t(n.in[k])].shape;
+  }
 
   // Seeds d(loss)/d(loss) = 1 and walks the tape backwards. The loss must be
   // a scalar (one element). Own gradient buffers are zeroed first; external
@@ -156,14 +166,31 @@ class Tape {
     if (v.id < 0 || v.id >= size_) throw std::out_of_range("tape: stale or invalid Var");
     return v.id;
   }
+  template <class It>
+  Var make_from(const Shape& shape, const char* op, It first, It last) {
+    Node<T>& n = next_node();
+    n.shape = shape;
+    n.op = op;
+    n.own_value.resize(static_cast<std::size_t>(shape.numel()));
+    n.value = n.own_value.data();
+    n.grad = nullptr;
+    n.requires_grad = false;
+    for (It v = first; v != last; ++v) {
+      n.in.push_back(v->id);
+      n.requires_grad = n.requires_grad || node(*v).requires_grad;
+    }
+    return Var{size_ - 1};
+  }
+  // The next node, reset; its buffers keep their capacity from earlier steps.
   Node<T>& next_node() {
-    if (size_ == static_cast<int>(nodes_.size())) nodes_.emplace_back();
+    if (size_ == static_cast<int>(nodes_.size())) {
+      nodes_.emplace_back();
+      nodes_.back().in.reserve(4);  // enough for almost every op: one allocation per new node
+    }
     Node<T>& n = nodes_[size_++];
     n.backward = nullptr;
-    n.in = {-1, -1, -1, -1};
-    n.iattr = {};
-    n.fattr = {};
-    n.ext = nullptr;
+    n.in.clear();
+    n.attrs.clear();
     n.saved.clear();
     n.index.clear();
     return n;

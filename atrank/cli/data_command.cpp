@@ -1,5 +1,7 @@
 // `atrank data stats|synth|bench`: inspect a spec's prepared data, generate synthetic data,
 // and benchmark the data path (data/data_bench.hpp).
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -32,6 +34,8 @@ void run_stats(const StatsOptions& o) {
   const spec::Spec spec = spec::load_spec(o.spec, o.sets);
   data::LoadOptions options;
   options.use_cache = !o.no_cache;
+  data::LoadTimings steps;
+  options.timings = &steps;
   const auto t = Clock::now();
   data::ensure_synthetic(spec, std::cout);
   const data::Dataset d = data::Dataset::load(spec, options);
@@ -44,6 +48,14 @@ void run_stats(const StatsOptions& o) {
     std::printf("prepared        imported and built in %.3f s; cached in %s\n", seconds, d.cache_path().c_str());
   else
     std::printf("prepared        imported and built in %.3f s (not cached)\n", seconds);
+  std::string taken;  // the steps this load took
+  for (const auto& [name, t] : {std::pair<const char*, double>{"hash inputs", steps.key},
+                                {"import", steps.import},
+                                {"examples", steps.build},
+                                {"cache write", steps.write},
+                                {"map and checks", steps.map + steps.verify + steps.check}})
+    if (t > 0) taken += (taken.empty() ? "" : ", ") + fmt::format("{} {:.1f} s", name, t);
+  std::printf("steps           %s\n", taken.c_str());
   std::fflush(stdout);
   data::print_stats(d, std::cout);
 }
@@ -53,13 +65,20 @@ struct SynthFlags {
   std::string kind = "single";
   data::SynthOptions o;
   bool electronics = false;
+  bool taobao = false;
+  double scale = 1.0;
 };
 
-// Sizes not given on the command line (`cmd`) take the kind's defaults (or Electronics scale).
+// Sizes not given on the command line (`cmd`) take the kind's defaults (or Electronics or Taobao
+// scale), times --scale. --taobao-scale implies --kind taobao.
 void run_synth(SynthFlags f, const CLI::App& cmd) {
   data::SynthOptions& o = f.o;
+  if (f.taobao && !cmd.count("--kind")) f.kind = "taobao";
   o.kind = *spec::parse_choice<spec::SyntheticKind>(f.kind);  // checked by the option
-  const data::SynthOptions defaults = data::synth_defaults(o.kind, f.electronics);
+  const data::SynthSize size = f.electronics ? data::SynthSize::electronics
+                               : f.taobao    ? data::SynthSize::taobao
+                                             : data::SynthSize::kind_default;
+  const data::SynthOptions defaults = data::synth_defaults(o.kind, size, f.scale);
   if (!cmd.count("--users")) o.users = defaults.users;
   if (!cmd.count("--items")) o.items = defaults.items;
   if (!cmd.count("--categories")) o.categories = defaults.categories;
@@ -92,7 +111,9 @@ void add_synth(CLI::App& data) {
   CLI::App* cmd = data.add_subcommand(
       "synth", "Generate synthetic behavior data with learnable structure (datasets/synthetic/README.md)");
   cmd->add_option("--out", f->out, "Output directory (created)")->required();
-  cmd->add_option("--kind", f->kind, "single: items only; multi: items, queries and coupons")
+  cmd->add_option("--kind", f->kind,
+                  "single: items only; multi: items, queries and coupons; taobao: pv/cart/fav/buy over 9 days "
+                  "in Taobao UserBehavior's format (UserBehavior.csv, streamed)")
       ->check(CLI::IsMember(spec::choice_names<spec::SyntheticKind>()));
   cmd->add_option("--users", f->o.users, "Users (default 2000)")->check(CLI::PositiveNumber);
   cmd->add_option("--items", f->o.items, "Items (default 2000; multi 3000)")->check(CLI::PositiveNumber);
@@ -102,8 +123,17 @@ void add_synth(CLI::App& data) {
   cmd->add_option("--behaviors", f->o.behaviors, "single kind: number of item action types (1 = no behavior column)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", f->o.seed, "Random seed");
-  cmd->add_flag("--electronics", f->electronics,
-                "Amazon Electronics 5-core scale: 192403 users, 63001 items, 801 categories, 1689188 events");
+  CLI::Option* electronics = cmd->add_flag(
+      "--electronics", f->electronics,
+      "Amazon Electronics 5-core scale: 192403 users, 63001 items, 801 categories, 1689188 events");
+  cmd->add_flag("--taobao-scale", f->taobao,
+                "Taobao UserBehavior scale: 987994 users, 4162024 items, 9439 categories, 100150807 events "
+                "(implies --kind taobao; about 3.6 GB)")
+      ->excludes(electronics);
+  cmd->add_option("--scale", f->scale,
+                  "Multiply the default sizes (the kind's, --electronics or --taobao-scale) by this factor, "
+                  "e.g. --taobao-scale --scale 0.01")
+      ->check(CLI::PositiveNumber);
   cmd->callback([f, cmd] { run_synth(*f, *cmd); });
 }
 

@@ -28,7 +28,7 @@ Batcher::Batcher(const Dataset& data, BatcherOptions options) : data_(data), opt
 
 std::int64_t Batcher::batches_per_epoch() const {
   const_cast<Batcher*>(this)->plan(pos_.epoch);
-  return static_cast<std::int64_t>(batch_start_.size()) - 1;
+  return static_cast<std::int64_t>(batches_.size());
 }
 
 void Batcher::seek(BatchPosition pos) {
@@ -50,62 +50,52 @@ void Batcher::plan(std::int64_t epoch) {
                           : (options_.shuffle ? kShuffleWindowBatches * B : std::max<std::int64_t>(examples_, 1));
   window = (window + B - 1) / B * B;  // whole batches per window: only a part's last batch is short
 
-  // Partition by task when batches must hold one task; else one partition.
+  // Partition by task when batches must hold one task (part p = order_[part[p], part[p+1]), its
+  // examples ascending, as a stable counting sort); else one partition. All in order_ itself:
+  // one array of the epoch's examples is the plan's whole memory (Taobao scale: 200 M examples).
   const std::int64_t tasks = static_cast<std::int64_t>(data_.layout().tasks.size());
   const bool by_task = options_.one_task_per_batch && tasks > 1;
-  std::vector<std::vector<std::int64_t>> parts(by_task ? static_cast<std::size_t>(tasks) : 1);
-  for (std::int64_t e = 0; e < examples_; ++e)
-    parts[by_task ? data_.task(s, case_of(e)) : 0].push_back(e);
+  std::vector<std::int64_t> part(static_cast<std::size_t>(by_task ? tasks : 1) + 1, 0);
+  for (std::int64_t e = 0; e < examples_ && by_task; ++e) ++part[data_.task(s, case_of(e)) + 1];
+  if (!by_task) part[1] = examples_;
+  for (std::size_t p = 1; p < part.size(); ++p) part[p] += part[p - 1];
+  order_.resize(static_cast<std::size_t>(examples_));
+  {
+    std::vector<std::int64_t> fill(part.begin(), part.end() - 1);
+    for (std::int64_t e = 0; e < examples_; ++e) order_[fill[by_task ? data_.task(s, case_of(e)) : 0]++] = e;
+  }
 
-  order_.clear();
-  order_.reserve(static_cast<std::size_t>(examples_));
-  std::vector<std::pair<std::int64_t, std::int64_t>> batches;  // [begin, end) in order_
-  for (std::size_t p = 0; p < parts.size(); ++p) {
-    auto& part = parts[p];
+  batches_.clear();  // [begin, end) in order_
+  for (std::size_t p = 0; p + 1 < part.size(); ++p) {
+    std::int64_t* first = order_.data() + part[p];
+    const std::int64_t n = part[p + 1] - part[p];
     if (options_.shuffle) {
       Rng rng(derive_seed(options_.seed, static_cast<std::uint64_t>(epoch), p, 0x6261746368ULL));
-      rng.shuffle(part.data(), part.size());
+      rng.shuffle(first, static_cast<std::uint64_t>(n));
     }
-    const std::int64_t n = static_cast<std::int64_t>(part.size());
     for (std::int64_t w = 0; w < n; w += window) {
       const std::int64_t end = std::min(n, w + window);
-      std::stable_sort(part.begin() + w, part.begin() + end, [&](std::int64_t a, std::int64_t b) {
+      std::stable_sort(first + w, first + end, [&](std::int64_t a, std::int64_t b) {
         return lengths_[case_of(a)] < lengths_[case_of(b)];
       });
-      for (std::int64_t b = w; b < end; b += B) {
-        const std::int64_t at = static_cast<std::int64_t>(order_.size());
-        const std::int64_t len = std::min(B, end - b);
-        order_.insert(order_.end(), part.begin() + b, part.begin() + b + len);
-        batches.emplace_back(at, at + len);
-      }
+      for (std::int64_t b = w; b < end; b += B) batches_.emplace_back(part[p] + b, part[p] + std::min(end, b + B));
     }
   }
   // Shuffle batch order so neither lengths nor tasks come in runs.
-  std::vector<std::int64_t> idx(batches.size());
-  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = static_cast<std::int64_t>(i);
   if (options_.shuffle) {
     Rng rng(derive_seed(options_.seed, static_cast<std::uint64_t>(epoch), 0x6f72646572ULL));
-    rng.shuffle(idx.data(), idx.size());
+    rng.shuffle(batches_.data(), batches_.size());
   }
-  std::vector<std::int64_t> reordered;
-  reordered.reserve(order_.size());
-  batch_start_.assign(1, 0);
-  for (std::int64_t i : idx) {
-    reordered.insert(reordered.end(), order_.begin() + batches[i].first, order_.begin() + batches[i].second);
-    batch_start_.push_back(static_cast<std::int64_t>(reordered.size()));
-  }
-  order_.swap(reordered);
 }
 
 bool Batcher::next(Batch& out) {
   plan(pos_.epoch);
-  const std::int64_t nb = static_cast<std::int64_t>(batch_start_.size()) - 1;
-  if (pos_.batch >= nb) {
+  if (pos_.batch >= static_cast<std::int64_t>(batches_.size())) {
     pos_ = {pos_.epoch + 1, 0};
     return false;
   }
-  const std::int64_t b = pos_.batch++;
-  fill(order_.data() + batch_start_[b], batch_start_[b + 1] - batch_start_[b], out);
+  const auto [begin, end] = batches_[static_cast<std::size_t>(pos_.batch++)];
+  fill(order_.data() + begin, end - begin, out);
   return true;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "atrank/data/batch.hpp"
@@ -64,8 +65,8 @@ class Batcher {
   std::int64_t examples_ = 0;
   BatchPosition pos_;
   std::int64_t planned_epoch_ = -1;
-  std::vector<std::int64_t> order_;        // the epoch's examples, batch after batch
-  std::vector<std::int64_t> batch_start_;  // batch b is order_[batch_start_[b], batch_start_[b+1])
+  std::vector<std::int64_t> order_;  // the epoch's examples, grouped into batches
+  std::vector<std::pair<std::int64_t, std::int64_t>> batches_;  // the epoch's b-th batch is order_[first, second)
   std::vector<std::int32_t> lengths_;      // per case: capped history length over all groups
 };
 

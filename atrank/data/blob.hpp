@@ -41,6 +41,43 @@ class BlobWriter {
   std::vector<std::unique_ptr<std::vector<char>>> owned_;
 };
 
+// Writes a blob whose section sizes are known before their contents, without holding them: each
+// section is filled front to back by append() calls that may interleave between sections
+// (buffered positioned writes, checksums as the bytes pass); commit() adds the table and header,
+// fsyncs and renames into place. The bytes equal BlobWriter::write_atomic's for the same
+// sections. Memory: a buffer per section. Destroyed without commit(), it removes its temporary
+// file. I/O failures throw DataError; appending more or fewer bytes than declared is a bug
+// (std::logic_error).
+class BlobStreamWriter {
+ public:
+  struct SectionSize {
+    std::string name;
+    std::uint64_t bytes;
+  };
+  BlobStreamWriter(const std::string& path, const std::vector<SectionSize>& sections, std::uint64_t key_lo,
+                   std::uint64_t key_hi);
+  ~BlobStreamWriter();
+  BlobStreamWriter(const BlobStreamWriter&) = delete;
+  BlobStreamWriter& operator=(const BlobStreamWriter&) = delete;
+
+  void append(std::size_t section, const void* data, std::size_t bytes);
+  template <class T>
+  void append(std::size_t section, const std::vector<T>& v) {
+    append(section, v.data(), v.size() * sizeof(T));
+  }
+  void commit();
+
+ private:
+  static constexpr std::size_t kBuffer = std::size_t{1} << 20;
+  struct Section;
+  void flush(Section& s);
+  [[noreturn]] void fail();  // closes and removes the temporary file, throws DataError (errno)
+  std::string path_, tmp_;
+  std::uint64_t key_lo_, key_hi_, table_ = 0, total_ = 0;
+  std::vector<std::unique_ptr<Section>> sections_;
+  int fd_ = -1;
+};
+
 class Blob {
  public:
   Blob() = default;

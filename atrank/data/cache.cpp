@@ -4,6 +4,7 @@
 #include "atrank/data/cache.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
 #include "atrank/data/data_error.hpp"
 
@@ -213,14 +214,71 @@ void check_attributes(const Vocabulary& v) {
 
 }  // namespace
 
-void write_prepared(const PreparedData& data, BlobWriter& out) {
+namespace {
+
+// The "meta" section: vocabulary, behavior spaces, group names, report, candidates per case.
+std::vector<char> encode_meta(const Vocabulary& vocab, const std::vector<std::string>& behavior_space,
+                              const std::vector<std::string>& group_names, const ImportReport& report,
+                              const std::int64_t (&candidates_per_case)[kSplits]) {
   ByteWriter meta;
-  write_vocabulary(data.vocab, meta);
-  meta.strs(data.behavior_space);
-  meta.strs(data.group_names);
-  write_report(data.report, meta);
-  for (const auto& c : data.splits) meta.u64(static_cast<std::uint64_t>(c.candidates_per_case));
-  out.add_copy("meta", meta.take());
+  write_vocabulary(vocab, meta);
+  meta.strs(behavior_space);
+  meta.strs(group_names);
+  write_report(report, meta);
+  for (const std::int64_t k : candidates_per_case) meta.u64(static_cast<std::uint64_t>(k));
+  return meta.take();
+}
+
+// Receives the examples of the writing run and appends them to the file's sections, which lie
+// in write_prepared's order: meta, per group offsets/objects/behaviors/times, per split
+// users/tasks/times/ends/candidates.
+class FileSink : public ExampleSink {
+ public:
+  static constexpr std::size_t kGroupArrays = 4, kSplitArrays = 5;
+
+  FileSink(BlobStreamWriter& out, std::size_t groups) : out_(out), offsets_(groups, 0) {
+    for (std::size_t g = 0; g < groups; ++g) out_.append(group_section(g), &offsets_[g], sizeof offsets_[g]);
+  }
+
+  void add_user(const UserExamples& user) override {
+    for (std::size_t g = 0; g < user.groups.size(); ++g) {
+      const PreparedData::Sequences& s = user.groups[g];
+      const std::size_t at = group_section(g);
+      offsets_[g] += static_cast<std::int64_t>(s.objects.size());
+      out_.append(at, &offsets_[g], sizeof offsets_[g]);
+      out_.append(at + 1, s.objects);
+      out_.append(at + 2, s.behaviors);
+      out_.append(at + 3, s.times);
+    }
+    for (int i = 0; i < kSplits; ++i) {
+      const PreparedData::Cases& c = user.splits[i];
+      const std::size_t at = split_section(i, user.groups.size());
+      out_.append(at, c.users);
+      out_.append(at + 1, c.tasks);
+      out_.append(at + 2, c.times);
+      out_.append(at + 3, c.ends);
+      out_.append(at + 4, c.candidates);
+    }
+  }
+
+  // Section index of group g's offsets (its other arrays follow), and of split i's users.
+  static std::size_t group_section(std::size_t g) { return 1 + g * kGroupArrays; }
+  static std::size_t split_section(int i, std::size_t groups) {
+    return 1 + groups * kGroupArrays + static_cast<std::size_t>(i) * kSplitArrays;
+  }
+
+ private:
+  BlobStreamWriter& out_;
+  std::vector<std::int64_t> offsets_;  // per group: events written so far
+};
+
+}  // namespace
+
+void write_prepared(const PreparedData& data, BlobWriter& out) {
+  std::int64_t candidates_per_case[kSplits];
+  for (int i = 0; i < kSplits; ++i) candidates_per_case[i] = data.splits[i].candidates_per_case;
+  out.add_copy("meta",
+               encode_meta(data.vocab, data.behavior_space, data.group_names, data.report, candidates_per_case));
 
   for (std::size_t g = 0; g < data.groups.size(); ++g) {
     const std::string p = group_prefix(g);
@@ -239,6 +297,46 @@ void write_prepared(const PreparedData& data, BlobWriter& out) {
     out.add(p + "ends", c.ends);
     out.add(p + "candidates", c.candidates);
   }
+}
+
+void write_prepared_file(const std::string& path, std::uint64_t key_lo, std::uint64_t key_hi, const EventLog& log,
+                         const Layout& layout, const BuildOptions& options, const PreparedSizes& sizes,
+                         const ImportReport& report) {
+  const std::size_t G = layout.groups.size();
+  std::vector<std::string> group_names;
+  for (const auto& g : layout.groups) group_names.push_back(g.name);
+  std::int64_t K[kSplits];
+  for (int i = 0; i < kSplits; ++i) K[i] = candidates_per_case(static_cast<Split>(i), options);
+  std::vector<char> meta = encode_meta(log.vocab, log.behavior_space, group_names, report, K);
+
+  auto bytes = [](std::int64_t n, std::size_t element) { return static_cast<std::uint64_t>(n) * element; };
+  std::vector<BlobStreamWriter::SectionSize> sections{{"meta", meta.size()}};
+  for (std::size_t g = 0; g < G; ++g) {
+    const std::string p = group_prefix(g);
+    const std::int64_t n = sizes.group_events[g];
+    sections.push_back({p + "offsets", bytes(sizes.users + 1, sizeof(std::int64_t))});
+    sections.push_back({p + "objects", bytes(n, sizeof(std::int32_t))});
+    sections.push_back({p + "behaviors", bytes(n, sizeof(std::int32_t))});
+    sections.push_back({p + "times", bytes(n, sizeof(std::int64_t))});
+  }
+  for (int i = 0; i < kSplits; ++i) {
+    const std::string p = split_prefix(i);
+    const std::int64_t n = sizes.cases[i];
+    sections.push_back({p + "users", bytes(n, sizeof(std::int32_t))});
+    sections.push_back({p + "tasks", bytes(n, sizeof(std::int32_t))});
+    sections.push_back({p + "times", bytes(n, sizeof(std::int64_t))});
+    sections.push_back({p + "ends", bytes(n * static_cast<std::int64_t>(G), sizeof(std::int32_t))});
+    sections.push_back({p + "candidates", bytes(n * K[i], sizeof(std::int32_t))});
+  }
+
+  BlobStreamWriter out(path, sections, key_lo, key_hi);
+  out.append(0, meta);
+  FileSink sink(out, G);
+  ImportReport again = log.report;
+  build_examples(log, layout, options, sink, again);
+  if (again.counts != report.counts)
+    throw std::logic_error("example building is not deterministic: the writing run's report differs");
+  out.commit();
 }
 
 PreparedViews read_prepared(const Blob& blob) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "atrank/data/blob.hpp"
+#include "atrank/data/examples.hpp"
 #include "atrank/data/layout.hpp"
 #include "atrank/data/prepared.hpp"
 
@@ -14,6 +15,14 @@ namespace atrank::data {
 
 // The arrays are not copied: `data` must outlive the writer's output.
 void write_prepared(const PreparedData& data, BlobWriter& out);
+
+// The same file as write_prepared + BlobWriter::write_atomic(path, key) would give for
+// build_examples(log, ...), streamed instead: `sizes` and `report` (from count_examples on the
+// same log) lay it out, a second build writes it user by user, so that memory holds the log and
+// one user's examples, never all of them. Throws DataError on I/O errors (no file is left).
+void write_prepared_file(const std::string& path, std::uint64_t key_lo, std::uint64_t key_hi, const EventLog& log,
+                         const Layout& layout, const BuildOptions& options, const PreparedSizes& sizes,
+                         const ImportReport& report);
 
 struct PreparedViews {
   Vocabulary vocab;

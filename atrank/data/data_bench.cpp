@@ -139,8 +139,9 @@ void run_data_bench(const DataBenchOptions& o, std::ostream& out) {
     const Load cold = timed_load(spec, quiet, false);
     out << fmt::format("hash inputs  {:8.3f} s  (cache key)\n", cold.t.key);
     out << fmt::format("import       {:8.3f} s  (csv parse + id remap)\n", cold.t.import);
-    out << fmt::format("build        {:8.3f} s  (sort, histories, negatives)\n", cold.t.build);
-    out << fmt::format("write cache  {:8.3f} s  ({}, {:.0f} MB)\n", cold.t.write, cold.data.cache_path(),
+    out << fmt::format("build        {:8.3f} s  (sort, histories, negatives: the counting run)\n", cold.t.build);
+    out << fmt::format("write cache  {:8.3f} s  (the same build streamed into {}, {:.0f} MB)\n", cold.t.write,
+                       cold.data.cache_path(),
                        static_cast<double>(fs::file_size(cold.data.cache_path())) / kMegabyte);
     out << fmt::format("map written  {:8.3f} s  (map, checksums, invariants of the file just written)\n",
                        cold.t.map + cold.t.verify + cold.t.check);

@@ -14,7 +14,7 @@ namespace atrank::data {
 struct DataBenchOptions {
   std::string dir;    // work directory; empty: a temporary one, removed afterwards
   bool keep = false;  // keep the temporary directory
-  SynthOptions synth = synth_defaults(spec::SyntheticKind::Single, true);
+  SynthOptions synth = synth_defaults(spec::SyntheticKind::Single, SynthSize::electronics);
   std::int64_t negatives = 1;    // sampled negatives per test case (1: the authors' protocol)
   std::int64_t batch_size = 32;  // batches of the batching epoch
 };

@@ -1,5 +1,7 @@
-// Load path: key -> mapped cache file, or import -> build -> atomic cache write -> map. Built data
-// always goes through the blob image, so the cached and fresh paths read the same bytes.
+// Load path: key -> mapped cache file, or import -> count -> build streamed into an atomic cache
+// write -> map (the examples are never all in memory: Taobao-scale data fits one machine). Without
+// a cache the examples are built in memory and go through the blob image, so the cached and
+// fresh paths read the same bytes.
 #include "atrank/data/dataset.hpp"
 
 #include <chrono>
@@ -31,16 +33,6 @@ class Stopwatch {
  private:
   Clock::time_point start_ = Clock::now();
 };
-
-PreparedData import_and_build(const spec::Spec& spec, LoadTimings& timings) {
-  Stopwatch watch;
-  EventLog events = import_events(spec.data);
-  watch.lap(timings.import);
-  const Layout layout = make_layout(spec, events.vocab, events.behavior_space);
-  PreparedData prepared = build_examples(std::move(events), layout, build_options(spec));
-  watch.lap(timings.build);
-  return prepared;
-}
 
 // Says which cache files prune_cache_dir() removed (nothing when none).
 void report_pruned(const std::vector<std::string>& removed, const std::string& dir, std::ostream& out) {
@@ -92,23 +84,39 @@ Dataset Dataset::load(const spec::Spec& spec, const LoadOptions& options) {
       log << "atrank: warning: data cache " << path << " is unusable (" << e.what() << "); rebuilding it\n";
     }
   }
-  PreparedData prepared = import_and_build(spec, timings);
-  print_warnings(prepared.report, log);
-  BlobWriter writer;
-  write_prepared(prepared, writer);  // views into `prepared`, which outlives the writes below
+  Stopwatch build_watch;
+  EventLog events = import_events(spec.data);
+  build_watch.lap(timings.import);
+  const Layout layout = make_layout(spec, events.vocab, events.behavior_space);
+  const BuildOptions build = build_options(spec);
+  bool warned = false;
   if (options.use_cache) {
+    ImportReport report = events.report;
+    const PreparedSizes sizes = count_examples(events, layout, build, report);
+    build_watch.lap(timings.build);
+    print_warnings(report, log);
+    warned = true;
+    const std::string dir = std::filesystem::path(path).parent_path().string();
+    bool written = false;
     try {
-      const std::string dir = std::filesystem::path(path).parent_path().string();
-      Stopwatch write_watch;
       make_dirs(dir);
-      writer.write_atomic(path, key.lo, key.hi);
-      write_watch.lap(timings.write);
-      report_pruned(prune_cache_dir(dir, path, kCacheFilesKept), dir, log);
-      return map_cache(path, key, spec, timings);
+      write_prepared_file(path, key.lo, key.hi, events, layout, build, sizes, report);
+      build_watch.lap(timings.write);
+      written = true;
     } catch (const DataError& e) {
       log << "atrank: warning: data cache not written (" << e.what() << "); keeping data in memory\n";
     }
+    if (written) {
+      report_pruned(prune_cache_dir(dir, path, kCacheFilesKept), dir, log);
+      events = EventLog();  // the mapped file replaces it (a file that fails its checks now is an error)
+      return map_cache(path, key, spec, timings);
+    }
   }
+  PreparedData prepared = build_examples(std::move(events), layout, build);
+  build_watch.lap(timings.build);
+  if (!warned) print_warnings(prepared.report, log);
+  BlobWriter writer;
+  write_prepared(prepared, writer);  // views into `prepared`, which outlives the image below
   return from_blob(Blob::from_image(writer.image(key.lo, key.hi)), spec, timings);
 }
 

@@ -22,8 +22,8 @@ namespace atrank::data {
 struct LoadTimings {
   double key = 0;     // hashing the input files and the spec (cache key)
   double import = 0;  // reading the input files into events
-  double build = 0;   // examples: per-user sort, histories, negatives
-  double write = 0;   // writing the cache file
+  double build = 0;   // examples: per-user sort, histories, negatives (with a cache: the counting run)
+  double write = 0;   // writing the cache file (the examples built again, streamed into it)
   double map = 0;     // mapping the cache file, decoding its vocabulary and report
   double verify = 0;  // section checksums of the mapped file
   double check = 0;   // array invariants (ids within their spaces, histories within sequences)

@@ -41,7 +41,7 @@ bool ensure_synthetic(const spec::Spec& spec, std::ostream& log) {
   if (!wants_generation(d)) return false;
   if (const std::string refusal = synthetic_refusal(spec); !refusal.empty()) throw DataError(refusal);
   const auto kind = spec::parse_choice<spec::SyntheticKind>(d.synthetic);
-  if (!kind) throw DataError("data.synthetic: unknown kind '" + d.synthetic + "' (valid: single, multi)");
+  if (!kind) throw DataError("data.synthetic: unknown kind '" + d.synthetic + "' (valid: single, multi, taobao)");
   std::error_code ec;
   const fs::path target(d.path);
   const fs::path tmp = target.string() + ".partial";

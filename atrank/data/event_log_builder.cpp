@@ -35,7 +35,13 @@ void EventLogBuilder::add(std::string_view user, std::string_view behavior,
                           std::string_view object, std::int64_t time) {
   const std::int32_t b = behavior_names_.intern(behavior);
   const int s = space_of_behavior(b);
-  ev_user_.push_back(users_.intern(user));
+  // Files often group a user's rows (Taobao UserBehavior, the generator): the previous row's
+  // user is not looked up again.
+  if (last_user_id_ < 0 || user != last_user_) {
+    last_user_id_ = users_.intern(user);
+    last_user_.assign(user);
+  }
+  ev_user_.push_back(last_user_id_);
   ev_behavior_.push_back(b);
   ev_object_.push_back(objects_[s]->intern(object));
   ev_time_.push_back(time);
@@ -106,15 +112,16 @@ EventLog EventLogBuilder::finish() {
   }
   finish_attributes(object_order, vocab);
 
+  // Remapped in place: a second copy of the events would be the import's largest allocation.
   const std::size_t n = ev_user_.size();
-  log.users.resize(n);
-  log.behaviors.resize(n);
-  log.objects.resize(n);
+  log.users = std::move(ev_user_);
+  log.behaviors = std::move(ev_behavior_);
+  log.objects = std::move(ev_object_);
   for (std::size_t i = 0; i < n; ++i) {
-    const std::int32_t b = ev_behavior_[i];
-    log.users[i] = user_order[ev_user_[i]];
+    const std::int32_t b = log.behaviors[i];
+    log.users[i] = user_order[log.users[i]];
     log.behaviors[i] = behavior_order[b];
-    log.objects[i] = object_order[behavior_to_space_[b]][ev_object_[i]];
+    log.objects[i] = object_order[behavior_to_space_[b]][log.objects[i]];
   }
   log.times = std::move(ev_time_);
   report_.counts["events"] = static_cast<std::int64_t>(n);

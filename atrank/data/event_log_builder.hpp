@@ -53,6 +53,8 @@ class EventLogBuilder {
   std::string default_space_;
   std::map<std::string, std::string> behavior_space_;
   IdMap users_, behavior_names_;
+  std::string last_user_;          // the previous event's user and its id (-1: none yet)
+  std::int32_t last_user_id_ = -1;
   std::vector<int> behavior_to_space_;      // provisional behavior id -> space index
   std::vector<std::string> space_names_;
   std::vector<std::unique_ptr<IdMap>> objects_;  // per space index

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "atrank/data/events.hpp"
 #include "atrank/data/layout.hpp"
@@ -22,7 +23,43 @@ struct BuildOptions {
 
 BuildOptions build_options(const spec::Spec& spec);
 
-// Consumes the log (its vocabulary and report move into the result).
+// K of a split's cases: 2 for training (positive, negative), 1 + eval_negatives for valid/test.
+std::int64_t candidates_per_case(Split split, const BuildOptions& options);
+
+// One user's share of the prepared arrays: per group the user's events in time order (offsets
+// unused), per split the user's cases (candidates_per_case unused).
+struct UserExamples {
+  std::vector<PreparedData::Sequences> groups;
+  PreparedData::Cases splits[kSplits];
+
+  void clear();  // keeps the capacity (the builder reuses one for every user)
+};
+
+// Receives the examples user after user, in ascending user id (every user, also those without
+// events or cases): keeps them in memory, counts them, or writes them to a cache file.
+class ExampleSink {
+ public:
+  virtual ~ExampleSink() = default;
+  virtual void add_user(const UserExamples& user) = 0;
+};
+
+// Builds every user's examples into `sink` and adds the build's counters (behaviors, dropped
+// users, ...) to `report`. Throws DataError when no user has a case (after the last user).
+// Deterministic: a second run gives the sink the same examples (the cache file is written by a
+// counting run and a writing run, so that no more than one user's examples are ever held).
+void build_examples(const EventLog& log, const Layout& layout, const BuildOptions& options, ExampleSink& sink,
+                    ImportReport& report);
+
+// Lengths of the prepared arrays, from a counting run.
+struct PreparedSizes {
+  std::vector<std::int64_t> group_events;  // per group
+  std::int64_t cases[kSplits] = {};
+  std::int64_t users = 0;
+};
+PreparedSizes count_examples(const EventLog& log, const Layout& layout, const BuildOptions& options,
+                             ImportReport& report);
+
+// In memory. Consumes the log (its vocabulary and report move into the result).
 PreparedData build_examples(EventLog log, const Layout& layout, const BuildOptions& options);
 
 }  // namespace atrank::data

@@ -32,12 +32,13 @@ bool as_integer(std::string_view s, long long& out) {
 }  // namespace
 
 void IdMap::rehash(std::size_t slots) {
-  slots_.assign(slots, -1);
+  slots_.assign(slots, Slot{});
   const std::size_t mask = slots - 1;
   for (std::int32_t id = 0; id < size(); ++id) {
-    std::size_t p = hashes_[id] & mask;
-    while (slots_[p] >= 0) p = (p + 1) & mask;
-    slots_[p] = id;
+    const std::uint64_t h = hash_of(name(id));
+    std::size_t p = h & mask;
+    while (slots_[p].id >= 0) p = (p + 1) & mask;
+    slots_[p] = {id, tag_of(h)};
   }
 }
 
@@ -46,9 +47,9 @@ std::int32_t IdMap::find(std::string_view s) const {
   const std::uint64_t h = hash_of(s);
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t p = h & mask;; p = (p + 1) & mask) {
-    const std::int32_t id = slots_[p];
-    if (id < 0) return -1;
-    if (hashes_[id] == h && name(id) == s) return id;
+    const Slot slot = slots_[p];
+    if (slot.id < 0) return -1;
+    if (slot.tag == tag_of(h) && name(slot.id) == s) return slot.id;
   }
 }
 
@@ -59,15 +60,14 @@ std::int32_t IdMap::intern(std::string_view s) {
   const std::size_t mask = slots_.size() - 1;
   std::size_t p = h & mask;
   for (;; p = (p + 1) & mask) {
-    const std::int32_t id = slots_[p];
-    if (id < 0) break;
-    if (hashes_[id] == h && name(id) == s) return id;
+    const Slot slot = slots_[p];
+    if (slot.id < 0) break;
+    if (slot.tag == tag_of(h) && name(slot.id) == s) return slot.id;
   }
   const std::int32_t id = size();
   arena_.insert(arena_.end(), s.begin(), s.end());
   starts_.push_back(arena_.size());
-  hashes_.push_back(h);
-  slots_[p] = id;
+  slots_[p] = {id, tag_of(h)};
   return id;
 }
 

@@ -27,11 +27,18 @@ class IdMap {
   std::vector<std::int32_t> sorted_order(const std::vector<char>& keep) const;
 
  private:
+  // A slot holds an id and the high half of its string's hash, so that a probe rejects other
+  // strings without touching their bytes (a lookup in a table of millions: one cache miss
+  // fewer per probe).
+  struct Slot {
+    std::int32_t id = -1;  // -1 = empty
+    std::uint32_t tag = 0;
+  };
+  static std::uint32_t tag_of(std::uint64_t hash) { return static_cast<std::uint32_t>(hash >> 32); }
   void rehash(std::size_t slots);
   std::vector<char> arena_;                   // all strings back to back
   std::vector<std::uint64_t> starts_{0};      // string i is arena_[starts_[i], starts_[i+1])
-  std::vector<std::uint64_t> hashes_;         // per id
-  std::vector<std::int32_t> slots_;           // open addressing, -1 = empty
+  std::vector<Slot> slots_;                   // open addressing
 };
 
 }  // namespace atrank::data

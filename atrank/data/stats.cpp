@@ -14,20 +14,25 @@ LengthSummary history_lengths(const Dataset& data, Split split, int g) {
   LengthSummary s;
   const std::int64_t n = data.num_cases(split);
   if (n == 0) return s;
-  std::vector<std::int64_t> len(static_cast<std::size_t>(n));
+  // 32 bits (history ends are int32) and selection instead of a sort: 100 M cases take 0.4 GB
+  // and linear time.
+  std::vector<std::int32_t> len(static_cast<std::size_t>(n));
   double sum = 0;
   for (std::int64_t c = 0; c < n; ++c) {
-    len[c] = g < 0 ? data.history_length(split, c) : data.history(split, c, g).length;
+    len[c] = static_cast<std::int32_t>(g < 0 ? data.history_length(split, c) : data.history(split, c, g).length);
     sum += static_cast<double>(len[c]);
   }
-  std::sort(len.begin(), len.end());
-  auto pct = [&](double p) { return len[static_cast<std::size_t>(p * static_cast<double>(n - 1) + 0.5)]; };
+  auto pct = [&](double p) {
+    const auto at = len.begin() + static_cast<std::ptrdiff_t>(p * static_cast<double>(n - 1) + 0.5);
+    std::nth_element(len.begin(), at, len.end());
+    return *at;
+  };
   s.count = n;
   s.mean = sum / static_cast<double>(n);
   s.p50 = pct(0.5);
   s.p90 = pct(0.9);
   s.p99 = pct(0.99);
-  s.max = len.back();
+  s.max = *std::max_element(len.begin(), len.end());
   return s;
 }
 

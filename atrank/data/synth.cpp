@@ -1,6 +1,7 @@
 // Synthetic users whose next object depends on what they did recently, how long ago, and on
 // slowly drifting long-term tastes (see datasets/synthetic/README.md for the story and the
-// model ordering it implies). Generation is O(events); output is written with to_chars.
+// model ordering it implies). Generation is O(events); output is written with to_chars. The
+// taobao kind streams: its memory does not grow with the number of events.
 #include "atrank/data/synth.hpp"
 
 #include <algorithm>
@@ -19,28 +20,41 @@ namespace atrank::data {
 namespace {
 
 constexpr std::int64_t kClusterSize = 8;     // items per taste cluster
-constexpr double kFirstDay = 10957;          // 2000-01-01
-constexpr double kLastDay = 16071;           // 2014-01-01
 constexpr double kSecondsPerDay = 86400;
 constexpr double kTwoPi = 6.283185307179586;
 // Taste dynamics (tuned so that recency and time gaps carry signal beyond long-term tastes;
-// datasets/synthetic/check_signal.py measures it). After a gap of g days the user continues the
-// current session with probability exp(-g / kSessionDays): same cluster (kStay) or a sibling
+// datasets/synthetic/check_signal.py measures it). After a gap of g the user continues the
+// current session with probability exp(-g / session): same cluster (kStay) or a sibling
 // cluster of the same category; otherwise a new session starts in a favorite category
 // (kFavorite) or in any category (by popularity).
-constexpr double kSessionDays = 30.0;
 constexpr double kStay = 0.7;
 constexpr double kFavorite = 0.6;
 constexpr double kDrift = 0.1;               // P(one favorite category is replaced) per event
 constexpr int kFavorites = 3;                // favorite categories per user
-// Gaps between events: short (kShortGap days on average, P kShortShare), medium (kMediumGap,
-// up to kMediumUpTo cumulative) or long (kLongGap).
+// Gaps between events: short (P kShortShare), medium (up to kMediumUpTo cumulative) or long;
+// their mean lengths are the timeline's.
 constexpr double kShortShare = 0.55, kMediumUpTo = 0.85;
-constexpr double kShortGap = 1.5, kMediumGap = 20.0, kLongGap = 150.0;
-// Heavy users act more often, so that every history fits in ~kHistoryDays: a history of n events
-// spans about n * kDaysPerEvent days unless compressed.
-constexpr double kHistoryDays = 3650.0;
-constexpr double kDaysPerEvent = 29.0;
+
+// When events happen (all lengths in days). Heavy users act more often, so that every history
+// fits in ~history_days: a history of n events spans about n * days_per_event days unless
+// compressed.
+struct Timeline {
+  double first_day, last_day;  // the data's time window
+  double session_days;         // session continuation decays as exp(-gap / session_days)
+  double short_gap, medium_gap, long_gap;
+  double history_days, days_per_event;
+  bool fit;  // squeeze a history that overruns last_day into [first_day, last_day)
+};
+constexpr double kMinute = 1.0 / 1440, kHour = 1.0 / 24;
+constexpr double mean_gap(double short_gap, double medium_gap, double long_gap) {
+  return kShortShare * short_gap + (kMediumUpTo - kShortShare) * medium_gap + (1 - kMediumUpTo) * long_gap;
+}
+// single and multi kinds: 2000-01-01 to 2014-01-01, gaps of days to months (like Amazon reviews).
+constexpr Timeline kYears{10957, 16071, 30.0, 1.5, 20.0, 150.0, 3650.0, 29.0, false};
+// taobao kind: 2017-11-25 00:00 to 2017-12-04 00:00 Beijing time (UTC+8), as Taobao UserBehavior;
+// gaps of minutes (browsing), an hour or a day; sessions fade over hours.
+constexpr Timeline kNineDays{17494.0 + 16 * kHour, 17503.0 + 16 * kHour, 2 * kHour, 3 * kMinute, kHour, 1.0, 8.5,
+                             mean_gap(3 * kMinute, kHour, 1.0), true};
 // Popularity: category sizes ~ 1 / (rank + 1)^kCategoryZipf; inside a cluster the item of rank
 // size * u^kItemSkew (popular ranks first).
 constexpr double kCategoryZipf = 0.7;
@@ -61,16 +75,30 @@ constexpr double kCouponOfCluster = 0.6;
 constexpr int kCouponReach = 3;
 constexpr double kCouponPull = 0.5;
 constexpr std::int64_t kCouponsPerShop = 2;
-// Event types of the multi kind (Event::type) and their names in events.csv.
+// Event types of the multi and taobao kinds (Event::type) and their names in the files.
 enum MultiType : std::int8_t { kPv = 0, kCart, kFav, kBuy, kSearch, kCoupon };
 constexpr int kItemActions = 4;  // pv, cart, fav, buy act on items
 const char* const kMultiNames[] = {"pv", "cart", "fav", "buy", "search", "coupon"};
 const std::vector<double> kItemActionWeights = {0.70, 0.12, 0.08, 0.10};  // pv cart fav buy
+// taobao kind: Taobao UserBehavior's counts of pv, cart, fav, buy (89.6%, 5.5%, 2.9%, 2.0%); a
+// cart, fav or buy is of one of the user's last kRecentItems items with P kActOnRecent (people
+// buy what they have just looked at).
+const std::vector<double> kTaobaoActionWeights = {89716264, 5530446, 2888258, 2015839};
+constexpr int kRecentItems = 4;
+constexpr double kActOnRecent = 0.5;
+// Size presets.
+struct Sizes {
+  std::int64_t users, items, categories, events;
+};
+constexpr Sizes kElectronics{192403, 63001, 801, 1689188};   // Amazon Electronics 5-core (the authors' data)
+constexpr Sizes kTaobao{987994, 4162024, 9439, 100150807};  // Taobao UserBehavior (Tianchi dataset 649)
+constexpr double kTaobaoKindScale = 0.001;                  // the taobao kind's default size
 const char* const kSingleNames[] = {"buy", "view", "cart", "fav", "share", "rate", "click", "like"};
 constexpr std::int64_t kSingleNamed = 8;
-// Seed streams: the world (and item coverage), and each user.
+// Seed streams: the world (and item coverage), each user, the taobao kind's streamed coverage.
 constexpr std::uint64_t kWorldStream = 0x73796e7468ULL;  // "synth"
 constexpr std::uint64_t kUserStream = 0x75736572ULL;     // "user"
+constexpr std::uint64_t kCoverStream = 0x636f766572ULL;  // "cover"
 // Covering unused items: tries per item, the first ones inside the item's own cluster.
 constexpr int kCoverTries = 64, kCoverOwnClusterTries = 16;
 
@@ -275,9 +303,9 @@ struct Event {
 
 // The shared samplers of one generation.
 struct Pickers {
-  Weighted category;  // by popularity
-  Weighted behavior;  // single kind: behavior b with weight 1 / (b + 1)
-  Weighted item_action{kItemActionWeights};
+  Weighted category;     // by popularity
+  Weighted behavior;     // single kind: behavior b with weight 1 / (b + 1)
+  Weighted item_action;  // multi and taobao kinds: pv, cart, fav, buy
 };
 
 std::vector<double> behavior_weights(std::int64_t behaviors) {
@@ -286,29 +314,49 @@ std::vector<double> behavior_weights(std::int64_t behaviors) {
   return w;
 }
 
-// One user's events: taste state (drifting favorites, current cluster), time, coupon effect.
+// One user's events: taste state (drifting favorites, current cluster, recent items), time,
+// coupon effect.
 class UserEvents {
  public:
   UserEvents(const World& w, const Pickers& pick, const SynthOptions& o, std::int64_t u)
-      : w_(w), pick_(pick), o_(o), multi_(o.kind == spec::SyntheticKind::Multi), user_(static_cast<std::int32_t>(u)),
+      : w_(w), pick_(pick), o_(o), multi_(o.kind == spec::SyntheticKind::Multi),
+        taobao_(o.kind == spec::SyntheticKind::Taobao), time_(taobao_ ? kNineDays : kYears),
+        user_(static_cast<std::int32_t>(u)),
         rng_(derive_seed(o.seed, static_cast<std::uint64_t>(u), kUserStream)) {
     for (auto& f : favorites_) f = static_cast<std::int32_t>(pick_.category(rng_));
   }
 
+  // Appends the user's n events to `out`, in time order.
   void generate(std::int64_t n, std::vector<Event>& out) {
-    const double scale = std::min(1.0, kHistoryDays / (static_cast<double>(n) * kDaysPerEvent));
-    const double span = std::max(0.0, kLastDay - kFirstDay - static_cast<double>(n) * kDaysPerEvent * scale);
-    day_ = kFirstDay + rng_.uniform() * span;
+    const double scale = std::min(1.0, time_.history_days / (static_cast<double>(n) * time_.days_per_event));
+    const double span = std::max(0.0, time_.last_day - time_.first_day -
+                                          static_cast<double>(n) * time_.days_per_event * scale);
+    day_ = time_.first_day + rng_.uniform() * span;
+    const std::size_t from = out.size();
     for (std::int64_t j = 0; j < n; ++j) out.push_back(next(j == 0, scale));
+    if (time_.fit) fit_window(out.data() + from, out.data() + out.size());
   }
 
  private:
+  // A history longer than the window is squeezed into it (gaps keep their proportions); one
+  // that runs past its end moves back.
+  void fit_window(Event* first, Event* last) const {
+    if (first == last) return;
+    const auto begin = static_cast<std::int64_t>(time_.first_day * kSecondsPerDay);
+    const auto end = static_cast<std::int64_t>(time_.last_day * kSecondsPerDay);  // exclusive
+    const std::int64_t t0 = first->time, length = (last - 1)->time - t0, room = end - 1 - begin;
+    const double squeeze = length > room ? static_cast<double>(room) / static_cast<double>(length) : 1.0;
+    auto squeezed = [&](std::int64_t gap) { return static_cast<std::int64_t>(static_cast<double>(gap) * squeeze); };
+    const std::int64_t start = std::max(begin, std::min(t0, end - 1 - squeezed(length)));
+    for (Event* e = first; e != last; ++e) e->time = start + squeezed(e->time - t0);
+  }
+
   Event next(bool first, double scale) {
     const double r = rng_.uniform();
     const double gap = first ? 0.0
-                             : scale * (r < kShortShare ? exponential(rng_, kShortGap)
-                                        : r < kMediumUpTo ? exponential(rng_, kMediumGap)
-                                                          : exponential(rng_, kLongGap));
+                             : scale * (r < kShortShare ? exponential(rng_, time_.short_gap)
+                                        : r < kMediumUpTo ? exponential(rng_, time_.medium_gap)
+                                                          : exponential(rng_, time_.long_gap));
     day_ += gap;
     drift();
     Event e{user_, 0, 0, static_cast<std::int64_t>(day_ * kSecondsPerDay)};
@@ -356,15 +404,26 @@ class UserEvents {
         cluster_ = w_.item_cluster[item];
       }
     }
+    if (taobao_) {
+      e.type = static_cast<std::int8_t>(pick_.item_action(rng_));
+      if (e.type != kPv && recent_count_ > 0 && rng_.uniform() < kActOnRecent)
+        item = recent_[rng_.below(static_cast<std::uint64_t>(recent_count_))];
+      recent_[recent_next_] = item;
+      recent_next_ = (recent_next_ + 1) % kRecentItems;
+      recent_count_ = std::min(recent_count_ + 1, kRecentItems);
+    } else {
+      e.type = static_cast<std::int8_t>(multi_                ? pick_.item_action(rng_)
+                                        : o_.behaviors > 1 ? pick_.behavior(rng_)
+                                                           : 0);
+    }
     last_item_ = item;
     e.object = item;
-    e.type = static_cast<std::int8_t>(multi_ ? pick_.item_action(rng_) : (o_.behaviors > 1 ? pick_.behavior(rng_) : 0));
   }
 
   // Next cluster after a gap of `gap` days: continue the session (likely after a short gap) or
   // start a new one from the (drifting) favorite categories.
   void move(double gap) {
-    if (cluster_ >= 0 && rng_.uniform() < std::exp(-gap / kSessionDays)) {
+    if (cluster_ >= 0 && rng_.uniform() < std::exp(-gap / time_.session_days)) {
       if (rng_.uniform() >= kStay) cluster_ = random_cluster_of(w_, w_.cluster_category[cluster_], rng_);
       return;
     }
@@ -380,13 +439,16 @@ class UserEvents {
   const World& w_;
   const Pickers& pick_;
   const SynthOptions& o_;
-  const bool multi_;
+  const bool multi_, taobao_;
+  const Timeline& time_;
   const std::int32_t user_;
   Rng rng_;
   double day_ = 0;
   std::int32_t favorites_[kFavorites];
   std::int64_t cluster_ = -1;
   std::int32_t last_item_ = -1;
+  std::int32_t recent_[kRecentItems];  // taobao kind: the last items (a ring)
+  int recent_count_ = 0, recent_next_ = 0;
   std::int32_t coupon_shop_ = -1;
   int coupon_left_ = 0;
 };
@@ -419,6 +481,101 @@ void cover_items(const World& w, std::vector<Event>& events, bool multi, Rng& rn
     }
     if (!done) throw DataError("synth: too few events to use every item (raise --events)");
   }
+}
+
+// The taobao kind's item coverage without holding the events: pass 1 counts each item's uses;
+// pass 2 regenerates the same events and hands every unused item to one repeat event (a later
+// use of an already written item) of its own cluster, chosen uniformly by selection sampling;
+// items of clusters with too few repeats go to repeat events of any cluster the same way.
+class StreamCover {
+ public:
+  StreamCover(const World& w, const std::vector<std::int64_t>& uses, std::uint64_t seed)
+      : w_(w), uses_(uses), seen_(uses.size(), 0), rng_(seed) {
+    const auto clusters = static_cast<std::size_t>(w.clusters);
+    need_.resize(clusters);
+    repeats_.resize(clusters);
+    next_.resize(clusters);
+    for (std::int64_t k = 0; k < w.clusters; ++k) {
+      std::int64_t events = 0, unused = 0;
+      next_[k] = w.cluster_item_begin[k];
+      for (std::int64_t i = w.cluster_item_begin[k]; i < w.cluster_item_begin[k + 1]; ++i) {
+        events += uses[i];
+        unused += uses[i] == 0;
+      }
+      repeats_[k] = events - (w.cluster_item_begin[k + 1] - w.cluster_item_begin[k] - unused);
+      need_[k] = std::min(unused, repeats_[k]);
+      other_repeats_ += repeats_[k] - need_[k];
+      // The cluster's first need_[k] unused items stay in it; the others go anywhere.
+      std::int64_t skip = need_[k];
+      for (std::int64_t i = w.cluster_item_begin[k]; i < w.cluster_item_begin[k + 1]; ++i)
+        if (uses[i] == 0 && skip-- <= 0) elsewhere_.push_back(static_cast<std::int32_t>(i));
+    }
+    if (static_cast<std::int64_t>(elsewhere_.size()) > other_repeats_)
+      throw DataError("synth: too few events to use every item (raise --events)");
+  }
+
+  // The item to write for a generated event of `item`: itself, or an unused item it makes room for.
+  std::int32_t operator()(std::int32_t item) {
+    if (!seen_[item]) {
+      seen_[item] = 1;
+      return item;
+    }
+    const std::int32_t k = w_.item_cluster[item];
+    const bool here = need_[k] > 0 && pick(repeats_[k], need_[k]);
+    --repeats_[k];
+    if (here) {
+      --need_[k];
+      while (uses_[next_[k]] > 0) ++next_[k];
+      return static_cast<std::int32_t>(next_[k]++);
+    }
+    const auto left = static_cast<std::int64_t>(elsewhere_.size() - elsewhere_next_);
+    const bool there = left > 0 && pick(other_repeats_, left);
+    --other_repeats_;
+    return there ? elsewhere_[elsewhere_next_++] : item;
+  }
+
+ private:
+  // Selection sampling: take this one of `left` candidates with P wanted / left, so that exactly
+  // `wanted` of them are taken, uniformly.
+  bool pick(std::int64_t left, std::int64_t wanted) {
+    return rng_.below(static_cast<std::uint64_t>(left)) < static_cast<std::uint64_t>(wanted);
+  }
+
+  const World& w_;
+  const std::vector<std::int64_t>& uses_;  // pass 1's count per item
+  std::vector<char> seen_;                 // items already written
+  // Per cluster: unused items still to place in it, repeat events still to come, where the next
+  // unused item may be.
+  std::vector<std::int64_t> need_, repeats_, next_;
+  std::vector<std::int32_t> elsewhere_;  // unused items placed in any cluster's repeat events
+  std::size_t elsewhere_next_ = 0;
+  std::int64_t other_repeats_ = 0;       // repeat events not taken by their own cluster, still to come
+  Rng rng_;
+};
+
+// taobao kind: UserBehavior.csv, written user by user; memory O(users + items + one user's events).
+void write_taobao(const std::string& path, const World& w, const Pickers& pick, const SynthOptions& o,
+                  const std::vector<std::int64_t>& counts) {
+  std::vector<Event> events;  // one user's
+  std::vector<std::int64_t> uses(static_cast<std::size_t>(w.items), 0);
+  for (std::int64_t u = 0; u < o.users; ++u) {
+    events.clear();
+    UserEvents(w, pick, o, u).generate(counts[u], events);
+    for (const Event& e : events) ++uses[e.object];
+  }
+  StreamCover cover(w, uses, derive_seed(o.seed, kCoverStream));
+  CsvOut out(path);
+  for (std::int64_t u = 0; u < o.users; ++u) {
+    events.clear();
+    UserEvents(w, pick, o, u).generate(counts[u], events);
+    for (const Event& e : events) {
+      const std::int32_t item = cover(e.object);
+      out.num(e.user + 1).ch(',').num(w.item_name[item] + 1).ch(',');
+      out.num(w.cluster_category[w.item_cluster[item]] + 1).ch(',').str(kMultiNames[e.type]).ch(',');
+      out.num(e.time).end_line();
+    }
+  }
+  out.close();
 }
 
 void check_options(const SynthOptions& o) {
@@ -481,17 +638,24 @@ void write_coupons(const std::string& path, const World& w) {
 
 }  // namespace
 
-SynthOptions synth_defaults(spec::SyntheticKind kind, bool electronics) {
-  // Amazon Electronics 5-core (the authors' data).
-  constexpr std::int64_t kElectronicsUsers = 192403, kElectronicsItems = 63001, kElectronicsCategories = 801,
-                         kElectronicsEvents = 1689188;
+SynthOptions synth_defaults(spec::SyntheticKind kind, SynthSize size, double scale) {
+  const bool multi = kind == spec::SyntheticKind::Multi;
+  if (size == SynthSize::kind_default && kind == spec::SyntheticKind::Taobao) {
+    size = SynthSize::taobao;
+    scale *= kTaobaoKindScale;
+  }
+  const Sizes n = size == SynthSize::electronics ? kElectronics
+                  : size == SynthSize::taobao    ? kTaobao
+                                                 : Sizes{2000, multi ? 3000 : 2000, 20, multi ? 60000 : 24000};
   SynthOptions o;
   o.kind = kind;
-  const bool multi = kind == spec::SyntheticKind::Multi;
-  o.users = electronics ? kElectronicsUsers : 2000;
-  o.items = electronics ? kElectronicsItems : (multi ? 3000 : 2000);
-  o.categories = electronics ? kElectronicsCategories : 20;
-  o.events = electronics ? kElectronicsEvents : (multi ? 60000 : 24000);
+  o.users = n.users;
+  o.items = n.items;
+  o.categories = n.categories;
+  o.events = n.events;
+  if (scale != 1.0)
+    for (std::int64_t* x : {&o.users, &o.items, &o.categories, &o.events})
+      *x = std::max<std::int64_t>(1, std::llround(static_cast<double>(*x) * scale));
   return o;
 }
 
@@ -502,17 +666,22 @@ SynthSummary write_synthetic(const std::string& dir, const SynthOptions& o) {
 
   Rng rng(derive_seed(o.seed, kWorldStream));
   const World w = make_world(o, rng);
-  const Pickers pick{Weighted(w.category_weight), Weighted(behavior_weights(o.behaviors))};
+  const Pickers pick{Weighted(w.category_weight), Weighted(behavior_weights(o.behaviors)),
+                     Weighted(o.kind == spec::SyntheticKind::Taobao ? kTaobaoActionWeights : kItemActionWeights)};
   const std::vector<std::int64_t> counts = events_per_user(o, rng);
-  std::vector<Event> events;
-  events.reserve(static_cast<std::size_t>(o.events));
-  for (std::int64_t u = 0; u < o.users; ++u) UserEvents(w, pick, o, u).generate(counts[u], events);
-  cover_items(w, events, multi, rng);
-
   SynthSummary summary;
-  write_events(dir + "/events.csv", w, events, o);
-  write_items(dir + "/items.csv", w, multi);
-  summary.files = dir + "/events.csv, " + dir + "/items.csv";
+  if (o.kind == spec::SyntheticKind::Taobao) {
+    write_taobao(dir + "/UserBehavior.csv", w, pick, o, counts);
+    summary.files = dir + "/UserBehavior.csv";
+  } else {
+    std::vector<Event> events;
+    events.reserve(static_cast<std::size_t>(o.events));
+    for (std::int64_t u = 0; u < o.users; ++u) UserEvents(w, pick, o, u).generate(counts[u], events);
+    cover_items(w, events, multi, rng);
+    write_events(dir + "/events.csv", w, events, o);
+    write_items(dir + "/items.csv", w, multi);
+    summary.files = dir + "/events.csv, " + dir + "/items.csv";
+  }
   if (multi) {
     write_coupons(dir + "/coupons.csv", w);
     summary.files += ", " + dir + "/coupons.csv";
@@ -520,7 +689,7 @@ SynthSummary write_synthetic(const std::string& dir, const SynthOptions& o) {
   summary.users = o.users;
   summary.items = o.items;
   summary.categories = o.categories;
-  summary.events = static_cast<std::int64_t>(events.size());
+  summary.events = o.events;
   summary.queries = w.queries;
   summary.coupons = w.coupons;
   summary.shops = w.shops;

@@ -1,6 +1,6 @@
 // Synthetic behavior data with learnable structure, written in the formats the csv importer
-// reads (specs/quickstart.toml, specs/multi-behavior.toml). The generative story is in
-// datasets/synthetic/README.md; this header lists the knobs.
+// reads (specs/quickstart.toml, specs/multi-behavior.toml, specs/taobao-scale.toml). The
+// generative story is in datasets/synthetic/README.md; this header lists the knobs.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,9 @@
 namespace atrank::data {
 
 struct SynthOptions {
-  spec::SyntheticKind kind = spec::SyntheticKind::Single;  // Single: items only; Multi: items, queries, coupons
+  // Single: items only; Multi: items, queries, coupons; Taobao: pv/cart/fav/buy on items over 9
+  // days in Taobao UserBehavior's format (written as it is generated: any size fits)
+  spec::SyntheticKind kind = spec::SyntheticKind::Single;
   std::int64_t users = 1000;
   std::int64_t items = 2000;
   std::int64_t categories = 20;
@@ -26,17 +28,26 @@ struct SynthSummary {
   std::string files;  // written files, comma separated
 };
 
-// The generator's default sizes per kind: 2,000 users, 2,000 items (multi
-// 3,000), 20 categories, 24,000 events (multi 60,000); `electronics` gives Amazon Electronics
-// 5-core scale (192,403 users, 63,001 items, 801 categories, 1,689,188 events).
-SynthOptions synth_defaults(spec::SyntheticKind kind, bool electronics = false);
+// Size presets: the kind's own defaults, Amazon Electronics 5-core or Taobao UserBehavior.
+enum class SynthSize { kind_default, electronics, taobao };
+
+// The generator's sizes for `kind`, times `scale` (counts rounded, at least 1):
+//   kind_default: 2,000 users, 2,000 items (multi 3,000), 20 categories, 24,000 events (multi
+//                 60,000); taobao kind: Taobao UserBehavior / 1000 (988 users, 4,162 items, 9
+//                 categories, 100,151 events);
+//   electronics:  192,403 users, 63,001 items, 801 categories, 1,689,188 events;
+//   taobao:       987,994 users, 4,162,024 items, 9,439 categories, 100,150,807 events.
+SynthOptions synth_defaults(spec::SyntheticKind kind, SynthSize size = SynthSize::kind_default, double scale = 1.0);
 
 // Writes into `dir` (created if needed):
 //   single: events.csv (user,item,category,timestamp; + behavior before timestamp when
 //           behaviors > 1) and items.csv (item,category);
 //   multi:  events.csv (user,behavior,object,timestamp; behaviors pv/cart/fav/buy on items,
 //           search on queries, coupon on coupons), items.csv (item,shop,category,brand),
-//           coupons.csv (coupon,shop,category).
+//           coupons.csv (coupon,shop,category);
+//   taobao: UserBehavior.csv (user,item,category,behavior,timestamp without a header line, as
+//           the official file), grouped by user in time order. Memory O(users + items), not
+//           O(events): the events are generated twice (once to count item uses), never held.
 // Every user, item and category occurs in the events (counts are exact). Deterministic in seed.
 SynthSummary write_synthetic(const std::string& dir, const SynthOptions& options);
 

@@ -1,5 +1,6 @@
-// Row kernels of the masked softmax on raw pointers, shared by the tape op and
-// by fused attention kernels. A row uses only its first `len` entries.
+// Row kernels of the masked softmax on raw pointers, forward and backward:
+// the masked_softmax op and fused attention both run on these. A row uses
+// only its first `len` entries.
 #pragma once
 
 #include <cmath>
@@ -9,6 +10,7 @@ namespace atrank::kernels {
 
 // x: (L) scores, p: (L) probabilities. p[j] = softmax(x[0..len))[j] for j < len,
 // p[j] = 0 exactly for j >= len; len == 0 gives an all-zero row (never NaN).
+// p may be x itself (in place).
 template <class T>
 inline void softmax_row(const T* x, std::int64_t len, std::int64_t L, T* p) {
   if (len > 0) {
@@ -25,14 +27,25 @@ inline void softmax_row(const T* x, std::int64_t len, std::int64_t L, T* p) {
   for (std::int64_t j = len < 0 ? 0 : len; j < L; ++j) p[j] = T(0);
 }
 
-// p: (L) forward probabilities, g: (L) d(loss)/dp, gx: (L) accumulated
-// d(loss)/dx. gx[j] += p[j] * (g[j] - sum_k p[k] g[k]) for j < len; masked
-// entries (and every entry of a len == 0 row) receive nothing.
-template <class T>
-inline void softmax_row_backward(const T* p, const T* g, std::int64_t len, T* gx) {
+// p: (L) forward probabilities, g: (L) d(loss)/dp. For j < len,
+//   d(loss)/dx[j] = p[j] * (g[j] - sum_k p[k] g[k]) * scale,
+// where `scale` is a factor the scores were multiplied by before the softmax
+// (attention's 1/sqrt(d); 1 for a plain softmax). Accumulate = true adds it
+// into gx (an op's input gradient); false writes it, and gx may then be g
+// itself (in place). Masked entries (and every entry of a len == 0 row) are
+// left alone.
+template <bool Accumulate, class T>
+inline void softmax_row_backward(const T* p, const T* g, std::int64_t len, T scale, T* gx) {
   T dot = T(0);
   for (std::int64_t j = 0; j < len; ++j) dot += p[j] * g[j];
-  for (std::int64_t j = 0; j < len; ++j) gx[j] += p[j] * (g[j] - dot);
+  for (std::int64_t j = 0; j < len; ++j) {
+    const T d = p[j] * (g[j] - dot) * scale;
+    if constexpr (Accumulate) {
+      gx[j] += d;
+    } else {
+      gx[j] = d;
+    }
+  }
 }
 
 }  // namespace atrank::kernels

@@ -21,7 +21,7 @@
 #include "atrank/autodiff/ops/layout.hpp"
 #include "atrank/autodiff/ops/matmul.hpp"
 #include "atrank/autodiff/ops/norm.hpp"
-#include "atrank/autodiff/ops/recurrent.hpp"
+#include "atrank/autodiff/ops/convolution.hpp"
 #include "atrank/model/encoder.hpp"
 #include "atrank/nn/dense.hpp"
 #include "atrank/nn/tape_ints.hpp"

@@ -14,7 +14,8 @@ ATRANK_CHOICES(DataSource, {DataSource::Amazon, "amazon"}, {DataSource::Csv, "cs
                {DataSource::Movielens, "movielens"})
 ATRANK_CHOICES(TimeFormat, {TimeFormat::Unix, "unix"}, {TimeFormat::Iso, "iso"})
 ATRANK_CHOICES(SplitScheme, {SplitScheme::Last, "last"}, {SplitScheme::Valid, "valid"})
-ATRANK_CHOICES(SyntheticKind, {SyntheticKind::Single, "single"}, {SyntheticKind::Multi, "multi"})
+ATRANK_CHOICES(SyntheticKind, {SyntheticKind::Single, "single"}, {SyntheticKind::Multi, "multi"},
+               {SyntheticKind::Taobao, "taobao"})
 ATRANK_CHOICES(InitKind, {InitKind::GlorotUniform, "glorot_uniform"}, {InitKind::Zeros, "zeros"},
                {InitKind::Normal, "normal"})
 ATRANK_CHOICES(EdgesKind, {EdgesKind::Log2, "log2"}, {EdgesKind::Explicit, "explicit"})

@@ -1,10 +1,12 @@
 #include <cmath>
 
 #include <boost/test/unit_test.hpp>
+#include <xtensor/xview.hpp>
 
 #include "atrank/autodiff/ops/attention.hpp"
 #include "atrank/autodiff/ops/matmul.hpp"
 #include "test/autodiff/op_test_util.hpp"
+#include "test/tensor/expect_close.hpp"
 
 using namespace atrank;
 using namespace atrank::autodiff;
@@ -91,6 +93,25 @@ BOOST_AUTO_TEST_CASE(softmax_hand_computed_values) {
   BOOST_TEST(p[5] == 0.0);  // masked: exactly zero
   BOOST_TEST(p[8] == 0.0);
   for (int i = 9; i < 12; ++i) BOOST_TEST(p[i] == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(softmax_matches_xtensor_over_the_valid_prefix) {
+  // Scores (B*H = 4, Tq = 2, Tk = 5) grouped H*Tq = 4 rows per key length (B = 2).
+  std::mt19937_64 rng(78);
+  ParamArena<double> p;
+  const int x = random_param(p, "x", {4, 2, 5}, rng, -3, 3);
+  const std::int32_t len[2] = {5, 3};
+  Tape<double> t;
+  const auto y = t.tensor(masked_softmax(t, p.on(t, x), len, 4));
+  const auto rows = xt::reshape_view(p.tensor(x), {8, 5});
+  for (std::size_t r = 0; r < 8; ++r) {
+    const auto n = std::size_t(len[r / 4]);
+    const auto valid = xt::view(rows, r, xt::range(0, n));
+    const xt::xtensor<double, 1> e = xt::exp(valid - xt::amax(valid)());
+    xt::xtensor<double, 1> want = xt::zeros<double>({5});
+    xt::view(want, xt::range(0, n)) = e / xt::sum(e)();
+    expect_close(xt::view(xt::reshape_view(y, {8, 5}), r), want);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(fully_masked_row_is_zero_and_passes_zero_gradient) {

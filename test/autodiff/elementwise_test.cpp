@@ -4,6 +4,7 @@
 
 #include "atrank/autodiff/ops/elementwise.hpp"
 #include "test/autodiff/op_test_util.hpp"
+#include "test/tensor/expect_close.hpp"
 
 using namespace atrank;
 using namespace atrank::autodiff;
@@ -96,6 +97,35 @@ BOOST_AUTO_TEST_CASE(broadcast_bias_values) {
   Var z = mul(t, t.constant({2, 3}, a), t.constant({3}, b));
   const std::vector<double> wantz = {10, 40, 90, 40, 100, 180};
   BOOST_TEST(values_of(t, z) == wantz, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(binary_ops_broadcast_as_xtensor_does) {
+  // b is a's shape, its trailing dimensions, or one element: numpy broadcasting.
+  std::mt19937_64 rng(17);
+  ParamArena<double> p;
+  const int a = random_param(p, "a", {2, 3, 4}, rng);
+  for (const Shape& sb : {Shape{2, 3, 4}, Shape{3, 4}, Shape{4}, Shape{1}}) {
+    const int b = random_param(p, "b" + sb.str(), sb, rng);
+    Tape<double> t;
+    const auto av = p.tensor(a), bv = p.tensor(b);
+    expect_close(t.tensor(add(t, p.on(t, a), p.on(t, b))), av + bv);
+    expect_close(t.tensor(sub(t, p.on(t, a), p.on(t, b))), av - bv);
+    expect_close(t.tensor(mul(t, p.on(t, a), p.on(t, b))), av * bv);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unary_ops_match_xtensor) {
+  std::mt19937_64 rng(18);
+  ParamArena<double> p;
+  const int x = random_param(p, "x", {3, 4}, rng, -3, 3);
+  const auto xv = p.tensor(x);
+  Tape<double> t;
+  expect_close(t.tensor(scale(t, p.on(t, x), -0.7)), -0.7 * xv);
+  expect_close(t.tensor(relu(t, p.on(t, x))), xt::maximum(xv, 0.0));
+  expect_close(t.tensor(autodiff::tanh(t, p.on(t, x))), xt::tanh(xv));
+  expect_close(t.tensor(sigmoid(t, p.on(t, x))), 1.0 / (1.0 + xt::exp(-xv)));
+  expect_close(t.tensor(autodiff::exp(t, p.on(t, x))), xt::exp(xv));
+  expect_close(t.tensor(autodiff::log(t, autodiff::exp(t, p.on(t, x)))), xv);
 }
 
 BOOST_AUTO_TEST_CASE(sigmoid_large_inputs_finite) {

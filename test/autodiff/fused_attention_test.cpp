@@ -1,9 +1,12 @@
 #include <boost/test/unit_test.hpp>
+#include <xtensor-blas/xlinalg.hpp>
+#include <xtensor/xview.hpp>
 
 #include "atrank/autodiff/ops.hpp"
 #include "atrank/autodiff/ops/fused_attention.hpp"
 #include "atrank/autodiff/ops/select_rows.hpp"
 #include "test/autodiff/gradcheck_util.hpp"
+#include "test/tensor/expect_close.hpp"
 
 using namespace atrank;
 using namespace atrank::autodiff;
@@ -20,6 +23,28 @@ Var composed(Tape<double>& t, Var q, Var k, Var v, std::int64_t heads, const std
   Var w = masked_softmax(t, s, klen, heads * tq);
   if (qlen) w = mask_sequence(t, w, qlen, heads);
   return merge_heads(t, batched_matmul(t, w, split_heads(t, v, heads)), heads);
+}
+
+// Head h of example b straight from the definition: softmax(q_h k_h^T / sqrt(d))
+// v_h over the valid keys, zero rows for masked queries. -> (Tq, d)
+template <class Q, class K>
+xt::xtensor<double, 2> attention_head(const Q& q, const K& k, const K& v, std::size_t b,
+                                      std::size_t h, std::size_t d, std::size_t keys,
+                                      std::size_t queries) {
+  auto cols = xt::range(h * d, (h + 1) * d);
+  const xt::xtensor<double, 2> qh = xt::view(q, b, xt::all(), cols);
+  const xt::xtensor<double, 2> kh = xt::view(k, b, xt::range(0, keys), cols);
+  const xt::xtensor<double, 2> vh = xt::view(v, b, xt::range(0, keys), cols);
+  xt::xtensor<double, 2> out = xt::zeros<double>({qh.shape(0), d});
+  if (keys == 0) return out;
+  const xt::xtensor<double, 2> s = xt::linalg::dot(qh, xt::transpose(kh)) / std::sqrt(double(d));
+  // Reductions are evaluated before they broadcast (see the canary test).
+  const xt::xtensor<double, 2> row_max = xt::amax(s, {1}, xt::keep_dims);
+  const xt::xtensor<double, 2> e = xt::exp(s - row_max);
+  const xt::xtensor<double, 2> row_sum = xt::sum(e, {1}, xt::keep_dims);
+  const xt::xtensor<double, 2> w = e / row_sum;
+  xt::view(out, xt::range(0, queries)) = xt::view(xt::linalg::dot(w, vh), xt::range(0, queries));
+  return out;
 }
 
 }  // namespace
@@ -66,6 +91,23 @@ BOOST_AUTO_TEST_CASE(fused_attention_equals_the_composed_ops) {
     for (std::int64_t i = 0; i < t.shape(a).numel(); ++i)
       BOOST_TEST(t.value(a)[i] == t.value(b)[i], boost::test_tools::tolerance(1e-12));
   }
+}
+
+BOOST_AUTO_TEST_CASE(fused_attention_matches_the_definition_in_xtensor) {
+  std::mt19937_64 rng(6);
+  ParamArena<double> p;
+  const int q = random_param(p, "q", Shape{3, 4, 6}, rng);
+  const int k = random_param(p, "k", Shape{3, 5, 6}, rng);
+  const int v = random_param(p, "v", Shape{3, 5, 6}, rng);
+  const std::int32_t klen[] = {5, 2, 0};
+  const std::int32_t qlen[] = {4, 1, 3};
+  Tape<double> t;
+  const auto out = t.tensor(fused_attention(t, p.on(t, q), p.on(t, k), p.on(t, v), 3, klen, qlen));
+  for (std::size_t b = 0; b < 3; ++b)
+    for (std::size_t h = 0; h < 3; ++h)
+      expect_close(xt::view(out, b, xt::all(), xt::range(h * 2, h * 2 + 2)),
+                   attention_head(p.tensor(q), p.tensor(k), p.tensor(v), b, h, 2,
+                                  std::size_t(klen[b]), std::size_t(qlen[b])));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

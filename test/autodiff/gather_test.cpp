@@ -1,10 +1,12 @@
 #include <boost/test/unit_test.hpp>
+#include <xtensor/xview.hpp>
 
 #include "atrank/autodiff/ops/elementwise.hpp"
 #include "atrank/autodiff/ops/gather.hpp"
 #include "atrank/autodiff/ops/layout.hpp"
 #include "atrank/autodiff/ops/matmul.hpp"
 #include "test/autodiff/op_test_util.hpp"
+#include "test/tensor/expect_close.hpp"
 
 using namespace atrank;
 using namespace atrank::autodiff;
@@ -12,12 +14,12 @@ using namespace atrank::test;
 
 namespace {
 
-// Dense copy of a table's sparse gradient (test-only).
-std::vector<double> densify(const EmbeddingTable<double>& tb) {
-  std::vector<double> g(tb.values.size(), 0.0);
+// Dense (rows, width) copy of a table's sparse gradient (test-only).
+xt::xtensor<double, 2> densify(const EmbeddingTable<double>& tb) {
+  xt::xtensor<double, 2> g = xt::zeros<double>(tb.tensor().shape());
+  const auto slices = xt::adapt(tb.grad.values, {tb.grad.rows.size(), std::size_t(tb.width)});
   for (std::size_t r = 0; r < tb.grad.rows.size(); ++r)
-    for (std::int64_t c = 0; c < tb.width; ++c)
-      g[std::size_t(tb.grad.rows[r] * tb.width + c)] += tb.grad.values[r * tb.width + c];
+    xt::view(g, tb.grad.rows[r]) += xt::view(slices, r);
   return g;
 }
 
@@ -102,8 +104,22 @@ BOOST_AUTO_TEST_CASE(gather_values_and_sparse_rows_kept_separate) {
   BOOST_TEST(tb.grad.rows == rows, boost::test_tools::per_element());
   const std::vector<double> vals = {1, 2, 3, 4, 5, 6};
   BOOST_TEST(tb.grad.values == vals, boost::test_tools::per_element());
-  const std::vector<double> dense = {0, 0, 3, 4, 0, 0, 6, 8};
-  BOOST_TEST(densify(tb) == dense, boost::test_tools::per_element());
+  const xt::xtensor<double, 2> dense = {{0, 0}, {3, 4}, {0, 0}, {6, 8}};
+  BOOST_TEST((densify(tb) == dense));
+}
+
+BOOST_AUTO_TEST_CASE(gather_picks_table_rows_as_xtensor_does) {
+  std::mt19937_64 rng(64);
+  EmbeddingTable<double> tb("item", 6, 3);
+  fill_random(tb, rng);
+  const std::int32_t ids[4] = {5, 0, 5, 2};
+  const std::int32_t item_to_cat[3] = {4, 1, 3};
+  const std::int32_t items[2] = {2, 0};
+  Tape<double> t;
+  const auto y = t.tensor(gather(t, tb, ids, {2, 2}));
+  expect_close(y, xt::reshape_view(xt::view(tb.tensor(), xt::keep(5, 0, 5, 2)), {2, 2, 3}));
+  const auto m = t.tensor(gather_mapped(t, tb, item_to_cat, 3, items, {2}));
+  expect_close(m, xt::view(tb.tensor(), xt::keep(3, 4)));
 }
 
 BOOST_AUTO_TEST_CASE(gather_mapped_values_and_rows) {
@@ -132,13 +148,9 @@ BOOST_AUTO_TEST_CASE(shared_table_gradient_is_sum_of_both_uses) {
   Var y = concat(t, {a, scale(t, b, 3.0)}, 0);  // (3,2)
   const double seed[6] = {1, 2, 10, 20, 100, 200};
   t.backward_from(y, seed);
-  const auto g = densify(tb);
   // Row 2: seed of the history lookup (1,2) plus 3 x seed of the target lookup (100,200).
-  BOOST_TEST(g[4] == 1.0 + 3.0 * 100.0);
-  BOOST_TEST(g[5] == 2.0 + 3.0 * 200.0);
-  BOOST_TEST(g[8] == 10.0);
-  BOOST_TEST(g[9] == 20.0);
-  BOOST_TEST(g[0] == 0.0);
+  const xt::xtensor<double, 2> want = {{0, 0}, {0, 0}, {1 + 3 * 100, 2 + 3 * 200}, {0, 0}, {10, 20}};
+  BOOST_TEST((densify(tb) == want));
   BOOST_TEST(tb.grad.rows.size() == 3u);
 }
 

@@ -1,8 +1,12 @@
 #include <boost/test/unit_test.hpp>
+#include <xtensor/xbroadcast.hpp>
+#include <xtensor/xmanipulation.hpp>
+#include <xtensor/xview.hpp>
 
 #include "atrank/autodiff/ops/elementwise.hpp"
 #include "atrank/autodiff/ops/layout.hpp"
 #include "test/autodiff/op_test_util.hpp"
+#include "test/tensor/expect_close.hpp"
 
 using namespace atrank;
 using namespace atrank::autodiff;
@@ -139,6 +143,27 @@ BOOST_AUTO_TEST_CASE(concat_values_both_axes) {
   BOOST_TEST(t.shape(s) == Shape({3, 2}));
   const std::vector<double> ws = {1, 2, 3, 4, 5, 6};
   BOOST_TEST(values_of(t, s) == ws, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(layout_ops_match_xtensor) {
+  std::mt19937_64 rng(51);
+  ParamArena<double> p;
+  const int a = random_param(p, "a", {2, 3, 6}, rng);
+  const int b = random_param(p, "b", {2, 3, 2}, rng);
+  const int r = random_param(p, "r", {2, 6}, rng);
+  const auto av = p.tensor(a);
+  Tape<double> t;
+  expect_close(t.tensor(concat(t, {p.on(t, a), p.on(t, b)}, -1)),
+               xt::concatenate(xt::xtuple(av, p.tensor(b)), 2));
+  expect_close(t.tensor(slice(t, p.on(t, a), 1, 1, 2)), xt::view(av, xt::all(), xt::range(1, 3)));
+  expect_close(t.tensor(slice(t, p.on(t, a), -1, 2, 3)),
+               xt::view(av, xt::all(), xt::all(), xt::range(2, 5)));
+  // (B,T,H*d) -> (B,T,H,d) -> (B,H,T,d) -> (B*H,T,d), for H = 3, d = 2.
+  const xt::xtensor<double, 4> split4 = xt::transpose(xt::reshape_view(av, {2, 3, 3, 2}), {0, 2, 1, 3});
+  expect_close(t.tensor(split_heads(t, p.on(t, a), 3)), xt::reshape_view(split4, {6, 3, 2}));
+  // repeat_seq (B,C) -> (B,T,C): every row broadcast along a new axis 1.
+  const xt::xtensor<double, 3> rows = xt::view(p.tensor(r), xt::all(), xt::newaxis(), xt::all());
+  expect_close(t.tensor(repeat_seq(t, p.on(t, r), 4)), xt::broadcast(rows, {2, 4, 6}));
 }
 
 BOOST_AUTO_TEST_CASE(split_heads_values_and_roundtrip) {

@@ -9,7 +9,7 @@
 #include "atrank/autodiff/ops/layout.hpp"
 #include "atrank/autodiff/ops/lstm_sequence.hpp"
 #include "atrank/autodiff/ops/matmul.hpp"
-#include "atrank/autodiff/ops/recurrent.hpp"
+#include "test/autodiff/lstm_cell.hpp"
 #include "test/autodiff/op_test_util.hpp"
 
 using namespace atrank;

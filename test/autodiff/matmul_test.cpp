@@ -1,11 +1,25 @@
 #include <boost/test/unit_test.hpp>
+#include <xtensor-blas/xlinalg.hpp>
+#include <xtensor/xview.hpp>
 
 #include "atrank/autodiff/ops/matmul.hpp"
 #include "test/autodiff/gradcheck_util.hpp"
+#include "test/tensor/expect_close.hpp"
 
 using namespace atrank;
 using namespace atrank::autodiff;
 using namespace atrank::test;
+
+namespace {
+
+// op(m) of a 2-D view.
+template <class E>
+xt::xtensor<double, 2> op(const E& m, Trans t) {
+  if (t == Trans::Yes) return xt::transpose(m);
+  return m;
+}
+
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(gradcheck)
 
@@ -66,4 +80,31 @@ BOOST_AUTO_TEST_CASE(matmul_and_dense_forward_values) {
   Var d = dense(t, p.on(t, a), p.on(t, b), p.on(t, bias));  // a b + bias
   const double expect_d[] = {19.5, 21.5, 43.5, 49.5};
   for (int i = 0; i < 4; ++i) BOOST_TEST(t.value(d)[i] == expect_d[i]);
+}
+
+BOOST_AUTO_TEST_CASE(products_match_xtensor) {
+  std::mt19937_64 rng(30);
+  ParamArena<double> p;
+  const int a = random_param(p, "a", Shape{3, 4}, rng), at = random_param(p, "at", Shape{4, 3}, rng);
+  const int b = random_param(p, "b", Shape{4, 5}, rng), bt = random_param(p, "bt", Shape{5, 4}, rng);
+  const int x = random_param(p, "x", Shape{2, 3, 4}, rng), bias = random_param(p, "bias", Shape{5}, rng);
+  const int ba = random_param(p, "ba", Shape{2, 3, 4}, rng), bb = random_param(p, "bb", Shape{2, 5, 4}, rng);
+  Tape<double> t;
+  for (int ta = 0; ta < 2; ++ta)
+    for (int tb = 0; tb < 2; ++tb) {
+      const int ia = ta ? at : a, ib = tb ? bt : b;
+      const Var m = matmul(t, p.on(t, ia), p.on(t, ib), Trans(ta), Trans(tb));
+      expect_close(t.tensor(m), xt::linalg::dot(op(p.tensor(ia), Trans(ta)), op(p.tensor(ib), Trans(tb))));
+    }
+  // dense over rows of a rank-3 input: (2,3,4) -> (6,4) x (4,5) + bias -> (2,3,5).
+  const Var d = dense(t, p.on(t, x), p.on(t, b), p.on(t, bias));
+  const xt::xtensor<double, 2> rows = xt::reshape_view(p.tensor(x), {6, 4});
+  const xt::xtensor<double, 2> want = xt::linalg::dot(rows, p.tensor(b)) + p.tensor(bias);
+  expect_close(t.tensor(d), xt::reshape_view(want, {2, 3, 5}));
+  // batched: one product per leading index, here a_i b_i^T.
+  const Var bm = batched_matmul(t, p.on(t, ba), p.on(t, bb), Trans::No, Trans::Yes);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const xt::xtensor<double, 2> ai = xt::view(p.tensor(ba), i), bi = xt::view(p.tensor(bb), i);
+    expect_close(xt::view(t.tensor(bm), i), xt::linalg::dot(ai, xt::transpose(bi)));
+  }
 }

@@ -5,6 +5,7 @@
 #include "atrank/autodiff/ops/elementwise.hpp"
 #include "atrank/autodiff/ops/norm.hpp"
 #include "test/autodiff/op_test_util.hpp"
+#include "test/tensor/expect_close.hpp"
 
 using namespace atrank;
 using namespace atrank::autodiff;
@@ -63,6 +64,23 @@ BOOST_AUTO_TEST_CASE(layer_norm_hand_computed_values) {
   const double wz[4] = {-1.3416407864998738, 2 * -0.4472135954999579, 0.4472135954999579 + 1,
                         1.3416407864998738};
   for (int i = 0; i < 4; ++i) BOOST_TEST(t.value(z)[i] == wz[i], tt::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(layer_norm_matches_xtensor_per_row) {
+  std::mt19937_64 rng(84);
+  ParamArena<double> p;
+  const int x = random_param(p, "x", {2, 3, 5}, rng, -2, 2);
+  const int g = random_param(p, "gamma", {5}, rng, 0.5, 1.5);
+  const int b = random_param(p, "beta", {5}, rng);
+  const double eps = 1e-3;
+  Tape<double> t;
+  const Var y = layer_norm(t, p.on(t, x), p.on(t, g), p.on(t, b), eps);
+  const xt::xtensor<double, 2> rows = xt::reshape_view(p.tensor(x), {6, 5});
+  // Reductions evaluated before they broadcast (see the xtensor canary test).
+  const xt::xtensor<double, 2> mean = xt::mean(rows, {1}, xt::keep_dims);
+  const xt::xtensor<double, 2> var = xt::mean(xt::square(rows - mean), {1}, xt::keep_dims);
+  const xt::xtensor<double, 2> want = (rows - mean) / xt::sqrt(var + eps) * p.tensor(g) + p.tensor(b);
+  expect_close(t.tensor(y), xt::reshape_view(want, {2, 3, 5}));
 }
 
 BOOST_AUTO_TEST_CASE(layer_norm_constant_row_is_finite) {

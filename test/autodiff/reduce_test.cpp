@@ -5,6 +5,7 @@
 #include "atrank/autodiff/ops/elementwise.hpp"
 #include "atrank/autodiff/ops/reduce.hpp"
 #include "test/autodiff/op_test_util.hpp"
+#include "test/tensor/expect_close.hpp"
 
 using namespace atrank;
 using namespace atrank::autodiff;
@@ -87,6 +88,26 @@ BOOST_AUTO_TEST_CASE(log_sigmoid_hand_computed_and_large_inputs) {
   BOOST_TEST(v[2] == -1.3132616875182228, tt::tolerance(1e-12));
   BOOST_TEST(v[3] == 0.0);
   BOOST_TEST(v[4] == -1000.0);
+}
+
+BOOST_AUTO_TEST_CASE(reductions_and_losses_match_xtensor) {
+  std::mt19937_64 rng(98);
+  ParamArena<double> p;
+  const int x = random_param(p, "x", {2, 3, 4}, rng, -4, 4);
+  const auto xv = p.tensor(x);
+  std::vector<double> labels(24);
+  for (auto& z : labels) z = double(rng() % 2);
+  const auto z = xt::adapt(labels, {2, 3, 4});
+  Tape<double> t;
+  expect_close(t.tensor(sum(t, p.on(t, x))), xt::xtensor<double, 1>{xt::sum(xv)()});
+  expect_close(t.tensor(mean(t, p.on(t, x))), xt::xtensor<double, 1>{xt::mean(xv)()});
+  expect_close(t.tensor(l2(t, p.on(t, x))), xt::xtensor<double, 1>{xt::sum(xt::square(xv))() / 2});
+  expect_close(t.tensor(sum_last(t, p.on(t, x))), xt::sum(xv, {2}));
+  // -z log(sigmoid(x)) - (1 - z) log(1 - sigmoid(x)), fine in double for |x| <= 4.
+  const xt::xtensor<double, 3> s = 1.0 / (1.0 + xt::exp(-xv));
+  expect_close(t.tensor(sigmoid_cross_entropy(t, p.on(t, x), labels.data())),
+               -z * xt::log(s) - (1.0 - z) * xt::log(1.0 - s));
+  expect_close(t.tensor(log_sigmoid(t, p.on(t, x))), xt::log(s));
 }
 
 BOOST_AUTO_TEST_CASE(reduction_values_and_shapes) {

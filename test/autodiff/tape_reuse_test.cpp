@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "atrank/autodiff/ops.hpp"
+#include "test/autodiff/lstm_cell.hpp"
 #include "test/autodiff/op_test_util.hpp"
 
 using namespace atrank;

@@ -108,6 +108,32 @@ BOOST_AUTO_TEST_CASE(data_synth_writes_exact_counts) {
   BOOST_TEST(has(r.err, "--out"), r.err);
 }
 
+// Issue 14: Taobao UserBehavior's shape, scaled down for a test.
+BOOST_AUTO_TEST_CASE(data_synth_taobao_scale) {
+  Scratch dir;
+  Outcome r = run_atrank({"data", "synth", "--taobao-scale", "--scale", "0.001", "--out", "t"}, dir.path());
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(has(r.out, "wrote t/UserBehavior.csv\n"), r.out);
+  BOOST_TEST(has(r.out, "kind taobao: 988 users, 4162 items, 9 categories, 100151 events (seed 1)"), r.out);
+  const std::string events = read_text(dir.file("t/UserBehavior.csv"));
+  BOOST_TEST(std::count(events.begin(), events.end(), '\n') == 100151);
+  // --kind taobao alone is the same thousandth of Taobao.
+  r = run_atrank({"data", "synth", "--kind", "taobao", "--out", "k"}, dir.path());
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST((read_text(dir.file("k/UserBehavior.csv")) == events));
+  // --scale applies to every preset.
+  r = run_atrank({"data", "synth", "--scale", "0.1", "--out", "s"}, dir.path());
+  BOOST_TEST(has(r.out, "kind single: 200 users, 200 items, 2 categories, 2400 events"), r.out);
+  // Refused before anything is written.
+  r = run_atrank({"data", "synth", "--taobao-scale", "--electronics", "--out", "x"}, dir.path());
+  BOOST_TEST(r.code != 0);
+  BOOST_TEST(has(r.err, "excludes"), r.err);
+  r = run_atrank({"data", "synth", "--taobao-scale", "--scale", "0", "--out", "y"}, dir.path());
+  BOOST_TEST(r.code != 0);
+  BOOST_TEST(!fs::exists(dir.file("x")));
+  BOOST_TEST(!fs::exists(dir.file("y")));
+}
+
 BOOST_AUTO_TEST_CASE(data_stats_imports_then_loads_from_the_cache) {
   Workspace w;
   Outcome r = w({"data", "stats", "tiny.toml"});

@@ -2,11 +2,13 @@
 // histories, grouping by length, deterministic epochs, and resume from a saved position.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include "atrank/data/batcher.hpp"
 #include "atrank/data/import.hpp"
+#include "atrank/data/rng.hpp"
 #include "atrank/data/synth.hpp"
 #include "test/data/test_files.hpp"
 
@@ -171,8 +173,9 @@ BOOST_AUTO_TEST_CASE(eval_and_pairwise_batches) {
   BOOST_TEST(b.candidates[1] == d.candidates(Split::train, b.cases[0])[1]);
 }
 
-BOOST_AUTO_TEST_CASE(one_task_per_batch) {
-  TempDir dir;
+namespace {
+
+Dataset multi_task(const TempDir& dir) {
   SynthOptions so;
   so.kind = spec::SyntheticKind::Multi;
   so.users = 40;
@@ -180,22 +183,87 @@ BOOST_AUTO_TEST_CASE(one_task_per_batch) {
   so.categories = 5;
   so.events = 1200;
   write_synthetic(dir.file("multi"), so);
-  spec::Spec s = test::single_group_spec(dir.file("cache"));
-  s.data.path = dir.file("multi/events.csv");
-  s.data.object_column = "object";
-  s.data.behavior_column = "behavior";
-  s.data.behavior_object_space = {{"search", "query"}, {"coupon", "coupon"}};
-  s.groups[0].behaviors = {"pv", "cart", "fav", "buy"};
-  spec::GroupSpec q = s.groups[0];
-  q.name = "query";
-  q.object = "query";
-  q.behaviors = {"search"};
-  s.groups.push_back(q);
-  spec::TaskSpec t;
-  t.name = "query";
-  t.target = "query";
-  s.tasks.push_back(t);
-  const Dataset d = Dataset::from_events(import_events(s.data), s);
+  spec::Spec s = test::multi_kind_spec(dir.file("multi/events.csv"), dir.file("cache"));
+  test::add_group(s, "query", {"search"});
+  test::add_task(s, "query", "query");
+  return Dataset::from_events(import_events(s.data), s);
+}
+
+// The epoch plan as it was written before it moved into one array (Taobao scale: 200 M examples),
+// with a vector per task, the batches' examples and a reordered copy. The batcher must give
+// exactly these batches.
+std::vector<std::vector<std::int64_t>> reference_plan(const Dataset& d, const BatcherOptions& o, std::int64_t epoch) {
+  const Split s = o.split;
+  const bool pointwise = o.mode == BatchMode::pointwise;
+  const std::int64_t examples = (pointwise ? 2 : 1) * d.num_cases(s), B = o.batch_size;
+  auto case_of = [&](std::int64_t e) { return pointwise ? e / 2 : e; };
+  std::int64_t window = o.window > 0 ? o.window : (o.shuffle ? 64 * B : std::max<std::int64_t>(examples, 1));
+  window = (window + B - 1) / B * B;
+  const auto tasks = static_cast<std::int64_t>(d.layout().tasks.size());
+  const bool by_task = o.one_task_per_batch && tasks > 1;
+  std::vector<std::vector<std::int64_t>> parts(by_task ? static_cast<std::size_t>(tasks) : 1), batches;
+  for (std::int64_t e = 0; e < examples; ++e) parts[by_task ? d.task(s, case_of(e)) : 0].push_back(e);
+  for (std::size_t p = 0; p < parts.size(); ++p) {
+    auto& part = parts[p];
+    if (o.shuffle)
+      Rng(derive_seed(o.seed, static_cast<std::uint64_t>(epoch), p, 0x6261746368ULL)).shuffle(part.data(), part.size());
+    const auto n = static_cast<std::int64_t>(part.size());
+    for (std::int64_t w = 0; w < n; w += window) {
+      const std::int64_t end = std::min(n, w + window);
+      std::stable_sort(part.begin() + w, part.begin() + end, [&](std::int64_t a, std::int64_t b) {
+        return d.history_length(s, case_of(a)) < d.history_length(s, case_of(b));
+      });
+      for (std::int64_t b = w; b < end; b += B)
+        batches.emplace_back(part.begin() + b, part.begin() + std::min(end, b + B));
+    }
+  }
+  std::vector<std::size_t> idx(batches.size());
+  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  if (o.shuffle)
+    Rng(derive_seed(o.seed, static_cast<std::uint64_t>(epoch), 0x6f72646572ULL)).shuffle(idx.data(), idx.size());
+  std::vector<std::vector<std::int64_t>> out;
+  for (std::size_t i : idx) out.push_back(batches[i]);
+  return out;
+}
+
+// The batcher's batches of one epoch as example lists (pointwise: case * 2 + negative).
+std::vector<std::vector<std::int64_t>> planned(Batcher& batcher, BatchMode mode) {
+  std::vector<std::vector<std::int64_t>> out;
+  Batch b;
+  while (batcher.next(b)) {
+    out.emplace_back();
+    for (std::int64_t i = 0; i < b.size; ++i)
+      out.back().push_back(mode == BatchMode::pointwise ? b.cases[i] * 2 + (b.labels[i] == 0.0f) : b.cases[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(plans_the_same_batches_as_before) {
+  TempDir dir;
+  const Dataset single = synthetic(dir), multi = multi_task(dir);
+  std::vector<BatcherOptions> cases(5);
+  cases[0].batch_size = 7;
+  cases[1].batch_size = 16;
+  cases[1].window = 40;
+  cases[2].split = Split::test;
+  cases[2].mode = BatchMode::eval;
+  cases[2].shuffle = false;
+  cases[3].mode = BatchMode::pairwise;
+  cases[3].seed = 9;
+  cases[4].one_task_per_batch = false;
+  for (const Dataset* d : {&single, &multi})
+    for (const BatcherOptions& o : cases) {
+      Batcher batcher(*d, o);
+      for (std::int64_t epoch = 0; epoch < 2; ++epoch)
+        BOOST_TEST((planned(batcher, o.mode) == reference_plan(*d, o, epoch)), "epoch " << epoch);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(one_task_per_batch) {
+  TempDir dir;
+  const Dataset d = multi_task(dir);
   BatcherOptions o;
   o.batch_size = 16;
   Batcher batcher(d, o);

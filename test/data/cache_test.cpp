@@ -14,7 +14,11 @@
 #include <sstream>
 
 #include "atrank/data/cache_files.hpp"
+#include "atrank/data/cache_key.hpp"
+#include "atrank/data/data_error.hpp"
 #include "atrank/data/dataset.hpp"
+#include "atrank/data/examples.hpp"
+#include "atrank/data/import.hpp"
 #include "atrank/data/synth.hpp"
 #include "test/data/test_files.hpp"
 
@@ -127,6 +131,94 @@ BOOST_AUTO_TEST_CASE(unwritable_cache_dir_keeps_data_in_memory) {
   BOOST_TEST(log.str().find("data cache not written") != std::string::npos, log.str());
 }
 
+
+// ---- streamed cache writing (issue 14: Taobao-scale data on one machine) ---------------------
+
+namespace {
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The cache file a load streams (counting run + writing run) must be the file the in-memory
+// build would have written, byte for byte: same examples, same layout, same checksums.
+void expect_streamed_equals_built(const spec::Spec& s, const std::string& what) {
+  std::ostringstream log;
+  LoadOptions o;
+  o.log = &log;
+  const Dataset d = Dataset::load(s, o);
+  BOOST_TEST_REQUIRE(!d.from_cache(), what);
+  EventLog events = import_events(s.data);
+  const Layout layout = make_layout(s, events.vocab, events.behavior_space);
+  const PreparedData built = build_examples(std::move(events), layout, build_options(s));
+  BlobWriter writer;
+  write_prepared(built, writer);
+  const CacheKey key = cache_key(s);
+  const std::vector<char> image = writer.image(key.lo, key.hi);
+  BOOST_TEST((file_bytes(d.cache_path()) == std::string(image.begin(), image.end())), what);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(streamed_cache_file_equals_the_in_memory_build) {
+  TempDir dir;
+  SynthOptions o;
+  o.kind = spec::SyntheticKind::Multi;
+  o.users = 70;
+  o.items = 150;
+  o.categories = 6;
+  o.events = 2100;
+  write_synthetic(dir.file("multi"), o);
+  spec::Spec s = test::multi_kind_spec(dir.file("multi/events.csv"), dir.file("cache"));
+  expect_streamed_equals_built(s, "one group, one task");
+
+  s.data.split = "valid";
+  s.eval.negatives = 7;
+  s.data.min_events = 25;  // drops some users: their offsets still advance
+  expect_streamed_equals_built(s, "valid split, 7 eval negatives, min_events");
+
+  test::add_group(s, "query", {"search"});
+  test::add_group(s, "coupon", {"coupon"});
+  test::add_task(s, "query", "query");
+  expect_streamed_equals_built(s, "three groups, two tasks");
+}
+
+BOOST_AUTO_TEST_CASE(blob_stream_writer_interleaves_sections_into_blob_writer_bytes) {
+  TempDir dir;
+  std::vector<std::int32_t> a(300000), b(7), c;  // a spans several write buffers
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<std::int32_t>(i * 7919);
+  for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<std::int32_t>(i + 1);
+  BlobWriter whole;
+  whole.add("a", a);
+  whole.add("empty", c);
+  whole.add("b", b);
+  const std::vector<char> expected = whole.image(3, 4);
+  {
+    BlobStreamWriter out(dir.file("s"), {{"a", a.size() * 4}, {"empty", 0}, {"b", b.size() * 4}}, 3, 4);
+    for (std::size_t i = 0; i < a.size(); i += 1000) {  // interleaved, in pieces
+      out.append(0, a.data() + i, 1000 * 4);
+      if (i / 1000 < b.size()) out.append(2, &b[i / 1000], 4);
+    }
+    out.commit();
+  }
+  BOOST_TEST((file_bytes(dir.file("s")) == std::string(expected.begin(), expected.end())));
+  const Blob blob = Blob::map_file(dir.file("s"), 3, 4);
+  blob.verify();
+  BOOST_TEST(blob.array<std::int32_t>("b")[6] == 7);
+
+  // More or fewer bytes than declared is a bug, and leaves no file behind.
+  {
+    BlobStreamWriter out(dir.file("t"), {{"a", 8}}, 1, 2);
+    BOOST_CHECK_THROW(out.append(0, a.data(), 12), std::logic_error);
+    out.append(0, a.data(), 4);
+    BOOST_CHECK_THROW(out.commit(), std::logic_error);
+  }
+  namespace fs = std::filesystem;
+  BOOST_TEST(!fs::exists(dir.file("t")));
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);  // only "s"
+  BOOST_CHECK_THROW(BlobStreamWriter(dir.file("no/such/dir/u"), {{"a", 8}}, 1, 2), DataError);
+}
 
 // ---- integrity (issue 13, item 7) ------------------------------------------------------------
 

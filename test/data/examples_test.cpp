@@ -159,23 +159,9 @@ BOOST_AUTO_TEST_CASE(behavior_groups_keep_separate_histories) {
              "user,behavior,object,timestamp\n"
              "u,pv,a,0\nu,search,q1,86400\nu,buy,b,172800\nu,coupon,c1,259200\nu,buy,a,345600\n"
              "v,search,q2,0\nv,pv,c,0\nv,buy,b,86400\n");
-  spec::Spec s = test::single_group_spec(dir.file("cache"));
-  s.data.path = dir.file("events.csv");
-  s.data.object_column = "object";
-  s.data.behavior_column = "behavior";
-  s.data.behavior_object_space = {{"search", "query"}, {"coupon", "coupon"}};
-  s.groups[0].behaviors = {"pv", "buy"};
-  spec::GroupSpec q = s.groups[0];
-  q.name = "query";
-  q.object = "query";
-  q.behaviors = {"search"};
-  spec::GroupSpec c = q;
-  c.name = "coupon";
-  c.object = "coupon";
-  c.behaviors = {"coupon"};
-  s.groups.push_back(q);
-  s.groups.push_back(c);
-  s.tasks[0].target = "item";
+  spec::Spec s = test::multi_kind_spec(dir.file("events.csv"), dir.file("cache"), {"pv", "buy"});
+  test::add_group(s, "query", {"search"});
+  test::add_group(s, "coupon", {"coupon"});
   const Dataset d = Dataset::from_events(import_events(s.data), s);
   BOOST_TEST(d.num_groups() == 3);
   // item task: targets are pv/buy events at positions >= 1: u: b@2 (train), a@4 (test);
@@ -192,10 +178,7 @@ BOOST_AUTO_TEST_CASE(behavior_groups_keep_separate_histories) {
   BOOST_TEST(d.vocab().behaviors[h.behaviors[1]] == "buy");
 
   // a task on queries: u's search is at position 1 -> a test case (negative q2); v's is at 0
-  spec::TaskSpec t;
-  t.name = "query";
-  t.target = "query";
-  s.tasks.push_back(t);
+  test::add_task(s, "query", "query");
   const Dataset m = Dataset::from_events(import_events(s.data), s);
   BOOST_TEST(m.num_cases(Split::test) == 3);
   BOOST_TEST(m.task(Split::test, 1) == 1);  // cases are ordered by user, then task

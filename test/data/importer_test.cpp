@@ -147,18 +147,7 @@ BOOST_AUTO_TEST_CASE(csv_taobao_style_without_header) {
              "1,2333346,2520771,pv,1511561733\n"
              "100,2268318,2520377,buy,1511572885\n"
              "100,99,2520377,cart,1511572886\r\n");
-  spec::DataSpec d;
-  d.source = "csv";
-  d.path = dir.file("UserBehavior.csv");
-  d.header = false;
-  d.columns = {"user", "item", "category", "behavior", "timestamp"};
-  d.behavior_column = "behavior";
-  spec::AttributeSpec a;
-  a.name = "category";
-  a.object_space = "item";
-  a.column = "category";
-  d.attributes = {a};
-  const EventLog log = import_events(d);
+  const EventLog log = import_events(test::taobao_data(dir.file("UserBehavior.csv")));
   BOOST_TEST(log.size() == 4u);
   const Vocabulary& v = log.vocab;
   BOOST_TEST(v.behaviors == (std::vector<std::string>{"buy", "cart", "pv"}));

@@ -55,4 +55,45 @@ spec::Spec single_group_spec(const std::string& cache_dir) {
   return s;
 }
 
+spec::Spec multi_kind_spec(const std::string& events_csv, const std::string& cache_dir,
+                           const std::vector<std::string>& item_behaviors) {
+  spec::Spec s = single_group_spec(cache_dir);
+  s.data.path = events_csv;
+  s.data.object_column = "object";
+  s.data.behavior_column = "behavior";
+  s.data.behavior_object_space = {{"search", "query"}, {"coupon", "coupon"}};
+  s.groups[0].behaviors = item_behaviors;
+  return s;
+}
+
+void add_group(spec::Spec& s, const std::string& name, const std::vector<std::string>& behaviors) {
+  spec::GroupSpec g = s.groups[0];
+  g.name = name;
+  g.object = name;
+  g.behaviors = behaviors;
+  s.groups.push_back(g);
+}
+
+void add_task(spec::Spec& s, const std::string& name, const std::string& target) {
+  spec::TaskSpec t;
+  t.name = name;
+  t.target = target;
+  s.tasks.push_back(t);
+}
+
+spec::DataSpec taobao_data(const std::string& path) {
+  spec::DataSpec d;
+  d.source = "csv";
+  d.path = path;
+  d.header = false;
+  d.columns = {"user", "item", "category", "behavior", "timestamp"};
+  d.behavior_column = "behavior";
+  spec::AttributeSpec a;
+  a.name = "category";
+  a.object_space = "item";
+  a.column = "category";
+  d.attributes = {a};
+  return d;
+}
+
 }  // namespace atrank::test

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "atrank/spec/spec.hpp"
 
@@ -26,5 +27,18 @@ void write_gzip(const std::string& path, const std::string& text);
 
 // A spec with one group "item" over all behaviors of `item`, one task "item", log2(12) edges.
 spec::Spec single_group_spec(const std::string& cache_dir);
+
+// single_group_spec over the multi kind's events file (`atrank data synth --kind multi`): the
+// item group holds `item_behaviors`, searches are queries and coupons coupons.
+spec::Spec multi_kind_spec(const std::string& events_csv, const std::string& cache_dir,
+                           const std::vector<std::string>& item_behaviors = {"pv", "cart", "fav", "buy"});
+// Adds a group `name` of `behaviors` on objects of space `name` (features: the object), or a
+// task `name` on group `target`.
+void add_group(spec::Spec& s, const std::string& name, const std::vector<std::string>& behaviors);
+void add_task(spec::Spec& s, const std::string& name, const std::string& target);
+
+// How specs/taobao.toml reads Taobao UserBehavior files: no header, five columns, the category
+// from the events.
+spec::DataSpec taobao_data(const std::string& path);
 
 }  // namespace atrank::test

@@ -1,12 +1,18 @@
 // Canary: Debian 12's xtensor 0.24.3 returns wrong values from xt::tile,
 // xt::pad and strided views when built as C++20 with GCC 12 (correct under
 // C++17, which the build uses). These cases fail if that ever comes back.
+// It also broadcasts a lazy reduction with keep_dims wrongly under either
+// standard (x / xt::sum(x, {1}, xt::keep_dims) reads garbage): evaluate a
+// reduction into a container before it takes part in a broadcast, as the
+// last case here does.
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
 #include <xtensor/xarray.hpp>
 #include <xtensor/xbuilder.hpp>
+#include <xtensor/xmath.hpp>
 #include <xtensor/xpad.hpp>
+#include <xtensor/xsort.hpp>
 #include <xtensor/xstrided_view.hpp>
 #include <xtensor/xtensor.hpp>
 
@@ -84,6 +90,24 @@ BOOST_AUTO_TEST_CASE(strided_view_values) {
   v = xt::zeros<double>({2, 2});
   const std::vector<double> after = {0, 0, 2, 0, 4, 5, 6, 7, 8, 0, 10, 0};
   BOOST_TEST(flat(a) == after, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(evaluated_keep_dims_reductions_broadcast) {
+  const xt::xtensor<double, 2> s = {{1, 2, 3}, {0, 5, 1}};
+  const xt::xtensor<double, 2> row_max = xt::amax(s, {1}, xt::keep_dims);
+  const xt::xtensor<double, 2> e = xt::exp(s - row_max);
+  const xt::xtensor<double, 2> row_sum = xt::sum(e, {1}, xt::keep_dims);
+  const xt::xtensor<double, 2> p = e / row_sum;  // row softmax
+  for (std::size_t r = 0; r < 2; ++r) {
+    double total = 0;
+    for (std::size_t j = 0; j < 3; ++j) {
+      BOOST_TEST(p(r, j) == std::exp(s(r, j) - row_max(r, 0)) / row_sum(r, 0), boost::test_tools::tolerance(1e-15));
+      total += p(r, j);
+    }
+    BOOST_TEST(total == 1.0, boost::test_tools::tolerance(1e-15));
+  }
+  BOOST_TEST(row_max(1, 0) == 5.0);
+  BOOST_TEST(row_sum(0, 0) == std::exp(-2.0) + std::exp(-1.0) + 1.0, boost::test_tools::tolerance(1e-15));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

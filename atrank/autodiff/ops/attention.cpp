@@ -10,24 +10,30 @@
 namespace atrank::autodiff {
 namespace {
 
-// index = lengths (one per group of iattr[0] rows). The saved probabilities
-// are the node's own value.
+// Both ops: index = lengths, one per group of `rows_per_length` rows.
+struct LengthGroups {
+  std::int64_t rows_per_length;
+};
+
+// The saved probabilities are the node's own value.
 template <class T>
 void masked_softmax_backward(Tape<T>& t, Node<T>& n) {
   T* gx = t.input_grad(n, 0);
   if (gx == nullptr) return;
-  const std::int64_t rows = n.shape.rows(), L = n.shape.last(), rpl = n.iattr[0];
+  const std::int64_t rows = n.shape.rows(), L = n.shape.last();
+  const std::int64_t rpl = attrs_of<LengthGroups>(n).rows_per_length;
   for (std::int64_t r = 0; r < rows; ++r)
-    kernels::softmax_row_backward(n.value + r * L, n.grad + r * L,
-                                  std::int64_t(n.index[std::size_t(r / rpl)]), gx + r * L);
+    kernels::softmax_row_backward<true>(n.value + r * L, n.grad + r * L,
+                                        std::int64_t(n.index[std::size_t(r / rpl)]), T(1),
+                                        gx + r * L);
 }
 
-// index = lengths; iattr: [0] = rows_per_length, [1] = T, [2] = inner.
 template <class T>
 void mask_sequence_backward(Tape<T>& t, Node<T>& n) {
   T* gx = t.input_grad(n, 0);
   if (gx == nullptr) return;
-  const std::int64_t N = n.shape[0], Tn = n.iattr[1], inner = n.iattr[2], rpl = n.iattr[0];
+  const std::int64_t N = n.shape[0], Tn = n.shape[1], inner = detail::inner_of(n.shape, 1);
+  const std::int64_t rpl = attrs_of<LengthGroups>(n).rows_per_length;
   for (std::int64_t r = 0; r < N; ++r) {
     const std::int64_t valid = std::int64_t(n.index[std::size_t(r / rpl)]) * inner;
     const T* g = n.grad + r * Tn * inner;
@@ -57,7 +63,7 @@ Var masked_softmax(Tape<T>& t, Var x, const std::int32_t* lengths, std::int64_t 
   Var out = t.make(sx, "masked_softmax", {x});
   Node<T>& n = t.node(out);
   n.index.assign(lengths, lengths + nlen);
-  n.iattr[0] = rows_per_length;
+  n.attrs.set(LengthGroups{rows_per_length});
   const T* xv = t.value(x);
   for (std::int64_t r = 0; r < rows; ++r)
     kernels::softmax_row(xv + r * L, std::int64_t(lengths[r / rows_per_length]), L,
@@ -76,7 +82,7 @@ Var mask_sequence(Tape<T>& t, Var x, const std::int32_t* lengths, std::int64_t r
   Var out = t.make(sx, "mask_sequence", {x});
   Node<T>& n = t.node(out);
   n.index.assign(lengths, lengths + nlen);
-  n.iattr = {rows_per_length, Tn, inner, 0};
+  n.attrs.set(LengthGroups{rows_per_length});
   const T* xv = t.value(x);
   for (std::int64_t r = 0; r < N; ++r) {
     const std::int64_t valid = std::int64_t(lengths[r / rows_per_length]) * inner;

@@ -1,23 +1,16 @@
 // Internal helpers shared by the op implementations: argument checks that throw
-// with the shapes in the message. Not part of the public op API.
+// with the shapes in the message, matrix views for products. Not part of the
+// public op API.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 
 #include "atrank/autodiff/shape.hpp"
+#include "atrank/tensor/tensor.hpp"
 
 namespace atrank::autodiff::detail {
-
-// Sigmoid in two branches so exp never overflows.
-template <class T>
-T stable_sigmoid(T x) {
-  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-  const T e = std::exp(x);
-  return e / (T(1) + e);
-}
 
 [[noreturn]] inline void shape_error(const char* op, const std::string& what, const Shape& a) {
   throw std::invalid_argument(std::string(op) + ": " + what + ", got shape " + a.str());
@@ -57,6 +50,17 @@ inline void check_lengths(const char* op, const std::int32_t* lengths, std::int6
       throw std::invalid_argument(std::string(op) + ": lengths[" + std::to_string(i) + "] = " +
                                   std::to_string(lengths[i]) + " outside [0, " +
                                   std::to_string(max) + "]");
+}
+
+// (rows, cols) xtensor views of node memory for products: operands are
+// read, results written.
+template <class T>
+MatrixView<const T> operand(const T* p, std::int64_t rows, std::int64_t cols) {
+  return matrix_view(p, std::size_t(rows), std::size_t(cols));
+}
+template <class T>
+MatrixView<T> result(T* p, std::int64_t rows, std::int64_t cols) {
+  return matrix_view(p, std::size_t(rows), std::size_t(cols));
 }
 
 }  // namespace atrank::autodiff::detail

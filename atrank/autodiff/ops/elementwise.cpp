@@ -3,9 +3,11 @@
 // trailing dimensions (a bias broadcast over rows), or a single element.
 #include "atrank/autodiff/ops/elementwise.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "atrank/autodiff/ops/detail.hpp"
+#include "atrank/kernels/sigmoid.hpp"
 
 namespace atrank::autodiff {
 namespace {
@@ -28,10 +30,16 @@ void reduce_rows(const T* g, std::int64_t outer, std::int64_t inner, T s, T* gb)
   }
 }
 
-// in: a, b. iattr[0] = inner (numel of b).
+// The broadcast period in backward: b's element count (at least 1).
+template <class T>
+std::int64_t period_of_b(Tape<T>& t, const Node<T>& n) {
+  return std::max<std::int64_t>(t.input_shape(n, 1).numel(), 1);
+}
+
+// in: a, b.
 template <class T>
 void add_backward(Tape<T>& t, Node<T>& n) {
-  const std::int64_t total = n.shape.numel(), inner = n.iattr[0];
+  const std::int64_t total = n.shape.numel(), inner = period_of_b(t, n);
   if (T* ga = t.input_grad(n, 0))
     for (std::int64_t i = 0; i < total; ++i) ga[i] += n.grad[i];
   if (T* gb = t.input_grad(n, 1)) reduce_rows(n.grad, total / inner, inner, T(1), gb);
@@ -39,7 +47,7 @@ void add_backward(Tape<T>& t, Node<T>& n) {
 
 template <class T>
 void sub_backward(Tape<T>& t, Node<T>& n) {
-  const std::int64_t total = n.shape.numel(), inner = n.iattr[0];
+  const std::int64_t total = n.shape.numel(), inner = period_of_b(t, n);
   if (T* ga = t.input_grad(n, 0))
     for (std::int64_t i = 0; i < total; ++i) ga[i] += n.grad[i];
   if (T* gb = t.input_grad(n, 1)) reduce_rows(n.grad, total / inner, inner, T(-1), gb);
@@ -47,7 +55,7 @@ void sub_backward(Tape<T>& t, Node<T>& n) {
 
 template <class T>
 void mul_backward(Tape<T>& t, Node<T>& n) {
-  const std::int64_t total = n.shape.numel(), inner = n.iattr[0], outer = total / inner;
+  const std::int64_t total = n.shape.numel(), inner = period_of_b(t, n), outer = total / inner;
   const T* a = t.input_value(n, 0);
   const T* b = t.input_value(n, 1);
   const T* g = n.grad;
@@ -80,16 +88,19 @@ Var binary(Tape<T>& t, Var a, Var b, const char* name, BackwardFn<T> bwd) {
       if constexpr (K == BinOp::Mul) yo[i] = ao[i] * bv[i];
     }
   }
-  n.iattr[0] = inner == 0 ? 1 : inner;
   if (n.requires_grad) n.backward = bwd;
   return out;
 }
 
-// fattr[0] = s
+template <class T>
+struct Factor {
+  T s;
+};
+
 template <class T>
 void scale_backward(Tape<T>& t, Node<T>& n) {
   const std::int64_t total = n.shape.numel();
-  const T s = n.fattr[0];
+  const T s = attrs_of<Factor<T>>(n).s;
   if (T* ga = t.input_grad(n, 0))
     for (std::int64_t i = 0; i < total; ++i) ga[i] += s * n.grad[i];
 }
@@ -165,7 +176,7 @@ template <class T> Var mul(Tape<T>& t, Var a, Var b) {
 
 template <class T> Var scale(Tape<T>& t, Var a, T s) {
   Var out = unary(t, a, "scale", scale_backward<T>, [s](T x) { return s * x; });
-  t.node(out).fattr[0] = s;
+  t.node(out).attrs.set(Factor<T>{s});
   return out;
 }
 
@@ -176,7 +187,7 @@ template <class T> Var tanh(Tape<T>& t, Var a) {
   return unary(t, a, "tanh", tanh_backward<T>, [](T x) { return std::tanh(x); });
 }
 template <class T> Var sigmoid(Tape<T>& t, Var a) {
-  return unary(t, a, "sigmoid", sigmoid_backward<T>, [](T x) { return detail::stable_sigmoid(x); });
+  return unary(t, a, "sigmoid", sigmoid_backward<T>, [](T x) { return kernels::stable_sigmoid(x); });
 }
 template <class T> Var exp(Tape<T>& t, Var a) {
   return unary(t, a, "exp", exp_backward<T>, [](T x) { return std::exp(x); });

@@ -1,24 +1,28 @@
 // Per (example, head) four small strided GEMMs (heads are column blocks of
-// stride C, so nothing is copied) and a softmax row kernel. Forward keeps the
+// stride C, so nothing is copied) and the softmax row kernels. Forward keeps the
 // attention weights P (B,H,Tq,Tk) for the backward pass:
 //   dV += P^T dO, dP = dO V^T, dS = P * (dP - rowsum(P * dP)), dQ += s dS K, dK += s dS^T Q.
 #include "atrank/autodiff/ops/fused_attention.hpp"
 
-#include "atrank/tensor/gemm.hpp"
-
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <stdexcept>
+
+#include "atrank/kernels/softmax.hpp"
+#include "atrank/tensor/gemm.hpp"
 
 namespace atrank::autodiff {
 namespace {
+
+// index: key lengths (B) then query lengths (B, or -1 = all valid).
+struct Heads {
+  std::int64_t heads;
+};
 
 struct Dims {
   std::int64_t b, tq, tk, c, h, d;
 };
 
-// iattr: [0]=heads. index: key lengths (B) then query lengths (B, or -1 = all valid).
 Dims dims_of(const Shape& q, const Shape& k, std::int64_t heads) {
   return {q[0], q[1], k[1], q[2], heads, q[2] / heads};
 }
@@ -36,7 +40,7 @@ bool query_valid(const Node<T>& n, const Dims& s, std::int64_t b, std::int64_t i
 
 template <class T>
 void fused_attention_backward(Tape<T>& t, Node<T>& n) {
-  const Dims s = dims_of(t.input_shape(n, 0), t.input_shape(n, 1), n.iattr[0]);
+  const Dims s = dims_of(t.input_shape(n, 0), t.input_shape(n, 1), attrs_of<Heads>(n).heads);
   const T scale = T(1) / std::sqrt(T(s.d));
   const auto c = std::size_t(s.c), tk = std::size_t(s.tk), tq = std::size_t(s.tq), d = std::size_t(s.d);
   const T* q = t.input_value(n, 0);
@@ -57,18 +61,14 @@ void fused_attention_backward(Tape<T>& t, Node<T>& n) {
       const T* kh = k + b * s.tk * s.c + off;
       const T* vh = v + b * s.tk * s.c + off;
       // dP = dO V^T
-      gemm_raw<T>(Trans::No, Trans::Yes, tq, len, d, T(1), go, c, vh, c, T(0), ds, tk);
-      if (gv) gemm_raw<T>(Trans::Yes, Trans::No, len, d, tq, T(1), p, tk, go, c, T(1), gv + b * s.tk * s.c + off, c);
-      // dS = P * (dP - rowsum(P * dP)) * scale; masked query rows have P = 0 and stay 0.
-      for (std::size_t i = 0; i < tq; ++i) {
-        T* dsi = ds + i * tk;
-        const T* pi = p + i * tk;
-        T dot = 0;
-        for (std::size_t j = 0; j < len; ++j) dot += pi[j] * dsi[j];
-        for (std::size_t j = 0; j < len; ++j) dsi[j] = pi[j] * (dsi[j] - dot) * scale;
-      }
-      if (gq) gemm_raw<T>(Trans::No, Trans::No, tq, d, len, T(1), ds, tk, kh, c, T(1), gq + b * s.tq * s.c + off, c);
-      if (gk) gemm_raw<T>(Trans::Yes, Trans::No, len, d, tq, T(1), ds, tk, qh, c, T(1), gk + b * s.tk * s.c + off, c);
+      gemm_strided<T>(Trans::No, Trans::Yes, tq, len, d, T(1), go, c, vh, c, T(0), ds, tk);
+      if (gv) gemm_strided<T>(Trans::Yes, Trans::No, len, d, tq, T(1), p, tk, go, c, T(1), gv + b * s.tk * s.c + off, c);
+      // dS = P * (dP - rowsum(P * dP)) * scale, in place; masked query rows have P = 0 and stay 0.
+      for (std::size_t i = 0; i < tq; ++i)
+        kernels::softmax_row_backward<false>(p + i * tk, ds + i * tk, std::int64_t(len), scale,
+                                             ds + i * tk);
+      if (gq) gemm_strided<T>(Trans::No, Trans::No, tq, d, len, T(1), ds, tk, kh, c, T(1), gq + b * s.tq * s.c + off, c);
+      if (gk) gemm_strided<T>(Trans::Yes, Trans::No, len, d, tq, T(1), ds, tk, qh, c, T(1), gk + b * s.tk * s.c + off, c);
     }
   }
 }
@@ -88,7 +88,7 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads,
   const Dims s = dims_of(sq, sk, heads);
   Var out = t.make(sq, "fused_attention", {q, k, v});
   Node<T>& n = t.node(out);
-  n.iattr[0] = heads;
+  n.attrs.set(Heads{heads});
   n.index.resize(std::size_t(2 * s.b));
   for (std::int64_t b = 0; b < s.b; ++b) {
     n.index[std::size_t(b)] = key_lengths[b];
@@ -108,27 +108,17 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads,
       const std::size_t off = std::size_t(h * s.d);
       T* p = n.saved.data() + (b * s.h + h) * s.tq * s.tk;  // (Tq,Tk), row stride Tk
       // S = Q K^T * scale over the valid keys, heads addressed by stride C.
-      gemm_raw<T>(Trans::No, Trans::Yes, tq, len, d, scale, qv + b * s.tq * s.c + off, c,
-                  kv + b * s.tk * s.c + off, c, T(0), p, tk);
+      gemm_strided<T>(Trans::No, Trans::Yes, tq, len, d, scale, qv + b * s.tq * s.c + off, c,
+                      kv + b * s.tk * s.c + off, c, T(0), p, tk);
+      // P = softmax(S) in place; a masked query row (length 0) becomes zeros.
       for (std::size_t i = 0; i < tq; ++i) {
-        T* pi = p + i * tk;
-        if (!query_valid(n, s, b, std::int64_t(i))) {
-          std::fill(pi, pi + len, T(0));
-          continue;
-        }
-        T mx = -std::numeric_limits<T>::infinity();
-        for (std::size_t j = 0; j < len; ++j) mx = std::max(mx, pi[j]);
-        T sum = 0;
-        for (std::size_t j = 0; j < len; ++j) {
-          pi[j] = std::exp(pi[j] - mx);
-          sum += pi[j];
-        }
-        const T inv = T(1) / sum;
-        for (std::size_t j = 0; j < len; ++j) pi[j] *= inv;
+        const bool valid = query_valid(n, s, b, std::int64_t(i));
+        kernels::softmax_row(p + i * tk, valid ? std::int64_t(len) : 0, std::int64_t(len),
+                             p + i * tk);
       }
       // O = P V, written into the merged-heads layout.
-      gemm_raw<T>(Trans::No, Trans::No, tq, d, len, T(1), p, tk, vv + b * s.tk * s.c + off, c, T(0),
-                  n.value + b * s.tq * s.c + off, c);
+      gemm_strided<T>(Trans::No, Trans::No, tq, d, len, T(1), p, tk, vv + b * s.tk * s.c + off, c,
+                      T(0), n.value + b * s.tq * s.c + off, c);
     }
   }
   if (n.requires_grad) n.backward = fused_attention_backward<T>;

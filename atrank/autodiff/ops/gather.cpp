@@ -9,11 +9,17 @@
 namespace atrank::autodiff {
 namespace {
 
-// ext = the EmbeddingTable; index = the table row of every lookup (resolved
-// through the map for gather_mapped). Appends one gradient row per lookup.
+// The table a lookup read; index = the table row of every lookup (resolved
+// through the map for gather_mapped).
+template <class T>
+struct Lookup {
+  EmbeddingTable<T>* table;
+};
+
+// Appends one gradient row per lookup.
 template <class T>
 void gather_backward(Tape<T>& t, Node<T>& n) {
-  auto& table = *static_cast<EmbeddingTable<T>*>(n.ext);
+  EmbeddingTable<T>& table = *attrs_of<Lookup<T>>(n).table;
   const std::size_t width = std::size_t(table.width), k = n.index.size();
   SparseGrad<T>& g = sparse_grad_sink(t, table);
   g.rows.insert(g.rows.end(), n.index.begin(), n.index.end());
@@ -60,7 +66,7 @@ Var gather(Tape<T>& t, EmbeddingTable<T>& table, const std::int32_t* ids, const 
   Var out = t.make(so, "gather");
   Node<T>& n = t.node(out);
   n.index.assign(ids, ids + k);
-  n.ext = &table;
+  n.attrs.set(Lookup<T>{&table});
   copy_rows(table, n);
   n.requires_grad = true;
   n.backward = gather_backward<T>;
@@ -85,7 +91,7 @@ Var gather_mapped(Tape<T>& t, EmbeddingTable<T>& table, const std::int32_t* map,
   Node<T>& n = t.node(out);
   n.index.resize(std::size_t(k));
   for (std::int64_t i = 0; i < k; ++i) n.index[std::size_t(i)] = map[ids[i]];
-  n.ext = &table;
+  n.attrs.set(Lookup<T>{&table});
   copy_rows(table, n);
   n.requires_grad = true;
   n.backward = gather_backward<T>;

@@ -20,39 +20,54 @@ void reshape_backward(Tape<T>& t, Node<T>& n) {
   if (T* ga = t.input_grad(n, 0)) add_into(ga, n.grad, n.shape.numel());
 }
 
-// No in[] slots: index holds the ids of all parts (any number of them).
-// iattr: [0] = outer, [1] = inner, [2] = output axis length, [3] = axis.
+struct ConcatAxis {
+  int axis;
+};
+
+// in: the parts, any number of them.
 template <class T>
 void concat_backward(Tape<T>& t, Node<T>& n) {
-  const std::int64_t outer = n.iattr[0], inner = n.iattr[1], total = n.iattr[2];
-  const int axis = int(n.iattr[3]);
+  const int axis = attrs_of<ConcatAxis>(n).axis;
+  const std::int64_t outer = detail::outer_of(n.shape, axis), inner = detail::inner_of(n.shape, axis);
+  const std::int64_t total = n.shape[axis];
   std::int64_t off = 0;
-  for (std::int32_t id : n.index) {
-    Node<T>& p = t.node_at(id);
-    const std::int64_t block = p.shape[axis] * inner;
-    if (p.grad != nullptr && p.requires_grad)
+  for (std::size_t k = 0; k < n.in.size(); ++k) {
+    const std::int64_t block = t.input_shape(n, k)[axis] * inner;
+    if (T* g = t.input_grad(n, k))
       for (std::int64_t o = 0; o < outer; ++o)
-        add_into(p.grad + o * block, n.grad + o * total * inner + off, block);
+        add_into(g + o * block, n.grad + o * total * inner + off, block);
     off += block;
   }
 }
 
-// iattr: [0] = outer, [1] = input axis length, [2] = start, [3] = inner.
+// The slice's length is the output's extent along `axis`.
+struct SliceStart {
+  int axis;
+  std::int64_t start;
+};
+
 template <class T>
 void slice_backward(Tape<T>& t, Node<T>& n) {
   T* ga = t.input_grad(n, 0);
   if (ga == nullptr) return;
-  const std::int64_t outer = n.iattr[0], full = n.iattr[1], start = n.iattr[2], inner = n.iattr[3];
-  const std::int64_t block = n.shape.numel() / std::max<std::int64_t>(outer, 1);
+  const SliceStart& r = attrs_of<SliceStart>(n);
+  const Shape& sa = t.input_shape(n, 0);
+  const std::int64_t outer = detail::outer_of(sa, r.axis), inner = detail::inner_of(sa, r.axis);
+  const std::int64_t full = sa[r.axis], block = n.shape[r.axis] * inner;
   for (std::int64_t o = 0; o < outer; ++o)
-    add_into(ga + (o * full + start) * inner, n.grad + o * block, block);
+    add_into(ga + (o * full + r.start) * inner, n.grad + o * block, block);
 }
 
+struct Heads {
+  std::int64_t heads;
+};
+
 // Head moves: a (B,T,H*d) <-> b (B*H,T,d); element a[b,t,h*d+j] = b[(b*H+h),t,j].
-// to_heads = true copies a -> b, otherwise b -> a; `acc` adds instead of copying.
+// `merged` is a's shape. to_heads = true copies a -> b, otherwise b -> a;
+// Acc adds instead of copying.
 template <class T, bool Acc>
-void move_heads(const T* src, T* dst, std::int64_t B, std::int64_t Tn, std::int64_t H,
-                std::int64_t d, bool to_heads) {
+void move_heads(const T* src, T* dst, const Shape& merged, std::int64_t H, bool to_heads) {
+  const std::int64_t B = merged[0], Tn = merged[1], d = merged[2] / H;
   for (std::int64_t b = 0; b < B; ++b)
     for (std::int64_t h = 0; h < H; ++h)
       for (std::int64_t s = 0; s < Tn; ++s) {
@@ -68,17 +83,16 @@ void move_heads(const T* src, T* dst, std::int64_t B, std::int64_t Tn, std::int6
       }
 }
 
-// iattr: [0] = B, [1] = T, [2] = H, [3] = d.
 template <class T>
 void split_heads_backward(Tape<T>& t, Node<T>& n) {
   if (T* ga = t.input_grad(n, 0))
-    move_heads<T, true>(n.grad, ga, n.iattr[0], n.iattr[1], n.iattr[2], n.iattr[3], false);
+    move_heads<T, true>(n.grad, ga, t.input_shape(n, 0), attrs_of<Heads>(n).heads, false);
 }
 
 template <class T>
 void merge_heads_backward(Tape<T>& t, Node<T>& n) {
   if (T* ga = t.input_grad(n, 0))
-    move_heads<T, true>(n.grad, ga, n.iattr[0], n.iattr[1], n.iattr[2], n.iattr[3], true);
+    move_heads<T, true>(n.grad, ga, n.shape, attrs_of<Heads>(n).heads, true);
 }
 
 // out (B,T,C); a (B,C).
@@ -111,7 +125,6 @@ Var concat(Tape<T>& t, const std::vector<Var>& parts, int axis) {
   const int ax = detail::norm_axis("concat", axis, s0);
   Shape so = s0;
   so[ax] = 0;
-  bool rg = false;
   for (Var p : parts) {
     const Shape& sp = t.shape(p);
     bool ok = sp.rank == s0.rank;
@@ -120,12 +133,10 @@ Var concat(Tape<T>& t, const std::vector<Var>& parts, int axis) {
       detail::shape_error("concat", "parts must agree except along axis " + std::to_string(ax),
                           s0, sp);
     so[ax] += sp[ax];
-    rg = rg || t.requires_grad(p);
   }
   const std::int64_t outer = detail::outer_of(so, ax), inner = detail::inner_of(so, ax);
-  Var out = t.make(so, "concat");
+  Var out = t.make(so, "concat", parts);
   Node<T>& n = t.node(out);
-  n.index.reserve(parts.size());
   std::int64_t off = 0;
   for (Var p : parts) {
     const std::int64_t block = t.shape(p)[ax] * inner;
@@ -133,11 +144,9 @@ Var concat(Tape<T>& t, const std::vector<Var>& parts, int axis) {
     for (std::int64_t o = 0; o < outer; ++o)
       std::copy(src + o * block, src + (o + 1) * block, n.value + o * so[ax] * inner + off);
     off += block;
-    n.index.push_back(p.id);
   }
-  n.iattr = {outer, inner, so[ax], ax};
-  n.requires_grad = rg;
-  if (rg) n.backward = concat_backward<T>;
+  n.attrs.set(ConcatAxis{ax});
+  if (n.requires_grad) n.backward = concat_backward<T>;
   return out;
 }
 
@@ -161,7 +170,7 @@ Var slice(Tape<T>& t, Var a, int axis, std::int64_t start, std::int64_t len) {
     const T* from = src + (o * sa[ax] + start) * inner;
     std::copy(from, from + block, n.value + o * block);
   }
-  n.iattr = {outer, sa[ax], start, inner};
+  n.attrs.set(SliceStart{ax, start});
   if (n.requires_grad) n.backward = slice_backward<T>;
   return out;
 }
@@ -194,8 +203,8 @@ Var split_heads(Tape<T>& t, Var a, std::int64_t heads) {
   const std::int64_t B = sa[0], Tn = sa[1], d = sa[2] / heads;
   Var out = t.make(Shape{B * heads, Tn, d}, "split_heads", {a});
   Node<T>& n = t.node(out);
-  move_heads<T, false>(t.value(a), n.value, B, Tn, heads, d, true);
-  n.iattr = {B, Tn, heads, d};
+  move_heads<T, false>(t.value(a), n.value, sa, heads, true);
+  n.attrs.set(Heads{heads});
   if (n.requires_grad) n.backward = split_heads_backward<T>;
   return out;
 }
@@ -208,8 +217,8 @@ Var merge_heads(Tape<T>& t, Var a, std::int64_t heads) {
   const std::int64_t B = sa[0] / heads, Tn = sa[1], d = sa[2];
   Var out = t.make(Shape{B, Tn, heads * d}, "merge_heads", {a});
   Node<T>& n = t.node(out);
-  move_heads<T, false>(t.value(a), n.value, B, Tn, heads, d, false);
-  n.iattr = {B, Tn, heads, d};
+  move_heads<T, false>(t.value(a), n.value, n.shape, heads, false);
+  n.attrs.set(Heads{heads});
   if (n.requires_grad) n.backward = merge_heads_backward<T>;
   return out;
 }

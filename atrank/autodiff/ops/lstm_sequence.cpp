@@ -3,9 +3,9 @@
 #include "atrank/autodiff/ops/lstm_sequence.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "atrank/autodiff/ops/detail.hpp"
+#include "atrank/kernels/lstm.hpp"
 #include "atrank/tensor/gemm.hpp"
 
 namespace atrank::autodiff {
@@ -17,7 +17,7 @@ namespace {
 //   tanhc (S,B,H)   tanh(c after the step)
 //   hs    (S+1,B,H) h before step s (hs[0] = 0); rows past their length carry
 //   cs    (S+1,B,H) c before step s
-// index: lengths clamped to [0,T]. iattr: [0] reverse, [1] H, [2] S.
+// index: lengths clamped to [0,T].
 struct SeqLayout {
   std::int64_t B, Tn, H, S;
   std::int64_t act() const { return 0; }
@@ -27,14 +27,20 @@ struct SeqLayout {
   std::int64_t total() const { return cs() + (S + 1) * B * H; }
 };
 
+struct Direction {
+  bool reverse;
+  std::int64_t steps;  // S
+};
+
 inline std::int64_t position(bool reverse, std::int64_t len, std::int64_t s) {
   return reverse ? len - 1 - s : s;
 }
 
 template <class T>
 void lstm_sequence_backward(Tape<T>& t, Node<T>& n) {
-  const bool reverse = n.iattr[0] != 0;
-  const SeqLayout L{n.shape[0], n.shape[1], n.iattr[1], n.iattr[2]};
+  const Direction& dir = attrs_of<Direction>(n);
+  const bool reverse = dir.reverse;
+  const SeqLayout L{n.shape[0], n.shape[1], t.input_shape(n, 1)[0], dir.steps};
   const std::int64_t B = L.B, H = L.H, G = 4 * H, Tn = L.Tn;
   const T* act = n.saved.data() + L.act();
   const T* tanhc = n.saved.data() + L.tanhc();
@@ -45,7 +51,6 @@ void lstm_sequence_backward(Tape<T>& t, Node<T>& n) {
   T* gwh = t.input_grad(n, 1);
   std::vector<T> dh(std::size_t(B * H), T(0)), dc(std::size_t(B * H), T(0));
   std::vector<T> dz(std::size_t(B * G)), dhp(std::size_t(B * H));
-  const auto uB = std::size_t(B), uH = std::size_t(H), uG = std::size_t(G);
   for (std::int64_t s = L.S - 1; s >= 0; --s) {
     bool any = false;
     for (std::int64_t b = 0; b < B; ++b) {
@@ -61,30 +66,22 @@ void lstm_sequence_backward(Tape<T>& t, Node<T>& n) {
       const T* a = act + (s * B + b) * G;
       const T* th = tanhc + (s * B + b) * H;
       const T* cp = cs + (s * B + b) * H;
-      T* dhb = dh.data() + b * H;
-      T* dcb = dc.data() + b * H;
-      for (std::int64_t k = 0; k < H; ++k) {
-        const T i = a[k], j = a[H + k], f = a[2 * H + k], o = a[3 * H + k];
-        const T gh = dhb[k] + g[k];
-        const T dct = dcb[k] + gh * o * (T(1) - th[k] * th[k]);
-        d[k] = dct * j * i * (T(1) - i);
-        d[H + k] = dct * i * (T(1) - j * j);
-        d[2 * H + k] = dct * cp[k] * f * (T(1) - f);
-        d[3 * H + k] = gh * th[k] * o * (T(1) - o);
-        dcb[k] = dct * f;  // gradient w.r.t. c before this step
-      }
+      T* dhb = dh.data() + b * H;  // replaced by dh_prev below: free to add the output's share
+      for (std::int64_t k = 0; k < H; ++k) dhb[k] += g[k];
+      kernels::lstm_step_row_backward(a, th, cp, dhb, dc.data() + b * H, H, d);
       if (gxw) {
         T* gx = gxw + (b * Tn + p) * G;
         for (std::int64_t k = 0; k < G; ++k) gx[k] += d[k];
       }
     }
     if (!any) continue;
+    const MatrixView<const T> dzs = detail::operand(dz.data(), B, G);
     if (gwh)  // (H,4H) += h_prev^T dz
-      gemm_raw<T>(Trans::Yes, Trans::No, uH, uG, uB, T(1), hs + s * B * H, uH, dz.data(), uG,
-                  T(1), gwh, uG);
+      gemm(Trans::Yes, Trans::No, T(1), detail::operand(hs + s * B * H, B, H), dzs, T(1),
+           detail::result(gwh, H, G));
     // dh_prev = dz wh^T for rows active at s; other rows carry their dh.
-    gemm_raw<T>(Trans::No, Trans::Yes, uB, uH, uG, T(1), dz.data(), uG, wh, uG, T(0), dhp.data(),
-                uH);
+    gemm(Trans::No, Trans::Yes, T(1), dzs, detail::operand(wh, H, G), T(0),
+         detail::result(dhp.data(), B, H));
     for (std::int64_t b = 0; b < B; ++b)
       if (s < n.index[std::size_t(b)])
         std::copy(dhp.data() + b * H, dhp.data() + (b + 1) * H, dh.data() + b * H);
@@ -126,8 +123,7 @@ Var lstm_sequence(Tape<T>& t, Var xw, Var wh, const std::int32_t* lengths, bool 
     n.index[std::size_t(b)] = std::int32_t(len);
     S = std::max(S, len);
   }
-  n.iattr = {reverse ? 1 : 0, H, S, 0};
-  n.fattr[0] = forget_bias;
+  n.attrs.set(Direction{reverse, S});
   const SeqLayout L{B, Tn, H, S};
   n.saved.resize(std::size_t(L.total()));
   T* act = n.saved.data() + L.act();
@@ -139,7 +135,7 @@ Var lstm_sequence(Tape<T>& t, Var xw, Var wh, const std::int32_t* lengths, bool 
   std::fill(n.value, n.value + B * Tn * H, T(0));
   const T* x = t.value(xw);
   const T* w = t.value(wh);
-  const auto uB = std::size_t(B), uH = std::size_t(H), uG = std::size_t(G);
+  const MatrixView<const T> wv = detail::operand(w, H, G);
   for (std::int64_t s = 0; s < S; ++s) {
     T* a = act + s * B * G;
     const T* hp = hs + s * B * H;
@@ -155,7 +151,7 @@ Var lstm_sequence(Tape<T>& t, Var xw, Var wh, const std::int32_t* lengths, bool 
         std::fill(a + b * G, a + (b + 1) * G, T(0));
       }
     }
-    gemm_raw<T>(Trans::No, Trans::No, uB, uG, uH, T(1), hp, uH, w, uG, T(1), a, uG);
+    gemm(Trans::No, Trans::No, T(1), detail::operand(hp, B, H), wv, T(1), detail::result(a, B, G));
     for (std::int64_t b = 0; b < B; ++b) {
       const std::int64_t len = n.index[std::size_t(b)];
       if (s >= len) {  // past the row's end: the state is carried
@@ -163,24 +159,10 @@ Var lstm_sequence(Tape<T>& t, Var xw, Var wh, const std::int32_t* lengths, bool 
         std::copy(cp + b * H, cp + (b + 1) * H, cn + b * H);
         continue;
       }
-      T* z = a + b * G;
+      kernels::lstm_step_row(a + b * G, cp + b * H, H, forget_bias, cn + b * H,
+                             tanhc + (s * B + b) * H, hn + b * H);
       T* y = n.value + (b * Tn + position(reverse, len, s)) * H;
-      for (std::int64_t k = 0; k < H; ++k) {
-        const T i = detail::stable_sigmoid(z[k]);
-        const T j = std::tanh(z[H + k]);
-        const T f = detail::stable_sigmoid(z[2 * H + k] + forget_bias);
-        const T o = detail::stable_sigmoid(z[3 * H + k]);
-        z[k] = i;
-        z[H + k] = j;
-        z[2 * H + k] = f;
-        z[3 * H + k] = o;
-        const T c = cp[b * H + k] * f + i * j;
-        const T th = std::tanh(c);
-        tanhc[(s * B + b) * H + k] = th;
-        cn[b * H + k] = c;
-        hn[b * H + k] = th * o;
-        y[k] = th * o;
-      }
+      std::copy(hn + b * H, hn + (b + 1) * H, y);
     }
   }
   if (n.requires_grad) n.backward = lstm_sequence_backward<T>;

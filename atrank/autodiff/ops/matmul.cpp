@@ -1,10 +1,16 @@
-// Forward and backward of the matrix products, through BLAS on contiguous buffers.
+// Forward and backward of the matrix products: every product is a whole 2-D
+// row-major matrix, viewed with xtensor and multiplied through gemm (BLAS).
 #include "atrank/autodiff/ops/matmul.hpp"
 
 #include <stdexcept>
 
+#include "atrank/autodiff/ops/detail.hpp"
+
 namespace atrank::autodiff {
 namespace {
+
+using detail::operand;
+using detail::result;
 
 [[noreturn]] void mismatch(const char* op, const Shape& a, const Shape& b) {
   throw std::invalid_argument(std::string(op) + ": shapes do not fit: " + a.str() + " and " +
@@ -13,80 +19,73 @@ namespace {
 
 Trans flip(Trans x) { return x == Trans::Yes ? Trans::No : Trans::Yes; }
 
-// iattr: [0]=m [1]=k [2]=n [3]=ta|tb<<1
+// matmul and batched_matmul: which operands were read transposed (the sizes
+// follow from the input shapes).
+struct Transposes {
+  Trans a, b;
+};
+
+// Backward of C = op(A) op(B) for stored a, b and dC = g: adds into ga and gb
+// (stored layouts, each may be null).
 template <class T>
-void matmul_backward(Tape<T>& t, Node<T>& n) {
-  const auto m = std::size_t(n.iattr[0]), k = std::size_t(n.iattr[1]), nn = std::size_t(n.iattr[2]);
-  const Trans ta = Trans(n.iattr[3] & 1), tb = Trans((n.iattr[3] >> 1) & 1);
-  const T* a = t.input_value(n, 0);
-  const T* b = t.input_value(n, 1);
-  const std::size_t lda = ta == Trans::Yes ? m : k, ldb = tb == Trans::Yes ? k : nn;
-  // C = op(A) op(B); dC: (m,n).
-  if (T* ga = t.input_grad(n, 0)) {
-    // d op(A) = dC op(B)^T; if A is stored transposed, dA = op(B) dC^T.
+void product_backward(Trans ta, Trans tb, MatrixView<const T> a, MatrixView<const T> b,
+                      MatrixView<const T> g, T* ga, T* gb) {
+  if (ga) {
+    const MatrixView<T> da = matrix_view(ga, a.shape(0), a.shape(1));
     if (ta == Trans::No)
-      gemm_raw<T>(Trans::No, flip(tb), m, k, nn, T(1), n.grad, nn, b, ldb, T(1), ga, k);
+      gemm(Trans::No, flip(tb), T(1), g, b, T(1), da);  // d op(A) = dC op(B)^T
     else
-      gemm_raw<T>(tb, Trans::Yes, k, m, nn, T(1), b, ldb, n.grad, nn, T(1), ga, m);
+      gemm(tb, Trans::Yes, T(1), b, g, T(1), da);  // A stored transposed: dA = op(B) dC^T
   }
-  if (T* gb = t.input_grad(n, 1)) {
-    // d op(B) = op(A)^T dC; if B is stored transposed, dB = dC^T op(A).
+  if (gb) {
+    const MatrixView<T> db = matrix_view(gb, b.shape(0), b.shape(1));
     if (tb == Trans::No)
-      gemm_raw<T>(flip(ta), Trans::No, k, nn, m, T(1), a, lda, n.grad, nn, T(1), gb, nn);
+      gemm(flip(ta), Trans::No, T(1), a, g, T(1), db);  // d op(B) = op(A)^T dC
     else
-      gemm_raw<T>(Trans::Yes, ta, nn, k, m, T(1), n.grad, nn, a, lda, T(1), gb, k);
+      gemm(Trans::Yes, ta, T(1), g, a, T(1), db);  // B stored transposed: dB = dC^T op(A)
   }
 }
 
+// a: stored (rows, last) as in forward, b: (k,n) or (n,k).
 template <class T>
-void bias_backward_rows(const T* g, std::int64_t rows, std::int64_t cols, T* gbias) {
-  for (std::int64_t r = 0; r < rows; ++r)
-    for (std::int64_t c = 0; c < cols; ++c) gbias[c] += g[r * cols + c];
+void matmul_backward(Tape<T>& t, Node<T>& n) {
+  const Transposes& tr = attrs_of<Transposes>(n);
+  const Shape &sa = t.input_shape(n, 0), &sb = t.input_shape(n, 1);
+  product_backward(tr.a, tr.b, operand(t.input_value(n, 0), sa.rows(), sa.last()),
+                   operand(t.input_value(n, 1), sb[0], sb[1]),
+                   operand<T>(n.grad, n.shape.rows(), n.shape.last()), t.input_grad(n, 0),
+                   t.input_grad(n, 1));
 }
 
 // in: x, w, bias (optional)
 template <class T>
 void dense_backward(Tape<T>& t, Node<T>& n) {
-  const auto rows = std::size_t(n.shape.rows()), out = std::size_t(n.shape.last());
-  const auto in = std::size_t(t.input_shape(n, 1)[0]);
-  if (T* gx = t.input_grad(n, 0))
-    gemm_raw<T>(Trans::No, Trans::Yes, rows, in, out, T(1), n.grad, out, t.input_value(n, 1), out,
-                T(1), gx, in);
-  if (T* gw = t.input_grad(n, 1))
-    gemm_raw<T>(Trans::Yes, Trans::No, in, out, rows, T(1), t.input_value(n, 0), in, n.grad, out,
-                T(1), gw, out);
-  if (n.in[2] >= 0)
-    if (T* gb = t.input_grad(n, 2)) bias_backward_rows(n.grad, std::int64_t(rows), std::int64_t(out), gb);
+  const std::int64_t rows = n.shape.rows(), out = n.shape.last(), in = t.input_shape(n, 1)[0];
+  const MatrixView<const T> g = operand<T>(n.grad, rows, out);
+  if (T* gx = t.input_grad(n, 0))  // dx = g w^T
+    gemm(Trans::No, Trans::Yes, T(1), g, operand(t.input_value(n, 1), in, out), T(1),
+         result(gx, rows, in));
+  if (T* gw = t.input_grad(n, 1))  // dw = x^T g
+    gemm(Trans::Yes, Trans::No, T(1), operand(t.input_value(n, 0), rows, in), g, T(1),
+         result(gw, in, out));
+  if (T* gb = t.input_grad(n, 2))
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t c = 0; c < out; ++c) gb[c] += n.grad[r * out + c];
 }
 
-// iattr as matmul plus [... ] batch in fattr-free slot: batch = shape[0]
 template <class T>
 void batched_matmul_backward(Tape<T>& t, Node<T>& n) {
-  const auto batch = std::size_t(n.shape[0]);
-  const auto m = std::size_t(n.iattr[0]), k = std::size_t(n.iattr[1]), nn = std::size_t(n.iattr[2]);
-  const Trans ta = Trans(n.iattr[3] & 1), tb = Trans((n.iattr[3] >> 1) & 1);
-  const std::size_t lda = ta == Trans::Yes ? m : k, ldb = tb == Trans::Yes ? k : nn;
+  const Transposes& tr = attrs_of<Transposes>(n);
+  const Shape &sa = t.input_shape(n, 0), &sb = t.input_shape(n, 1);
+  const std::int64_t sza = sa[1] * sa[2], szb = sb[1] * sb[2], szc = n.shape[1] * n.shape[2];
   const T* a = t.input_value(n, 0);
   const T* b = t.input_value(n, 1);
   T* ga = t.input_grad(n, 0);
   T* gb = t.input_grad(n, 1);
-  for (std::size_t i = 0; i < batch; ++i) {
-    const T* ai = a + i * m * k;
-    const T* bi = b + i * k * nn;
-    const T* gi = n.grad + i * m * nn;
-    if (ga) {
-      if (ta == Trans::No)
-        gemm_raw<T>(Trans::No, flip(tb), m, k, nn, T(1), gi, nn, bi, ldb, T(1), ga + i * m * k, k);
-      else
-        gemm_raw<T>(tb, Trans::Yes, k, m, nn, T(1), bi, ldb, gi, nn, T(1), ga + i * m * k, m);
-    }
-    if (gb) {
-      if (tb == Trans::No)
-        gemm_raw<T>(flip(ta), Trans::No, k, nn, m, T(1), ai, lda, gi, nn, T(1), gb + i * k * nn, nn);
-      else
-        gemm_raw<T>(Trans::Yes, ta, nn, k, m, T(1), gi, nn, ai, lda, T(1), gb + i * k * nn, k);
-    }
-  }
+  for (std::int64_t i = 0; i < n.shape[0]; ++i)
+    product_backward(tr.a, tr.b, operand(a + i * sza, sa[1], sa[2]), operand(b + i * szb, sb[1], sb[2]),
+                     operand<T>(n.grad + i * szc, n.shape[1], n.shape[2]), ga ? ga + i * sza : nullptr,
+                     gb ? gb + i * szb : nullptr);
 }
 
 }  // namespace
@@ -105,10 +104,9 @@ Var matmul(Tape<T>& t, Var a, Var b, Trans ta, Trans tb) {
   so[-1] = n;
   Var out = t.make(so, "matmul", {a, b});
   Node<T>& node = t.node(out);
-  gemm_raw<T>(ta, tb, std::size_t(m), std::size_t(n), std::size_t(k), T(1), t.value(a),
-              std::size_t(sa.last()), t.value(b), std::size_t(sb[1]), T(0), node.value,
-              std::size_t(n));
-  node.iattr = {m, k, n, std::int64_t(ta == Trans::Yes) | (std::int64_t(tb == Trans::Yes) << 1)};
+  gemm(ta, tb, T(1), operand(t.value(a), sa.rows(), sa.last()), operand(t.value(b), sb[0], sb[1]), T(0),
+       result(node.value, m, n));
+  node.attrs.set(Transposes{ta, tb});
   if (node.requires_grad) node.backward = matmul_backward<T>;
   return out;
 }
@@ -123,13 +121,13 @@ Var dense(Tape<T>& t, Var x, Var w, Var bias) {
   so[-1] = sw[1];
   Var out = bias.valid() ? t.make(so, "dense", {x, w, bias}) : t.make(so, "dense", {x, w});
   Node<T>& node = t.node(out);
-  const auto rows = std::size_t(so.rows()), in = std::size_t(sw[0]), o = std::size_t(sw[1]);
+  const std::int64_t rows = so.rows(), in = sw[0], o = sw[1];
   if (bias.valid()) {
     const T* b = t.value(bias);
-    for (std::size_t r = 0; r < rows; ++r) std::copy(b, b + o, node.value + r * o);
+    for (std::int64_t r = 0; r < rows; ++r) std::copy(b, b + o, node.value + r * o);
   }
-  gemm_raw<T>(Trans::No, Trans::No, rows, o, in, T(1), t.value(x), in, t.value(w), o,
-              bias.valid() ? T(1) : T(0), node.value, o);
+  gemm(Trans::No, Trans::No, T(1), operand(t.value(x), rows, in), operand(t.value(w), in, o),
+       bias.valid() ? T(1) : T(0), result(node.value, rows, o));
   if (node.requires_grad) node.backward = dense_backward<T>;
   return out;
 }
@@ -148,10 +146,9 @@ Var batched_matmul(Tape<T>& t, Var a, Var b, Trans ta, Trans tb) {
   const T* av = t.value(a);
   const T* bv = t.value(b);
   for (std::int64_t i = 0; i < sa[0]; ++i)
-    gemm_raw<T>(ta, tb, std::size_t(m), std::size_t(n), std::size_t(k), T(1), av + i * m * k,
-                std::size_t(sa[2]), bv + i * k * n, std::size_t(sb[2]), T(0),
-                node.value + i * m * n, std::size_t(n));
-  node.iattr = {m, k, n, std::int64_t(ta == Trans::Yes) | (std::int64_t(tb == Trans::Yes) << 1)};
+    gemm(ta, tb, T(1), operand(av + i * m * k, sa[1], sa[2]), operand(bv + i * k * n, sb[1], sb[2]),
+         T(0), result(node.value + i * m * n, m, n));
+  node.attrs.set(Transposes{ta, tb});
   if (node.requires_grad) node.backward = batched_matmul_backward<T>;
   return out;
 }

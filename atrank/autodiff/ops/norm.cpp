@@ -47,7 +47,6 @@ Var layer_norm(Tape<T>& t, Var x, Var gamma, Var beta, T eps) {
   Var out = t.make(sx, "layer_norm", {x, gamma, beta});
   Node<T>& n = t.node(out);
   n.saved.resize(std::size_t(2 * rows));
-  n.fattr[0] = eps;
   const T* xv = t.value(x);
   const T* g = t.value(gamma);
   const T* b = t.value(beta);

@@ -1,30 +1,33 @@
 // Forward and backward of the reductions and the losses.
 #include "atrank/autodiff/ops/reduce.hpp"
 
-#include <cmath>
-
 #include "atrank/autodiff/ops/detail.hpp"
 #include "atrank/kernels/row_sums.hpp"
+#include "atrank/kernels/sigmoid.hpp"
 
 namespace atrank::autodiff {
 namespace {
 
-// fattr[0] = the factor d(out)/d(x_i) (1 for sum, 1/N for mean).
+// d(out)/d(x_i) of a scalar reduction: 1 for sum, 1/N for mean.
+template <class T>
+struct ReductionScale {
+  T d;
+};
+
 template <class T>
 void sum_backward(Tape<T>& t, Node<T>& n) {
   T* gx = t.input_grad(n, 0);
   if (gx == nullptr) return;
   const std::int64_t total = t.input_shape(n, 0).numel();
-  const T g = n.grad[0] * n.fattr[0];
+  const T g = n.grad[0] * attrs_of<ReductionScale<T>>(n).d;
   for (std::int64_t i = 0; i < total; ++i) gx[i] += g;
 }
 
-// iattr[0] = C.
 template <class T>
 void sum_last_backward(Tape<T>& t, Node<T>& n) {
   T* gx = t.input_grad(n, 0);
   if (gx == nullptr) return;
-  const std::int64_t C = n.iattr[0], rows = n.shape.numel();
+  const std::int64_t C = t.input_shape(n, 0).last(), rows = n.shape.numel();
   for (std::int64_t r = 0; r < rows; ++r)
     for (std::int64_t j = 0; j < C; ++j) gx[r * C + j] += n.grad[r];
 }
@@ -37,7 +40,7 @@ void sigmoid_cross_entropy_backward(Tape<T>& t, Node<T>& n) {
   const std::int64_t total = n.shape.numel();
   const T* x = t.input_value(n, 0);
   const T* z = n.saved.data();
-  for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * (detail::stable_sigmoid(x[i]) - z[i]);
+  for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * (kernels::stable_sigmoid(x[i]) - z[i]);
 }
 
 // d/dx log(sigmoid(x)) = 1 - sigmoid(x) = sigmoid(-x).
@@ -47,7 +50,7 @@ void log_sigmoid_backward(Tape<T>& t, Node<T>& n) {
   if (gx == nullptr) return;
   const std::int64_t total = n.shape.numel();
   const T* x = t.input_value(n, 0);
-  for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * detail::stable_sigmoid(-x[i]);
+  for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * kernels::stable_sigmoid(-x[i]);
 }
 
 template <class T>
@@ -69,7 +72,7 @@ Var scalar_reduction(Tape<T>& t, Var x, const char* name, T factor) {
   T s = T(0);
   for (std::int64_t i = 0; i < sx.numel(); ++i) s += xv[i];
   n.value[0] = s * factor;
-  n.fattr[0] = factor;
+  n.attrs.set(ReductionScale<T>{factor});
   if (n.requires_grad) n.backward = sum_backward<T>;
   return out;
 }
@@ -103,7 +106,6 @@ template <class T> Var sum_last(Tape<T>& t, Var x) {
     for (std::int64_t j = 0; j < C; ++j) s += xv[r * C + j];
     n.value[r] = s;
   }
-  n.iattr[0] = C;
   if (n.requires_grad) n.backward = sum_last_backward<T>;
   return out;
 }
@@ -115,10 +117,7 @@ template <class T> Var sigmoid_cross_entropy(Tape<T>& t, Var logits, const T* la
   const std::int64_t total = sx.numel();
   n.saved.assign(labels, labels + total);
   const T* x = t.value(logits);
-  for (std::int64_t i = 0; i < total; ++i) {
-    const T xi = x[i];
-    n.value[i] = (xi > T(0) ? xi : T(0)) - xi * labels[i] + std::log1p(std::exp(-std::abs(xi)));
-  }
+  for (std::int64_t i = 0; i < total; ++i) n.value[i] = kernels::sigmoid_cross_entropy(x[i], labels[i]);
   if (n.requires_grad) n.backward = sigmoid_cross_entropy_backward<T>;
   return out;
 }
@@ -128,11 +127,7 @@ template <class T> Var log_sigmoid(Tape<T>& t, Var x) {
   Var out = t.make(sx, "log_sigmoid", {x});
   Node<T>& n = t.node(out);
   const T* xv = t.value(x);
-  for (std::int64_t i = 0; i < sx.numel(); ++i) {
-    // log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|))
-    const T xi = xv[i];
-    n.value[i] = (xi < T(0) ? xi : T(0)) - std::log1p(std::exp(-std::abs(xi)));
-  }
+  for (std::int64_t i = 0; i < sx.numel(); ++i) n.value[i] = kernels::log_sigmoid(xv[i]);
   if (n.requires_grad) n.backward = log_sigmoid_backward<T>;
   return out;
 }

@@ -1,3 +1,5 @@
+// The test-only LSTM cell ops (test/autodiff/lstm_cell.hpp): gradient
+// checks, hand-computed values, and equality with the cell written in generic ops.
 #include <cmath>
 
 #include <boost/test/unit_test.hpp>
@@ -5,7 +7,7 @@
 #include "atrank/autodiff/ops/elementwise.hpp"
 #include "atrank/autodiff/ops/layout.hpp"
 #include "atrank/autodiff/ops/matmul.hpp"
-#include "atrank/autodiff/ops/recurrent.hpp"
+#include "test/autodiff/lstm_cell.hpp"
 #include "test/autodiff/op_test_util.hpp"
 
 using namespace atrank;
@@ -93,56 +95,9 @@ BOOST_AUTO_TEST_CASE(select_by_length_op) {
   ATRANK_CHECK_GRADIENTS(r);
 }
 
-BOOST_AUTO_TEST_CASE(conv1d_op) {
-  std::mt19937_64 rng(103);
-  ParamArena<double> p;
-  const int x = random_param(p, "x", {2, 5, 3}, rng);
-  const int w = random_param(p, "w", {2, 3, 4}, rng);
-  const int b = random_param(p, "b", {4}, rng);
-  auto r = check_gradients(p, {}, [&](Tape<double>& t) {
-    return conv1d(t, p.on(t, x), p.on(t, w), p.on(t, b));
-  });
-  ATRANK_CHECK_GRADIENTS(r);
-}
-
-BOOST_AUTO_TEST_CASE(conv1d_kernel_spans_sequence_no_bias) {
-  std::mt19937_64 rng(104);
-  ParamArena<double> p;
-  const int x = random_param(p, "x", {2, 3, 2}, rng);
-  const int w = random_param(p, "w", {3, 2, 2}, rng);
-  auto r = check_gradients(p, {}, [&](Tape<double>& t) {
-    return conv1d(t, p.on(t, x), p.on(t, w), Var{});
-  });
-  ATRANK_CHECK_GRADIENTS(r);
-}
-
-BOOST_AUTO_TEST_CASE(conv1d_sequence_length_1) {
-  std::mt19937_64 rng(105);
-  ParamArena<double> p;
-  const int x = random_param(p, "x", {2, 1, 3}, rng);
-  const int w = random_param(p, "w", {1, 3, 2}, rng);
-  const int b = random_param(p, "b", {2}, rng);
-  auto r = check_gradients(p, {}, [&](Tape<double>& t) {
-    return conv1d(t, p.on(t, x), p.on(t, w), p.on(t, b));
-  });
-  ATRANK_CHECK_GRADIENTS(r);
-}
-
-BOOST_AUTO_TEST_CASE(masked_max_pool_op_with_empty_sequence) {
-  // Lengths (4, 1, 0, 9): a full, a length-1, an empty and a clamped sequence.
-  std::mt19937_64 rng(106);
-  ParamArena<double> p;
-  const int x = random_param(p, "x", {4, 4, 3}, rng);
-  const std::int32_t len[4] = {4, 1, 0, 9};
-  auto r = check_gradients(p, {}, [&](Tape<double>& t) {
-    return masked_max_pool(t, p.on(t, x), len);
-  });
-  ATRANK_CHECK_GRADIENTS(r);
-}
-
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_SUITE(recurrent_forward)
+BOOST_AUTO_TEST_SUITE(lstm_cell_forward)
 
 BOOST_AUTO_TEST_CASE(lstm_cell_hand_computed_values) {
   // B = 1, in = 2, H = 1; gates in TF order i, j, f, o; forget_bias = 1.
@@ -170,55 +125,6 @@ BOOST_AUTO_TEST_CASE(lstm_cell_matches_composite_of_ops) {
       BOOST_TEST(t.value(cf)[i] == t.value(cr)[i], tt::tolerance(1e-12));
     }
   }
-}
-
-BOOST_AUTO_TEST_CASE(conv1d_matches_direct_sum) {
-  std::mt19937_64 rng(108);
-  std::uniform_real_distribution<double> u(-1, 1);
-  const std::int64_t B = 2, T = 6, C = 3, K = 3, F = 2, To = T - K + 1;
-  std::vector<double> x(B * T * C), w(K * C * F), b(F);
-  for (auto* v : {&x, &w, &b})
-    for (auto& e : *v) e = u(rng);
-  Tape<double> t;
-  Var y = conv1d(t, t.constant({B, T, C}, x.data()), t.constant({K, C, F}, w.data()),
-                 t.constant({F}, b.data()));
-  BOOST_TEST(t.shape(y) == Shape({B, To, F}));
-  for (std::int64_t bb = 0; bb < B; ++bb)
-    for (std::int64_t s = 0; s < To; ++s)
-      for (std::int64_t f = 0; f < F; ++f) {
-        double want = b[f];
-        for (std::int64_t k = 0; k < K; ++k)
-          for (std::int64_t ch = 0; ch < C; ++ch)
-            want += x[(bb * T + s + k) * C + ch] * w[(k * C + ch) * F + f];
-        BOOST_TEST(t.value(y)[(bb * To + s) * F + f] == want, tt::tolerance(1e-12));
-      }
-  BOOST_CHECK_THROW(conv1d(t, t.constant({1, 2, 3}, x.data()), t.constant({3, 3, 2}, w.data()), Var{}),
-                    std::invalid_argument);
-}
-
-BOOST_AUTO_TEST_CASE(masked_max_pool_values_and_empty_sequence) {
-  ParamArena<double> p;
-  const int x = p.add("x", {3, 3, 2});
-  // Example 0 (length 2): max over steps 0-1 only, the large step 2 is padding.
-  // Example 1 (length 0): zeros, no gradient. Example 2 (length 3): all steps.
-  const double xv[18] = {1, -5, 3, -6, 100, 100,  //
-                         7, 8, 9, 10, 11, 12,     //
-                         -1, -2, -3, 4, -0.5, -9};
-  std::copy(xv, xv + 18, p.value(x));
-  Tape<double> t;
-  const std::int32_t len[3] = {2, 0, 3};
-  Var y = masked_max_pool(t, p.on(t, x), len);
-  const std::vector<double> want = {3, -5, 0, 0, -0.5, 4};
-  BOOST_TEST(values_of(t, y) == want, tt::per_element());
-  const double seed[6] = {1, 2, 3, 4, 5, 6};
-  t.backward_from(y, seed);
-  std::vector<double> gwant(18, 0.0);
-  gwant[2] = 1;   // (b0, t1, f0)
-  gwant[1] = 2;   // (b0, t0, f1)
-  gwant[16] = 5;  // (b2, t2, f0)
-  gwant[15] = 6;  // (b2, t1, f1)
-  BOOST_TEST(p.grads() == gwant, tt::per_element());
-  for (int i = 6; i < 12; ++i) BOOST_TEST(p.grad(x)[i] == 0.0);  // the empty sequence
 }
 
 BOOST_AUTO_TEST_CASE(select_by_length_values) {
