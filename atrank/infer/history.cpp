@@ -43,6 +43,24 @@ UserHistory input_history(const data::Layout& layout, std::vector<Event> events,
   return h;
 }
 
+namespace {
+
+// The first event of a group's n that fill_batch keeps (the history_cap most recent).
+std::int64_t first_kept(const data::Layout& layout, std::int64_t n) {
+  return layout.history_cap > 0 && n > layout.history_cap ? n - layout.history_cap : 0;
+}
+
+}  // namespace
+
+std::int64_t history_length(const data::Layout& layout, const UserHistory& h) {
+  std::int64_t total = 0;
+  for (const auto& g : h.groups) {
+    const auto n = std::int64_t(g.objects.size());
+    total += n - first_kept(layout, n);
+  }
+  return total;
+}
+
 void fill_batch(const data::Layout& layout, const UserHistory& h, data::Batch& out) {
   if (h.groups.size() != layout.groups.size())
     throw std::invalid_argument("fill_batch: the history has " + std::to_string(h.groups.size()) +
@@ -53,7 +71,7 @@ void fill_batch(const data::Layout& layout, const UserHistory& h, data::Batch& o
     const UserHistory::Group& in = h.groups[g];
     const data::Layout::Group& group = layout.groups[g];
     const std::int64_t n = std::int64_t(in.objects.size());
-    const std::int64_t first = layout.history_cap > 0 && n > layout.history_cap ? n - layout.history_cap : 0;
+    const std::int64_t first = first_kept(layout, n);
     data::GroupBatch& gb = out.groups[g];
     gb.max_len = n - first;
     gb.lengths.assign(1, std::int32_t(n - first));

@@ -44,6 +44,9 @@ UserHistory input_history(const data::Layout& layout, std::vector<Event> events,
 // history_cap most recent events with their time buckets against `now`.
 void fill_batch(const data::Layout& layout, const UserHistory& h, data::Batch& out);
 
+// The number of events fill_batch feeds the model (each group capped).
+std::int64_t history_length(const data::Layout& layout, const UserHistory& h);
+
 // Objects of `space` the history holds (in any group whose objects live in
 // `space`), as a mask over the space's n rows: what recommend excludes.
 std::vector<char> seen_objects(const data::Layout& layout, const UserHistory& h, const std::string& space,

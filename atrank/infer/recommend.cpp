@@ -89,11 +89,11 @@ std::string tsv_lines(const Subject& s, const std::vector<Ranked<float>>& top, c
 
 std::string json_line(const Subject& s, const std::string& task, const std::vector<Ranked<float>>& top,
                       const std::vector<std::string>& raw) {
-  nlohmann::json j;
+  nlohmann::ordered_json j;  // keys in the order written
   j["user"] = s.label;
   if (s.line > 0) j["line"] = s.line;
   j["task"] = task;
-  j["recommendations"] = nlohmann::json::array();
+  j["recommendations"] = nlohmann::ordered_json::array();
   for (std::size_t r = 0; r < top.size(); ++r)
     j["recommendations"].push_back(
         {{"rank", r + 1}, {"object", raw[std::size_t(top[r].row)]}, {"score", top[r].score}});
@@ -141,12 +141,13 @@ void recommend(const RecommendOptions& o, std::ostream& out, std::ostream& log) 
   if (!o.json) out << "user\trank\tobject\tscore\n";
   for (const auto& l : lines) out << l;
   out.flush();
-  std::int64_t objects = 0;
+  std::int64_t objects = 0, events = 0;
   for (const auto& [k, c] : catalogues) objects = std::max(objects, c.size);
+  for (const Subject& s : subjects) events += history_length(run.layout, s.history);
   log << fmt::format("atrank: recommended for {} user(s) among {} object(s) in {:.3f} s ({:.1f} users/s, {} thread(s), "
-                     "checkpoint {})\n",
+                     "mean history {:.1f} events, checkpoint {})\n",
                      subjects.size(), objects, seconds, double(subjects.size()) / std::max(seconds, 1e-9),
-                     threads.size(), run.checkpoint);
+                     threads.size(), double(events) / double(subjects.size()), run.checkpoint);
 }
 
 }  // namespace atrank::infer

@@ -38,7 +38,7 @@ void score(const ScoreOptions& o, std::ostream& out, std::ostream& log) {
     w.scores.resize(r.candidates.size());
     score_candidates(run.model, w.tape, r.task, w.batch, r.candidates.data(), std::int64_t(r.candidates.size()),
                      w.scores.data());
-    nlohmann::json j;
+    nlohmann::ordered_json j;  // keys in the order written
     j["line"] = r.line;
     if (!r.user.empty()) j["user"] = r.user;
     j["scores"] = w.scores;

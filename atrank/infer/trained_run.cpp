@@ -48,7 +48,12 @@ TrainedRun::TrainedRun(const std::string& run_dir, CheckpointChoice from)
   const train::Checkpoint c = train::Checkpoint::load(checkpoint, fingerprint);
   c.get_into("dense", model.dense().values());
   for (auto* t : model.tables()) c.get_into("table/" + t->name, t->values);
-  if (c.has("state/step")) step = c.get_scalar<std::int64_t>("state/step");
+  // best.ckpt records the step of its evaluation, checkpoint.ckpt its training state's.
+  for (const char* section : {"best/step", "state/step"})
+    if (c.has(section)) {
+      step = c.get_scalar<std::int64_t>(section);
+      break;
+    }
 }
 
 int TrainedRun::task(const std::string& name) const {
