@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "atrank/infer/files.hpp"
+#include "atrank/train/checked_file.hpp"
 #include "atrank/infer/npz.hpp"
 
 namespace atrank::infer {
@@ -101,8 +102,8 @@ void export_run(const ExportOptions& o, std::ostream& log) {
         {{"name", t.name}, {"shape", {t.rows, t.width}}, {"section", "table/" + t.name}, {"offset", 0}});
     std::string metadata;
     for (const auto& label : row_labels(run, int(i), t.rows)) metadata += label + "\n";
-    write_atomically((dir / (t.name + ".tsv")).string(), vectors_tsv(t));
-    write_atomically((dir / (t.name + ".metadata.tsv")).string(), metadata);
+    train::write_file_atomically((dir / (t.name + ".tsv")).string(), vectors_tsv(t));
+    train::write_file_atomically((dir / (t.name + ".metadata.tsv")).string(), metadata);
     manifest["tables"].push_back({{"name", t.name},
                                   {"id_space", run.plan.tables[i].vocab},
                                   {"rows", t.rows},
@@ -111,7 +112,7 @@ void export_run(const ExportOptions& o, std::ostream& log) {
                                   {"metadata", t.name + ".metadata.tsv"}});
   }
   npz.save();
-  write_atomically((dir / "manifest.json").string(), manifest.dump(2) + "\n");
+  train::write_file_atomically((dir / "manifest.json").string(), manifest.dump(2) + "\n");
   log << fmt::format("atrank: exported {} parameter(s), {} table(s) of {} ({}) to {}\n",
                      manifest["parameters"].size(), tables.size(), run.dir, manifest["checkpoint"].get<std::string>(),
                      o.out);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "atrank/infer/files.hpp"
+#include "atrank/train/checked_file.hpp"
 #include "atrank/infer/history.hpp"
 #include "atrank/infer/score_input.hpp"
 #include "atrank/infer/scoring.hpp"
@@ -51,7 +52,7 @@ void score(const ScoreOptions& o, std::ostream& out, std::ostream& log) {
     out << text;
     out.flush();
   } else {
-    write_atomically(o.output, text);
+    train::write_file_atomically(o.output, text);
   }
   if (report.skipped > 0) {
     log << fmt::format("atrank: skipped {} bad line(s) of {} (--skip-bad-lines); first:\n", report.skipped, o.input);

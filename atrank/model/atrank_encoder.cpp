@@ -59,7 +59,9 @@ class AtrankEncoder final : public Encoder<T> {
     EncodedHistory h;
     h.keys = in.history.values;  // (B,T,H)
     h.lengths = in.history.lengths;
-    for (const auto& b : self_) h.keys = b.self(t, p, h.keys, h.lengths, training, rng);
+    h.attention = in.attention;  // when asked: where each block's weights stay on the tape
+    for (const auto& b : self_)
+      h.keys = b.self(t, p, h.keys, h.lengths, training, rng, h.attention ? &h.attention->self.emplace_back() : nullptr);
     for (const auto& b : vanilla_) h.key_values.push_back(b.attention.project_keys(t, p, h.keys));
     return h;
   }
@@ -70,7 +72,8 @@ class AtrankEncoder final : public Encoder<T> {
     for (std::size_t i = 0; i < vanilla_.size(); ++i) {
       const auto& b = vanilla_[i];
       const Var qp = i == 0 && projected.valid() ? projected : b.attention.q(t, p, dec);
-      dec = b.vanilla(t, p, dec, qp, h.key_values[i], h.lengths, training, rng);
+      dec = b.vanilla(t, p, dec, qp, h.key_values[i], h.lengths, training, rng,
+                      h.attention ? &h.attention->vanilla.emplace_back() : nullptr);
     }
     return dec;  // (B,C,H)
   }

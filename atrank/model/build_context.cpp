@@ -22,13 +22,14 @@ std::int64_t vocab_size(const spec::Spec& spec, const data::Vocabulary& vocab,
                           space);
 }
 
-nn::Init table_init(const spec::TablePlan& table) {
-  switch (table.init) {
+nn::Init init_of(spec::InitKind kind, double stddev) {
+  switch (kind) {
     case spec::InitKind::GlorotUniform: return nn::Init::glorot();
     case spec::InitKind::Zeros: return nn::Init::zeros();
-    case spec::InitKind::Normal: return nn::Init::normal(table.init_scale);
+    case spec::InitKind::Normal: return nn::Init::normal(stddev);
+    case spec::InitKind::TruncatedNormal: return nn::Init::truncated_normal(stddev);
   }
-  throw std::logic_error("table_init: unhandled initializer");
+  throw std::logic_error("init_of: unhandled initializer");
 }
 
 nn::Activation activation(spec::Activation a) {
@@ -44,8 +45,7 @@ template <class T>
 void BuildContext<T>::create_tables() {
   for (const spec::TablePlan& t : plan.tables) {
     const std::int64_t rows = t.rows > 0 ? t.rows : vocab_size(spec, vocab, t.vocab, "table `" + t.name + "`");
-    const int i = params.tables.use(t.name, t.vocab, rows, t.width, table_init(t), t.users.front());
-    for (std::size_t u = 1; u < t.users.size(); ++u) params.tables.add_user(i, t.users[u]);
+    params.tables.add(t.name, t.vocab, rows, t.width, init_of(t.init, t.init_scale), t.users);
   }
 }
 

@@ -35,7 +35,8 @@ std::int64_t vocab_size(const spec::Spec& spec, const data::Vocabulary& vocab,
                         const std::string& space, const std::string& user);
 
 // The nn counterparts of the spec's choices.
-nn::Init table_init(const spec::TablePlan& table);
+// An initializer choice; `stddev` is the normals' standard deviation.
+nn::Init init_of(spec::InitKind kind, double stddev);
 nn::Activation activation(spec::Activation a);
 
 template <class T>

@@ -1,7 +1,8 @@
 // CNN + max-pooling baseline as the authors coded it (jinze1994/ATRank folder
 // cnn/). Per window width k a convolution kernel (k, C, F) and bias (F)
-// initialised as the authors (truncated normal 0.1, bias 0.1; here a plain
-// normal), then dense(F * widths -> hidden).
+// initialised as the authors (tf.truncated_normal(stddev=0.1), bias 0.1;
+// encoder.cnn_init chooses another kernel initializer), then
+// dense(F * widths -> hidden).
 // Forward: the history (already dense to the hidden width with time, as
 // ATRank) is multiplied by its mask, zero-padded to `cnn_max_length` (500)
 // positions, convolved ('valid') per width, ReLU, max-pooled over ALL output
@@ -34,7 +35,8 @@ using autodiff::Var;
 
 namespace {
 
-// The authors' initializers of a convolution (their kernel is a truncated normal).
+// The authors' initializers of a convolution: kernel truncated_normal(0.1)
+// (encoder.cnn_init; its normals keep this stddev), bias 0.1.
 constexpr double kKernelStddev = 0.1;
 constexpr double kBias = 0.1;
 
@@ -51,7 +53,7 @@ class CnnEncoder final : public Encoder<T> {
       const std::string name = "encoder/conv_" + std::to_string(k);
       ctx.begin_block();
       convs_.push_back({ctx.params.add(name + "/kernel", Shape{k, in, e.cnn_filters},
-                                       nn::Init::normal(kKernelStddev)),
+                                       init_of(ctx.plan.encoder.cnn_init, kKernelStddev)),
                         ctx.params.add(name + "/bias", Shape{e.cnn_filters}, nn::Init::constant(kBias))});
       ctx.end_block(name, "conv1d",
                     "width " + std::to_string(k) + ", " + std::to_string(in) +

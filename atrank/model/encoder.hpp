@@ -17,10 +17,18 @@
 
 namespace atrank::model {
 
+// The tape nodes holding an attention encoder's weights, one per block in
+// order; nn::attention_weights reads them: self blocks (B,H,T,T) over the
+// packed history, vanilla blocks (B,H,C,T) from the C target positions.
+struct AttentionNodes {
+  std::vector<autodiff::Var> self, vanilla;
+};
+
 struct EncoderInput {
   PackedHistory history;                // (B,T,C) when the encoder uses a history
   const std::int32_t* users = nullptr;  // (B) user ids
   std::int64_t batch = 0;               // B
+  AttentionNodes* attention = nullptr;  // when given, attention encoders report their weights' nodes here
 };
 
 // What an encoder computes from the history alone, before it reads the
@@ -31,6 +39,7 @@ struct EncodedHistory {
   autodiff::Var keys;                     // (B,T,K) what the queries attend over (target-dependent encoders)
   std::vector<nn::KeyValues> key_values;  // ATRank: K and V of `keys` for each vanilla-attention block
   const std::int32_t* lengths = nullptr;  // (B) valid positions of `keys` (tape-owned)
+  AttentionNodes* attention = nullptr;    // EncoderInput::attention, for the blocks attend() runs
 };
 
 template <class T>

@@ -128,9 +128,11 @@ TargetBlock Model<T>::targets(Tape<T>& t, const std::vector<int>& task, const st
 }
 
 template <class T>
-EncodedHistory Model<T>::encode_history(Tape<T>& t, const data::Batch& batch, bool training, std::mt19937_64& rng) {
+EncodedHistory Model<T>::encode_history(Tape<T>& t, const data::Batch& batch, bool training, std::mt19937_64& rng,
+                                        AttentionNodes* attention) {
   EncoderInput in;
   in.batch = batch.size;
+  in.attention = attention;
   if (!batch.users.empty()) {
     expect_size("users", batch.users.size(), batch.size);
     in.users = batch.users.data();
@@ -161,8 +163,9 @@ EncodedHistory Model<T>::encode_history(Tape<T>& t, const data::Batch& batch) {
 }
 
 template <class T>
-Var Model<T>::users(Tape<T>& t, const data::Batch& batch, Var queries, bool training, std::mt19937_64& rng) {
-  const EncodedHistory h = encode_history(t, batch, training, rng);
+Var Model<T>::users(Tape<T>& t, const data::Batch& batch, Var queries, bool training, std::mt19937_64& rng,
+                    AttentionNodes* attention) {
+  const EncodedHistory h = encode_history(t, batch, training, rng, attention);
   return encoder_->attend(t, params_, h, queries, Var{}, training, rng);  // (B,C,H)
 }
 
@@ -239,7 +242,7 @@ ForwardResult Model<T>::forward(Tape<T>& t, const data::Batch& batch, bool train
 }
 
 template <class T>
-Var Model<T>::score(Tape<T>& t, const data::Batch& batch) {
+Var Model<T>::score(Tape<T>& t, const data::Batch& batch, ScoreTrace* trace) {
   const std::int64_t n = batch.size;
   if (n <= 0) throw std::invalid_argument("batch: empty");
   const std::vector<int> task = task_of(batch);
@@ -253,7 +256,10 @@ Var Model<T>::score(Tape<T>& t, const data::Batch& batch) {
     ids = batch.targets.data();
   }
   const TargetBlock tg = targets(t, task, ids, n, c);
-  return logits(t, encode_history(t, batch), tg);  // (B,C)
+  if (trace == nullptr) return logits(t, encode_history(t, batch), tg);  // (B,C)
+  std::mt19937_64 unused(0);  // no dropout at evaluation: nothing is drawn
+  trace->users = users(t, batch, tg.vectors, false, unused, &trace->attention);
+  return dot_logits(t, trace->users, tg);  // (B,C)
 }
 
 template <class T>
@@ -266,8 +272,8 @@ std::vector<T> Model<T>::scores(Tape<T>& t, const data::Batch& batch) {
 
 template ForwardResult Model<float>::forward(Tape<float>&, const data::Batch&, bool, std::mt19937_64&, std::int64_t);
 template ForwardResult Model<double>::forward(Tape<double>&, const data::Batch&, bool, std::mt19937_64&, std::int64_t);
-template Var Model<float>::score(Tape<float>&, const data::Batch&);
-template Var Model<double>::score(Tape<double>&, const data::Batch&);
+template Var Model<float>::score(Tape<float>&, const data::Batch&, ScoreTrace*);
+template Var Model<double>::score(Tape<double>&, const data::Batch&, ScoreTrace*);
 template std::vector<float> Model<float>::scores(Tape<float>&, const data::Batch&);
 template std::vector<double> Model<double>::scores(Tape<double>&, const data::Batch&);
 template EncodedHistory Model<float>::encode_history(Tape<float>&, const data::Batch&);

@@ -36,6 +36,12 @@ struct TargetBlock {
   autodiff::Var projected;  // the encoder's projection of `vectors` (Encoder::project_queries), or invalid
 };
 
+// What a scoring pass hands out besides the logits, read off its tape.
+struct ScoreTrace {
+  autodiff::Var users;       // (B,C,H) the user vectors the logits were scored with
+  AttentionNodes attention;  // attention encoders: the nodes holding each block's weights
+};
+
 struct ForwardResult {
   autodiff::Var loss;    // scalar
   autodiff::Var logits;  // (B) pointwise, (B,C) pairwise
@@ -59,8 +65,9 @@ class Model {
 
   // Evaluation: logits (B,C) of batch.candidates (or of batch.targets as
   // (B,1) when the batch has no candidates), no dropout. The history is
-  // encoded once per example; the C candidates are C query positions.
-  autodiff::Var score(autodiff::Tape<T>& t, const data::Batch& batch);
+  // encoded once per example; the C candidates are C query positions. With
+  // `trace`, also where this pass left its user vectors and attention weights.
+  autodiff::Var score(autodiff::Tape<T>& t, const data::Batch& batch, ScoreTrace* trace = nullptr);
   // Convenience: the same scores copied out, row-major (B,C); uses `t` as scratch.
   std::vector<T> scores(autodiff::Tape<T>& t, const data::Batch& batch);
 
@@ -106,9 +113,9 @@ class Model {
   TargetBlock targets(autodiff::Tape<T>& t, const std::vector<int>& task, const std::int32_t* ids,
                       std::int64_t batch, std::int64_t c);
   EncodedHistory encode_history(autodiff::Tape<T>& t, const data::Batch& batch, bool training,
-                                std::mt19937_64& rng);
+                                std::mt19937_64& rng, AttentionNodes* attention = nullptr);
   autodiff::Var users(autodiff::Tape<T>& t, const data::Batch& batch, autodiff::Var queries, bool training,
-                      std::mt19937_64& rng);
+                      std::mt19937_64& rng, AttentionNodes* attention = nullptr);
   autodiff::Var dot_logits(autodiff::Tape<T>& t, autodiff::Var users, const TargetBlock& targets);
 
   void add_tasks();

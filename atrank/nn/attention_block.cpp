@@ -16,24 +16,24 @@ AttentionBlock<T> AttentionBlock<T>::make(Params<T>& p, const std::string& scope
 template <class T>
 autodiff::Var AttentionBlock<T>::self(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var x,
                                       const std::int32_t* lengths, bool training,
-                                      std::mt19937_64& rng) const {
-  return ffn(t, p, attention(t, p, x, lengths, x, lengths, training, rng));
+                                      std::mt19937_64& rng, autodiff::Var* weights) const {
+  return ffn(t, p, attention(t, p, x, lengths, x, lengths, training, rng, weights));
 }
 
 template <class T>
 autodiff::Var AttentionBlock<T>::vanilla(autodiff::Tape<T>& t, Params<T>& p,
                                          autodiff::Var queries, autodiff::Var keys,
                                          const std::int32_t* key_lengths, bool training,
-                                         std::mt19937_64& rng) const {
-  return ffn(t, p, attention(t, p, queries, nullptr, keys, key_lengths, training, rng));
+                                         std::mt19937_64& rng, autodiff::Var* weights) const {
+  return ffn(t, p, attention(t, p, queries, nullptr, keys, key_lengths, training, rng, weights));
 }
 
 template <class T>
 autodiff::Var AttentionBlock<T>::vanilla(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var queries,
                                          autodiff::Var projected, const KeyValues& kv,
                                          const std::int32_t* key_lengths, bool training,
-                                         std::mt19937_64& rng) const {
-  return ffn(t, p, attention.attend(t, p, queries, projected, nullptr, kv, key_lengths, training, rng));
+                                         std::mt19937_64& rng, autodiff::Var* weights) const {
+  return ffn(t, p, attention.attend(t, p, queries, projected, nullptr, kv, key_lengths, training, rng, weights));
 }
 
 template struct AttentionBlock<float>;

@@ -20,13 +20,22 @@ namespace atrank::nn {
 // q: (B,Tq,C), k, v: (B,Tk,C), C = heads * d. key_lengths: (B) valid keys.
 // query_lengths: (B) valid query rows (the rest get zero weights), or null
 // when all Tq rows are valid. A fully masked example (key length 0) gets zero
-// weights, not NaN. Returns (B,Tq,C) before the residual.
+// weights, not NaN. Returns (B,Tq,C) before the residual. When `weights` is
+// given it receives the node that holds the attention weights (read them
+// with attention_weights).
 template <class T>
 autodiff::Var scaled_dot_attention(autodiff::Tape<T>& t, autodiff::Var q, autodiff::Var k,
                                    autodiff::Var v, std::int64_t heads,
                                    const std::int32_t* query_lengths,
                                    const std::int32_t* key_lengths, T dropout,
-                                   std::mt19937_64& rng, bool training);
+                                   std::mt19937_64& rng, bool training,
+                                   autodiff::Var* weights = nullptr);
+
+// The softmax weights (B,heads,Tq,Tk) of the attention whose node
+// scaled_dot_attention reported: the very numbers its forward pass used
+// (before dropout), no copy, valid until the tape is cleared.
+template <class T>
+TensorView<const T> attention_weights(const autodiff::Tape<T>& t, autodiff::Var weights, std::int64_t heads);
 
 // The keys' projections of an attention: K and V, (B,Tk,units) each. They do
 // not depend on the queries, so inference computes them once per history.
@@ -48,12 +57,13 @@ struct MultiheadAttention {
                                  std::int64_t key_width, std::int64_t units, std::int64_t heads,
                                  Activation qkv_activation, double dropout, double eps);
 
-  // queries: (B,Tq,Cq), keys: (B,Tk,Ck) -> (B,Tq,units). Lengths as in
-  // scaled_dot_attention; the pointers must stay valid until backward is done.
+  // queries: (B,Tq,Cq), keys: (B,Tk,Ck) -> (B,Tq,units). Lengths and
+  // `weights` as in scaled_dot_attention; the pointers must stay valid until
+  // backward is done.
   autodiff::Var operator()(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var queries,
                            const std::int32_t* query_lengths, autodiff::Var keys,
                            const std::int32_t* key_lengths, bool training,
-                           std::mt19937_64& rng) const;
+                           std::mt19937_64& rng, autodiff::Var* weights = nullptr) const;
 
   // operator() in its parts, for inference: the keys' K and V (once per
   // history), and the attention from queries whose Q projection `projected`
@@ -62,7 +72,8 @@ struct MultiheadAttention {
   KeyValues project_keys(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var keys) const;
   autodiff::Var attend(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var queries, autodiff::Var projected,
                        const std::int32_t* query_lengths, const KeyValues& kv,
-                       const std::int32_t* key_lengths, bool training, std::mt19937_64& rng) const;
+                       const std::int32_t* key_lengths, bool training, std::mt19937_64& rng,
+                       autodiff::Var* weights = nullptr) const;
 
   std::int64_t param_count() const {
     return q.param_count() + k.param_count() + v.param_count() + norm.param_count();

@@ -17,7 +17,7 @@ ATRANK_CHOICES(SplitScheme, {SplitScheme::Last, "last"}, {SplitScheme::Valid, "v
 ATRANK_CHOICES(SyntheticKind, {SyntheticKind::Single, "single"}, {SyntheticKind::Multi, "multi"},
                {SyntheticKind::Taobao, "taobao"})
 ATRANK_CHOICES(InitKind, {InitKind::GlorotUniform, "glorot_uniform"}, {InitKind::Zeros, "zeros"},
-               {InitKind::Normal, "normal"})
+               {InitKind::Normal, "normal"}, {InitKind::TruncatedNormal, "truncated_normal"})
 ATRANK_CHOICES(EdgesKind, {EdgesKind::Log2, "log2"}, {EdgesKind::Explicit, "explicit"})
 ATRANK_CHOICES(TimeEncoding, {TimeEncoding::OneHot, "one_hot"}, {TimeEncoding::Embedding, "embedding"},
                {TimeEncoding::None, "none"})

@@ -14,7 +14,7 @@ enum class DataSource { Amazon, Csv, Movielens };   // data.source
 enum class TimeFormat { Unix, Iso };                // data.time_format
 enum class SplitScheme { Last, Valid };             // data.split
 enum class SyntheticKind { Single, Multi, Taobao };  // data.synthetic (and `atrank data synth --kind`)
-enum class InitKind { GlorotUniform, Zeros, Normal };  // tables.*.init
+enum class InitKind { GlorotUniform, Zeros, Normal, TruncatedNormal };  // tables.*.init, encoder.cnn_init
 enum class EdgesKind { Log2, Explicit };            // groups.*.time.edges
 enum class TimeEncoding { OneHot, Embedding, None };   // groups.*.time.encoding
 enum class TimeCombine { Concat, Add };             // groups.*.time.combine

@@ -23,6 +23,8 @@ struct Metric {
     return kind == MetricKind::HitRate || kind == MetricKind::Ndcg || kind == MetricKind::Recall ||
            kind == MetricKind::Mrr;
   }
+  // Smaller is better (a loss); every other metric improves upwards.
+  bool lower_is_better() const { return kind == MetricKind::Logloss; }
 };
 
 // nullopt when `name` is not a metric.

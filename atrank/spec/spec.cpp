@@ -65,9 +65,9 @@ bool operator==(const GroupSpec& a, const GroupSpec& b) {
 
 bool operator==(const EncoderSpec& a, const EncoderSpec& b) {
   return std::tie(a.kind, a.hidden, a.heads, a.blocks, a.ffn, a.dropout, a.qkv_activation, a.layer_norm_eps,
-                  a.attend, a.lstm_units, a.cnn_widths, a.cnn_filters, a.cnn_max_length, a.user_table) ==
+                  a.attend, a.lstm_units, a.cnn_widths, a.cnn_filters, a.cnn_max_length, a.cnn_init, a.user_table) ==
          std::tie(b.kind, b.hidden, b.heads, b.blocks, b.ffn, b.dropout, b.qkv_activation, b.layer_norm_eps,
-                  b.attend, b.lstm_units, b.cnn_widths, b.cnn_filters, b.cnn_max_length, b.user_table);
+                  b.attend, b.lstm_units, b.cnn_widths, b.cnn_filters, b.cnn_max_length, b.cnn_init, b.user_table);
 }
 
 bool operator==(const TaskSpec& a, const TaskSpec& b) {
@@ -79,13 +79,17 @@ bool operator==(const ScheduleStep& a, const ScheduleStep& b) {
   return std::tie(a.step, a.learning_rate) == std::tie(b.step, b.learning_rate);
 }
 
+bool operator==(const EarlyStopSpec& a, const EarlyStopSpec& b) {
+  return std::tie(a.metric, a.patience, a.min_delta) == std::tie(b.metric, b.patience, b.min_delta);
+}
+
 bool operator==(const TrainSpec& a, const TrainSpec& b) {
   return std::tie(a.optimizer, a.learning_rate, a.schedule, a.beta1, a.beta2, a.adam_eps, a.adagrad_init,
                   a.batch_size, a.epochs, a.clip_norm, a.seed, a.threads, a.eval_every, a.checkpoint_every,
-                  a.multitask, a.eval_batch_size, a.max_steps) ==
+                  a.multitask, a.eval_batch_size, a.max_steps, a.early_stop) ==
          std::tie(b.optimizer, b.learning_rate, b.schedule, b.beta1, b.beta2, b.adam_eps, b.adagrad_init,
                   b.batch_size, b.epochs, b.clip_norm, b.seed, b.threads, b.eval_every, b.checkpoint_every,
-                  b.multitask, b.eval_batch_size, b.max_steps);
+                  b.multitask, b.eval_batch_size, b.max_steps, b.early_stop);
 }
 
 bool operator==(const EvalSpec& a, const EvalSpec& b) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "atrank/data/batch_slice.hpp"
 
@@ -11,11 +13,21 @@ namespace {
 // First example of slice s when n examples are cut into k slices.
 std::int64_t slice_begin(std::int64_t n, int k, int s) { return n * s / k; }
 
+// A thread that cannot start (thread or memory limits) is an error saying which setting asked for it.
+WorkerPool start_threads(int threads) {
+  try {
+    return WorkerPool(threads);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error("starting " + std::to_string(threads) +
+                             " threads for training and evaluation (train.threads or --threads): " + e.what());
+  }
+}
+
 }  // namespace
 
 BatchRunner::BatchRunner(model::Model<float>& model, int threads)
     : model_(model),
-      pool_(threads),
+      pool_(start_threads(threads)),
       tapes_(std::size_t(threads)),
       slices_(std::size_t(threads)),
       shards_(std::size_t(threads)),
@@ -98,13 +110,24 @@ const std::vector<float>& BatchRunner::scores(const data::Batch& batch) {
   const int k = slices_for(batch.size);
   const std::int64_t c = batch.candidates_per_example > 0 ? batch.candidates_per_example : 1;
   scores_.resize(std::size_t(batch.size * c));
+  users_.resize(std::size_t(batch.size * user_width()));
   auto score = [&](int s) {
     if (s >= k) return;
     auto& tape = tapes_[std::size_t(s)];
     tape.clear();
-    const autodiff::Var v = model_.score(tape, slice(batch, k, s));
+    model::ScoreTrace trace;
+    const autodiff::Var v = model_.score(tape, slice(batch, k, s), &trace);
     const float* p = tape.value(v);
-    std::copy(p, p + tape.shape(v).numel(), scores_.begin() + slice_begin(batch.size, k, s) * c);
+    const std::int64_t first = slice_begin(batch.size, k, s);
+    std::copy(p, p + tape.shape(v).numel(), scores_.begin() + first * c);
+    // (b, candidate 0, :) of the (B,C,H) user vectors
+    const autodiff::Shape us = tape.shape(trace.users);
+    if (us.rank != 3 || us[2] != user_width())
+      throw std::logic_error("BatchRunner::scores: user vectors " + us.str() + ", expected width " +
+                             std::to_string(user_width()));
+    const float* u = tape.value(trace.users);
+    for (std::int64_t b = 0; b < us[0]; ++b)
+      std::copy(u + b * us[1] * us[2], u + (b * us[1] + 1) * us[2], users_.begin() + (first + b) * us[2]);
   };
   if (k == 1)
     score(0);

@@ -45,6 +45,10 @@ class BatchRunner {
 
   // Scores (B,C) row-major of batch.candidates (Model::score), slices scored in parallel.
   const std::vector<float>& scores(const data::Batch& batch);
+  // The user vectors (B,user_width()) that scored each example's first
+  // candidate in the last scores() call (for user_spread).
+  const std::vector<float>& user_vectors() const { return users_; }
+  std::int64_t user_width() const { return model_.encoder().out_width(); }
 
  private:
   // Slices a batch of n examples is cut into: one per thread, at least one example each.
@@ -61,6 +65,7 @@ class BatchRunner {
   std::vector<std::uint64_t> seeds_;
   std::vector<float> losses_;
   std::vector<float> scores_;
+  std::vector<float> users_;
 };
 
 }  // namespace atrank::train

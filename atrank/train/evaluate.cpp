@@ -11,10 +11,16 @@
 #include "atrank/infer/history.hpp"
 #include "atrank/infer/scoring.hpp"
 #include "atrank/train/metrics.hpp"
+#include "atrank/train/user_spread.hpp"
 
 namespace atrank::train {
 
 namespace {
+
+bool one_case_per_user(std::vector<std::int32_t> users) {
+  std::sort(users.begin(), users.end());
+  return std::adjacent_find(users.begin(), users.end()) == users.end();
+}
 
 // Cases of `split` whose positive is ranked among all objects: every case, or
 // the cases of a seeded sample of `sample` users (the same at every evaluation).
@@ -97,7 +103,8 @@ FullRanks full_ranks(BatchRunner& runner, const data::Dataset& data, data::Split
 }  // namespace
 
 MetricValues evaluate(BatchRunner& runner, const data::Dataset& data, data::Split split,
-                      const std::vector<spec::Metric>& metrics, std::int64_t batch_size) {
+                      const std::vector<spec::Metric>& metrics, std::int64_t batch_size,
+                      std::vector<std::string>* same_as_auc) {
   const auto& tasks = runner.model().tasks();
   const bool rank_all = runner.model().plan().eval.ranking_scope == spec::Ranking::All;
   // Ranking among all objects replaces the sampled ranking metrics.
@@ -108,42 +115,55 @@ MetricValues evaluate(BatchRunner& runner, const data::Dataset& data, data::Spli
   auto add = [&](std::map<std::string, double> values, const std::string& prefix) {
     for (auto& [name, value] : values) out[prefix + name] = value;
   };
-  if (!sampled.empty()) {
-    data::BatcherOptions opt;
-    opt.split = split;
-    opt.mode = data::BatchMode::eval;
-    opt.batch_size = batch_size;
-    opt.shuffle = false;
-    data::Batcher batcher(data, opt);
+  data::BatcherOptions opt;
+  opt.split = split;
+  opt.mode = data::BatchMode::eval;
+  opt.batch_size = batch_size;
+  opt.shuffle = false;
+  data::Batcher batcher(data, opt);
 
-    ScoredCases all;
-    std::vector<ScoredCases> per_task(tasks.size());
-    all.candidates = data.candidates_per_case(split);
-    for (auto& s : per_task) s.candidates = all.candidates;
+  ScoredCases all;
+  std::vector<ScoredCases> per_task(tasks.size());
+  all.candidates = data.candidates_per_case(split);
+  for (auto& s : per_task) s.candidates = all.candidates;
+  const std::int64_t width = runner.user_width();
+  UserSpread spread(width);
+  std::vector<UserSpread> task_spread(tasks.size(), UserSpread(width));
 
-    data::Batch batch;
-    while (batcher.next(batch)) {
-      const std::vector<float>& scores = runner.scores(batch);
-      const auto c = std::size_t(all.candidates);
-      for (std::int64_t b = 0; b < batch.size; ++b) {
-        const float* row = scores.data() + std::size_t(b) * c;
-        all.scores.insert(all.scores.end(), row, row + c);
-        all.users.push_back(batch.users[std::size_t(b)]);
-        if (tasks.size() > 1) {
-          auto& t = per_task[std::size_t(batch.task[std::size_t(b)])];
-          t.scores.insert(t.scores.end(), row, row + c);
-          t.users.push_back(batch.users[std::size_t(b)]);
-        }
+  data::Batch batch;
+  while (batcher.next(batch)) {
+    const std::vector<float>& scores = runner.scores(batch);
+    const auto c = std::size_t(all.candidates);
+    for (std::int64_t b = 0; b < batch.size; ++b) {
+      const float* row = scores.data() + std::size_t(b) * c;
+      const float* user = runner.user_vectors().data() + b * width;
+      all.scores.insert(all.scores.end(), row, row + c);
+      all.users.push_back(batch.users[std::size_t(b)]);
+      spread.add(user);
+      if (tasks.size() > 1) {
+        const auto k = std::size_t(batch.task[std::size_t(b)]);
+        per_task[k].scores.insert(per_task[k].scores.end(), row, row + c);
+        per_task[k].users.push_back(batch.users[std::size_t(b)]);
+        task_spread[k].add(user);
       }
     }
-    if (all.cases() == 0) return out;
-    add(compute_metrics(all, sampled), "");
-    if (tasks.size() > 1)
-      for (std::size_t k = 0; k < tasks.size(); ++k)
-        if (per_task[k].cases() > 0) add(compute_metrics(per_task[k], sampled), tasks[k].plan.name + ".");
   }
+  if (all.cases() == 0) return out;
+  add(compute_metrics(all, sampled), "");
+  out[kUserSpreadKey] = spread.value();
+  auto note_gauc = [&](const ScoredCases& cases, const std::string& key) {
+    if (same_as_auc && out.count(key) && one_case_per_user(cases.users)) same_as_auc->push_back(key);
+  };
+  note_gauc(all, "gauc");
+  if (tasks.size() > 1)
+    for (std::size_t k = 0; k < tasks.size(); ++k) {
+      if (per_task[k].cases() == 0) continue;
+      const std::string prefix = tasks[k].plan.name + ".";
+      add(compute_metrics(per_task[k], sampled), prefix);
+      out[prefix + kUserSpreadKey] = task_spread[k].value();
+      note_gauc(per_task[k], prefix + "gauc");
+    }
   if (!ranked.empty()) {
-    if (data.num_cases(split) == 0) return out;
     const FullRanks r = full_ranks(runner, data, split);
     add(ranking_metrics(r.all, ranked), "");
     if (tasks.size() > 1)

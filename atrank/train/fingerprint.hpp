@@ -8,9 +8,12 @@
 
 namespace atrank::train {
 
-// The resolved spec minus the keys that only say how long or how often
-// (train.epochs, max_steps, eval_every, checkpoint_every, threads): a run
-// may change those between stop and resume.
-std::uint64_t spec_fingerprint(spec::Spec s);
+// The spec minus the keys that only say how long, how often or on how many
+// threads (train.epochs, max_steps, eval_every, checkpoint_every, threads,
+// early_stop): a run may change those between stop and resume.
+spec::Spec without_run_length(spec::Spec s);
+
+// A hash of without_run_length(s): what a checkpoint depends on.
+std::uint64_t spec_fingerprint(const spec::Spec& s);
 
 }  // namespace atrank::train

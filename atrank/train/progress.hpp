@@ -7,8 +7,13 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace atrank::train {
+
+// Steps before the progress line shows an ETA.
+constexpr std::int64_t kWarmupSteps = 20;
 
 struct ProgressState {
   std::int64_t epoch = 0, epochs = 0;
@@ -24,9 +29,17 @@ class Progress {
   // `plain_every_seconds` on `log`.
   Progress(std::FILE* live, std::FILE* log, double plain_every_seconds = 30.0);
 
+  // The live or plain progress line. The plain one first appears
+  // `plain_every_seconds` after construction, and neither shows an ETA before
+  // kWarmupSteps steps (the first steps' times say little about the rest).
   void update(const ProgressState& s);
-  // One line per evaluation: step, epoch, loss and every metric of each split.
-  void evaluation(const ProgressState& s, const std::map<std::string, std::map<std::string, double>>& splits);
+  // One evaluation: a line with step, epoch and training loss, then one line
+  // per split (in the order given) with its metrics, 4 decimals. Metric keys
+  // "<task>.<metric>" (several tasks) make it one aligned table: a header of
+  // metric names, a row per split and task, "all" first. A warning line
+  // follows for every user_spread below kCollapsedUserSpread.
+  using SplitMetrics = std::vector<std::pair<std::string, std::map<std::string, double>>>;
+  void evaluation(const ProgressState& s, const SplitMetrics& splits);
   void message(const std::string& text);  // a line of its own (clears the live line first)
 
  private:
@@ -37,7 +50,7 @@ class Progress {
   std::FILE* log_;
   bool tty_;
   double plain_every_;
-  std::chrono::steady_clock::time_point last_{};
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
   bool live_shown_ = false;
 };
 

@@ -109,6 +109,7 @@ lstm_units = 96
 cnn_widths = [2, 3]
 cnn_filters = 8
 cnn_max_length = 30
+cnn_init = "normal"
 user_table = "user"
 
 [tasks.item]

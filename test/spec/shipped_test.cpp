@@ -166,6 +166,7 @@ BOOST_AUTO_TEST_CASE(baseline_specs_have_the_reference_structure) {
   BOOST_TEST(cnn.encoder.cnn_widths == (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
   BOOST_TEST(cnn.encoder.cnn_filters == 32);
   BOOST_TEST(cnn.encoder.cnn_max_length == 500);
+  BOOST_TEST(cnn.encoder.cnn_init == "truncated_normal");  // the authors' tf.truncated_normal(stddev=0.1)
   BOOST_TEST(cnn.groups[0].time.encoding == "one_hot");
 }
 

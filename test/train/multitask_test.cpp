@@ -12,7 +12,11 @@
 #include <set>
 #include <sstream>
 
+#include "atrank/data/dataset.hpp"
 #include "atrank/data/synth.hpp"
+#include "atrank/spec/load.hpp"
+#include "atrank/train/evaluate.hpp"
+#include "atrank/train/setup.hpp"
 #include "atrank/train/trainer.hpp"
 
 using namespace atrank;
@@ -93,10 +97,10 @@ void check_per_task_metrics(const json& summary) {
     const json& m = summary[split];
     BOOST_TEST(m.contains("auc"));
     for (const char* task : kTasks)
-      for (const char* metric : {"auc", "roc_auc", "gauc", "logloss"}) {
+      for (const char* metric : {"auc", "roc_auc", "gauc", "logloss", "user_spread"}) {
         const std::string key = std::string(task) + "." + metric;
         BOOST_REQUIRE_MESSAGE(m.contains(key), split << " lacks " << key << ": " << m.dump());
-        if (std::string(metric) != "logloss") {
+        if (std::string(metric) != "logloss") {  // user_spread: >= 0, well below 1
           const double v = m[key];
           BOOST_TEST((v >= 0.0 && v <= 1.0), key << " = " << v);
         }
@@ -139,6 +143,21 @@ BOOST_AUTO_TEST_CASE(mixed_batches_with_loss_weights_train_and_report_per_task_m
   BOOST_TEST(lines.back()["train_loss"].get<double>() < lines.front()["train_loss"].get<double>());
   for (const auto& l : lines) BOOST_TEST(l["learning_rate"].get<double>() == 0.005);
   BOOST_TEST(r.summary["test"]["item.auc"].get<double>() > 0.6);
+}
+
+// gauc is worth printing only where users have several cases: across the
+// tasks of a split (a user has a case per task), not within one task.
+BOOST_AUTO_TEST_CASE(gauc_is_marked_where_every_user_has_one_case) {
+  TinyMultiData d;
+  const auto o = d.options(kShippedSpec, "unused");
+  const spec::Plan plan = spec::load_plan(o.spec_path, o.overrides);
+  const data::Dataset data = data::Dataset::load(plan.spec);
+  train::TrainingSetup setup(plan, data);
+  std::vector<std::string> same;
+  const auto m = train::evaluate(setup.runner, data, data::Split::test, plan.eval.metrics, 64, &same);
+  BOOST_TEST(m.count("gauc") == 1u);
+  BOOST_TEST(same == (std::vector<std::string>{"item.gauc", "query.gauc", "coupon.gauc"}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_per_task_rate_with_mixed_batches_is_refused) {

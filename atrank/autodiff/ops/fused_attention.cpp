@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 #include "atrank/kernels/softmax.hpp"
 #include "atrank/tensor/gemm.hpp"
@@ -125,9 +127,21 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads,
   return out;
 }
 
+template <class T>
+TensorView<const T> fused_attention_weights(const Tape<T>& t, Var out) {
+  const Node<T>& n = t.node(out);
+  if (std::string_view(n.op) != "fused_attention")
+    throw std::invalid_argument(std::string("fused_attention_weights: node is `") + n.op + "`, not fused_attention");
+  const Dims s = dims_of(n.shape, t.input_shape(n, 1), attrs_of<Heads>(n).heads);
+  return tensor_view(n.saved.data(), TensorShape{std::size_t(s.b), std::size_t(s.h), std::size_t(s.tq),
+                                                 std::size_t(s.tk)});
+}
+
 template Var fused_attention<float>(Tape<float>&, Var, Var, Var, std::int64_t, const std::int32_t*,
                                     const std::int32_t*);
 template Var fused_attention<double>(Tape<double>&, Var, Var, Var, std::int64_t, const std::int32_t*,
                                      const std::int32_t*);
+template TensorView<const float> fused_attention_weights(const Tape<float>&, Var);
+template TensorView<const double> fused_attention_weights(const Tape<double>&, Var);
 
 }  // namespace atrank::autodiff

@@ -17,4 +17,10 @@ template <class T>
 Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads,
                     const std::int32_t* key_lengths, const std::int32_t* query_lengths);
 
+// The softmax weights (B,heads,Tq,Tk) the forward pass of fused_attention
+// node `out` computed and keeps for its backward (no copy; valid until the
+// tape is cleared). Rows of masked queries and keys j >= key length are 0.
+template <class T>
+TensorView<const T> fused_attention_weights(const Tape<T>& t, Var out);
+
 }  // namespace atrank::autodiff
