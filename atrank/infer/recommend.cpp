@@ -64,10 +64,7 @@ std::vector<Subject> dataset_subjects(const RecommendOptions& o, const TrainedRu
 }
 
 std::vector<Subject> input_subjects(const RecommendOptions& o, const TrainedRun& run, int task) {
-  if (!run.plan.encoder.uses_history)
-    throw std::runtime_error("--history: encoder `" + std::string(spec::name_of(run.plan.encoder.kind)) +
-                             "` does not read histories (its user vectors are rows of a table): it recommends "
-                             "for dataset users only (--user, --users)");
+  run.require_history_encoder("--history");
   const ScoreSchema schema(run.ids, run.layout, /*candidates=*/false);
   std::vector<Subject> out;
   const ScoreInputReport report =

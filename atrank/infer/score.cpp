@@ -20,10 +20,7 @@ void score(const ScoreOptions& o, std::ostream& out, std::ostream& log) {
   if (o.threads < 0) throw std::invalid_argument("--threads must be positive");
   const std::string bytes = read_bytes(o.input);
   TrainedRun run(o.run, o.from);
-  if (!run.plan.encoder.uses_history)
-    throw std::runtime_error("encoder `" + std::string(spec::name_of(run.plan.encoder.kind)) +
-                             "` does not read histories (its user vectors are rows of a table): "
-                             "`atrank score` has no user to score; use `atrank recommend --user`");
+  run.require_history_encoder("atrank score");
   const ScoreSchema schema(run.ids, run.layout, /*candidates=*/true);
   std::vector<ScoreRequest> requests;
   const ScoreInputReport report = read_score_input(bytes, schema, 0, o.input, o.skip_bad_lines,

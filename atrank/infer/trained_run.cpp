@@ -72,4 +72,11 @@ const std::string& TrainedRun::target_space(int k) const {
 
 std::int64_t TrainedRun::objects(int k) const { return ids.vocab.size(target_space(k)); }
 
+void TrainedRun::require_history_encoder(const std::string& use) const {
+  if (plan.encoder.uses_history) return;
+  throw std::runtime_error(use + ": encoder `" + std::string(spec::name_of(plan.encoder.kind)) +
+                           "` does not read histories (its user vectors are rows of a table): it scores the "
+                           "data's users only (atrank recommend --user, --users)");
+}
+
 }  // namespace atrank::infer

@@ -37,6 +37,9 @@ struct TrainedRun {
   // The id space of task k's target objects, and the number of its objects with ids.
   const std::string& target_space(int k) const;
   std::int64_t objects(int k) const;
+  // Throws unless the encoder reads histories (bpr's user vectors are rows of
+  // a table: it scores the data's users only); `use` names what needed one.
+  void require_history_encoder(const std::string& use) const;
 };
 
 }  // namespace atrank::infer

@@ -96,15 +96,6 @@ void check_against_training(model::Model<float>& m, const data::Vocabulary& voca
   }
 }
 
-spec::Spec baseline(const std::string& kind) {
-  auto s = test::tiny_spec();
-  s.encoder.kind = kind;
-  s.encoder.lstm_units = 8;
-  s.encoder.cnn_widths = {1, 2, 3};
-  s.encoder.cnn_filters = 3;
-  return s;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(scoring)
@@ -124,12 +115,12 @@ BOOST_AUTO_TEST_CASE(atrank_scores_equal_training_logits) {
 BOOST_AUTO_TEST_CASE(baseline_encoders_score_as_in_training) {
   for (const std::string kind : {"bilstm", "bilstm_att", "cnn"}) {
     BOOST_TEST_CONTEXT(kind) {
-      auto m = test::build_model<float>(baseline(kind), test::tiny_vocab());
+      auto m = test::build_model<float>(test::baseline_spec(kind), test::tiny_vocab());
       test::randomize(m, 11);
       check_against_training(m, test::tiny_vocab(), one_history({{3, 1, 4, 1, 5, 2}}));
     }
   }
-  auto spec = baseline("bpr");
+  auto spec = test::baseline_spec("bpr");
   spec.encoder.user_table = "user";
   spec.tables.push_back(test::table("user", "user", 8));
   spec.tasks[0].loss = "bpr";
