@@ -223,11 +223,18 @@ BOOST_AUTO_TEST_CASE(recommend_refuses_unknown_users_and_bad_flags) {
   r = w({"recommend", "data", "--user", "3"});
   BOOST_TEST(r.code == 1);
   BOOST_TEST(has(r.err, "data is not a run directory"), r.err);
+  // The selected evaluation's parameters by default, the last ones on request.
+  BOOST_TEST_REQUIRE(fs::exists(w.file("run/best.ckpt")));
+  r = w({"recommend", "run", "--user", "3"});
+  BOOST_TEST(has(r.err, "checkpoint run/best.ckpt"), r.err);
+  r = w({"recommend", "run", "--user", "3", "--from", "last"});
+  BOOST_TEST(has(r.err, "checkpoint run/checkpoint.ckpt"), r.err);
+  fs::remove(w.file("run/best.ckpt"));
   r = w({"recommend", "run", "--user", "3", "--from", "best"});
-  if (!fs::exists(w.file("run/best.ckpt"))) {
-    BOOST_TEST(r.code == 1);
-    BOOST_TEST(has(r.err, "has no best.ckpt"), r.err);
-  }
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(has(r.err, "has no best.ckpt"), r.err);
+  r = w({"recommend", "run", "--user", "3"});
+  BOOST_TEST(has(r.err, "checkpoint run/checkpoint.ckpt"), r.err);
 }
 
 BOOST_AUTO_TEST_CASE(score_equals_recommend_and_names_bad_lines) {
