@@ -8,6 +8,7 @@ void add_commands(CLI::App& app) {
   add_run_command(app);
   add_bench_command(app);
   add_data_command(app);
+  add_explain_command(app);
 }
 
 }  // namespace atrank::cli

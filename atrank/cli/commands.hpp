@@ -13,5 +13,6 @@ void add_run_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_check_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_explain_command(CLI::App& app);
 
 }  // namespace atrank::cli
