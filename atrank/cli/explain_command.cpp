@@ -189,6 +189,7 @@ void explain_command(const ExplainOptions& o) {
   std::cout << fmt::format("explain: user {} target {} ({} history positions, {} heads, logit {:.4f}) -> {}\n",
                            o.user, raw_of(data.vocab(), data.layout().groups[std::size_t(data.layout().tasks[std::size_t(task)].group)].object_space, target),
                            e.history.size(), e.heads, e.logit, file.string());
+  std::cout.flush();  // before the plotting script writes its lines
   if (o.no_pictures) return;
   const std::string draw = fmt::format("python3 {}/experiments/plot_explain.py {} --out {}", ATRANK_SOURCE_DIR,
                                        file.string(), out.string());
