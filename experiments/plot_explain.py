@@ -12,6 +12,8 @@ folder of explain.json).
   mass.png|svg     per head the attention mass on each group and on each
                    behavior type (the last vanilla block), with the values
 
+draw_head_behavior() draws experiments/case-study's summary picture.
+
 Part of the plot_runs.py family (same matplotlib setup; every picture of the
 project is drawn by these scripts). Needs matplotlib (python3-matplotlib).
 """
@@ -142,6 +144,28 @@ def draw_mass(j, out):
     fig.suptitle("%s\n(history: %s; last vanilla block)" % (title_of(j), ", ".join(
         "%d %s" % (counts[b], b) for b in behaviors)), fontsize=9)
     return save(fig, out, "mass")
+
+
+def draw_head_behavior(mass, share, behaviors, out_stem, subtitle):
+    """The case study's picture (experiments/case-study): per head the mean
+    attention mass on each behavior type, next to the mean share of history
+    positions of that type (uniform attention); numbers in the cells."""
+    heads = len(mass)
+    rows = mass + [share]
+    labels = ["head %d" % h for h in range(heads)] + ["share of positions"]
+    fig, ax = plt.subplots(figsize=(2.2 + 1.1 * len(behaviors), 1.3 + 0.45 * len(rows)), layout="constrained")
+    ax.imshow(rows, cmap=CMAP, vmin=0, vmax=max(max(r) for r in rows), aspect="auto", interpolation="nearest")
+    top = max(max(r) for r in rows)
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            ax.text(c, r, "%.3f" % v, ha="center", va="center", fontsize=8, color="black" if v > 0.6 * top else "white")
+    ax.axhline(heads - 0.5, color="white", linewidth=3)
+    ax.set_xticks(range(len(behaviors)))
+    ax.set_xticklabels(behaviors, fontsize=9)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(labels, fontsize=9)
+    ax.set_title("attention mass per behavior type\n" + subtitle, fontsize=9)
+    return save(fig, os.path.dirname(out_stem), os.path.basename(out_stem))
 
 
 def draw(explain_json, out=None):
