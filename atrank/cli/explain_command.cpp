@@ -59,6 +59,10 @@ std::int32_t row_of(const data::Vocabulary& vocab, const std::string& space, con
   throw std::runtime_error(fmt::format("{} {}: no such {} in the run's data", flag, raw, space));
 }
 
+const std::string& target_space(const data::Layout& layout, int task) {
+  return layout.groups[std::size_t(layout.tasks[std::size_t(task)].group)].object_space;
+}
+
 std::string raw_of(const data::Vocabulary& vocab, const std::string& space, std::int32_t row) {
   const auto it = vocab.original_ids.find(space);
   return it != vocab.original_ids.end() && row >= 0 && std::size_t(row) < it->second.size()
@@ -76,8 +80,7 @@ json report(const ExplainOptions& o, const std::string& checkpoint, const data::
   j["checkpoint"] = checkpoint;
   j["user"] = raw_of(v, "user", user);
   j["task"] = model.tasks()[std::size_t(task)].plan.name;
-  const std::string& space = layout.groups[std::size_t(layout.tasks[std::size_t(task)].group)].object_space;
-  j["target"] = {{"object", raw_of(v, space, target)}, {"logit", e.logit}};
+  j["target"] = {{"object", raw_of(v, target_space(layout, task), target)}, {"logit", e.logit}};
   j["heads"] = e.heads;
   std::vector<std::string> groups;
   for (const auto& g : layout.groups) groups.push_back(g.name);
@@ -172,11 +175,7 @@ void explain_command(const ExplainOptions& o) {
   data::Batch batch;
   data::Batcher(data, bo).fill(&test_case, 1, batch);
   std::int32_t target = data.positive(data::Split::test, test_case);
-  if (!o.target.empty()) {
-    const auto& layout = data.layout();
-    target = row_of(data.vocab(), layout.groups[std::size_t(layout.tasks[std::size_t(task)].group)].object_space,
-                    o.target, "--target");
-  }
+  if (!o.target.empty()) target = row_of(data.vocab(), target_space(data.layout(), task), o.target, "--target");
   batch.candidates_per_example = 1;
   batch.candidates = {target};
   batch.targets = {target};
@@ -187,7 +186,7 @@ void explain_command(const ExplainOptions& o) {
   const fs::path file = out / "explain.json";
   write_checked(file, report(o, checkpoint, data, model, task, user, target, e).dump(1) + "\n");
   std::cout << fmt::format("explain: user {} target {} ({} history positions, {} heads, logit {:.4f}) -> {}\n",
-                           o.user, raw_of(data.vocab(), data.layout().groups[std::size_t(data.layout().tasks[std::size_t(task)].group)].object_space, target),
+                           o.user, raw_of(data.vocab(), target_space(data.layout(), task), target),
                            e.history.size(), e.heads, e.logit, file.string());
   std::cout.flush();  // before the plotting script writes its lines
   if (o.no_pictures) return;
