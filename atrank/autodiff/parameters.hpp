@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "atrank/autodiff/shape.hpp"
@@ -26,8 +27,9 @@ class ParamArena {
   // Registers a parameter; returns its index. Registration must finish before
   // values are read through pointers (the arena may grow until then).
   int add(const std::string& name, const Shape& shape) {
-    for (const auto& s : slices_)
-      if (s.name == name) throw std::invalid_argument("parameter `" + name + "` registered twice");
+    // An index, not a scan: thousands of blocks register millions of slices.
+    if (!index_.emplace(name, int(slices_.size())).second)
+      throw std::invalid_argument("parameter `" + name + "` registered twice");
     slices_.push_back({name, shape, values_.size()});
     values_.resize(values_.size() + static_cast<std::size_t>(shape.numel()), T(0));
     grads_.resize(values_.size(), T(0));
@@ -36,9 +38,8 @@ class ParamArena {
   const std::vector<ParamSlice>& slices() const { return slices_; }
   const ParamSlice& slice(int id) const { return slices_.at(id); }
   int find(const std::string& name) const {
-    for (std::size_t i = 0; i < slices_.size(); ++i)
-      if (slices_[i].name == name) return static_cast<int>(i);
-    return -1;
+    const auto it = index_.find(name);
+    return it == index_.end() ? -1 : it->second;
   }
   T* value(int id) { return values_.data() + slices_.at(id).offset; }
   T* grad(int id) { return grads_.data() + slices_.at(id).offset; }
@@ -62,6 +63,7 @@ class ParamArena {
 
  private:
   std::vector<ParamSlice> slices_;
+  std::unordered_map<std::string, int> index_;  // name -> slice
   std::vector<T> values_;
   std::vector<T> grads_;
 };

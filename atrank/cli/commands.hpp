@@ -9,6 +9,12 @@ namespace atrank::cli {
 // Every subcommand reports failure by throwing; main() prints and exits non-zero.
 void add_commands(CLI::App& app);
 
+// Thrown by a command that has said everything already and must exit with `code`
+// (a run stopped by a signal: 128 + the signal).
+struct Exit {
+  int code = 0;
+};
+
 void add_run_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_check_command(CLI::App& app);

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const atrank::cli::Exit& e) {
+    return e.code;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atrank: error: %s\n", e.what());
     return 1;

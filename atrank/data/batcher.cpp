@@ -44,10 +44,13 @@ void Batcher::plan(std::int64_t epoch) {
   if (planned_epoch_ == epoch) return;
   planned_epoch_ = epoch;
   const Split s = options_.split;
-  const std::int64_t B = options_.batch_size;
+  // A batch never holds more than the whole split: capping B (and the window) at the example
+  // count gives the same batches and keeps the arithmetic below from overflowing.
+  const std::int64_t all = std::max<std::int64_t>(examples_, 1);
+  const std::int64_t B = std::min(options_.batch_size, all);
   std::int64_t window =
-      options_.window > 0 ? options_.window
-                          : (options_.shuffle ? kShuffleWindowBatches * B : std::max<std::int64_t>(examples_, 1));
+      options_.window > 0 ? std::min(options_.window, all)
+                          : (options_.shuffle ? kShuffleWindowBatches * B : all);
   window = (window + B - 1) / B * B;  // whole batches per window: only a part's last batch is short
 
   // Partition by task when batches must hold one task (part p = order_[part[p], part[p+1]), its

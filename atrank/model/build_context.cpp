@@ -45,8 +45,7 @@ template <class T>
 void BuildContext<T>::create_tables() {
   for (const spec::TablePlan& t : plan.tables) {
     const std::int64_t rows = t.rows > 0 ? t.rows : vocab_size(spec, vocab, t.vocab, "table `" + t.name + "`");
-    const int i = params.tables.use(t.name, t.vocab, rows, t.width, init_of(t.init, t.init_scale), t.users.front());
-    for (std::size_t u = 1; u < t.users.size(); ++u) params.tables.add_user(i, t.users[u]);
+    params.tables.add(t.name, t.vocab, rows, t.width, init_of(t.init, t.init_scale), t.users);
   }
 }
 

@@ -1,5 +1,7 @@
 // The interpreter: plan -> tables, groups, task heads, encoder, summary.
+#include <new>
 #include <stdexcept>
+#include <string>
 
 #include "atrank/model/build_context.hpp"
 #include "atrank/model/model.hpp"
@@ -8,15 +10,35 @@ namespace atrank::model {
 
 template <class T>
 Model<T> Model<T>::build(const spec::Plan& plan, const data::Vocabulary& vocab) {
+  // The data's id spaces may be larger than anything the spec said: estimate again before allocating.
+  spec::check_training_memory(
+      plan,
+      [&](const std::string& space) {
+        const auto it = plan.spec.vocab.find(space);
+        return it != plan.spec.vocab.end() ? it->second : vocab.size(space);
+      },
+      spec::machine_memory(), sizeof(T));
   Model m;
   m.plan_ = plan;
   std::vector<BlockSummary> blocks;
   BuildContext<T> ctx{m.plan_, vocab, m.params_, blocks};
-  ctx.create_tables();
-  for (const auto& g : m.plan_.groups)  // spec order
-    if (g.used()) m.groups_.push_back(GroupEmbedding<T>::make(ctx, g));
-  m.add_tasks();
-  m.encoder_ = make_encoder<T>(ctx);
+  const char* building = "the embedding tables";
+  try {
+    ctx.create_tables();
+    building = "the groups";
+    for (const auto& g : m.plan_.groups)  // spec order
+      if (g.used()) m.groups_.push_back(GroupEmbedding<T>::make(ctx, g));
+    m.add_tasks();
+    building = "the encoder";
+    m.encoder_ = make_encoder<T>(ctx);
+  } catch (const std::exception& e) {
+    // What the estimate does not see (allocator limits, fragmentation) still ends in a message
+    // naming what was being built, not a bare std::bad_alloc or "vector::_M_fill_insert".
+    if (!dynamic_cast<const std::bad_alloc*>(&e) && !dynamic_cast<const std::length_error*>(&e)) throw;
+    throw std::runtime_error(std::string("out of memory building ") + building + " of the model of " +
+                             plan.spec.file + " (" + std::to_string(m.params_.total_count()) +
+                             " parameters allocated so far): " + e.what());
+  }
   m.summarize(blocks);
   m.initialize(m.plan_.spec.train.seed);
   return m;

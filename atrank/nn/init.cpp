@@ -21,50 +21,45 @@ std::string Init::str() const {
 }
 
 template <class T>
-void initialize(T* values, const autodiff::Shape& shape, const Init& init, std::mt19937_64& rng) {
-  const std::int64_t n = shape.numel();
+void initialize(TensorView<T> w, const Init& init, std::mt19937_64& rng) {
+  // Draws in row-major order, one per element, so the values do not depend on T.
+  auto draw = [&](auto&& distribution) {
+    for (T& x : w) x = T(distribution(rng));
+  };
   switch (init.kind) {
-    case InitKind::Zeros:
-    case InitKind::Ones:
-    case InitKind::Constant: {
-      const T v = init.kind == InitKind::Zeros ? T(0) : init.kind == InitKind::Ones ? T(1) : T(init.value);
-      std::fill(values, values + n, v);
-      return;
-    }
-    case InitKind::Normal: {
-      std::normal_distribution<double> d(0.0, init.value);
-      for (std::int64_t i = 0; i < n; ++i) values[i] = T(d(rng));
-      return;
-    }
+    case InitKind::Zeros: w.fill(T(0)); return;
+    case InitKind::Ones: w.fill(T(1)); return;
+    case InitKind::Constant: w.fill(T(init.value)); return;
+    case InitKind::Normal: draw(std::normal_distribution<double>(0.0, init.value)); return;
     case InitKind::TruncatedNormal: {
-      std::normal_distribution<double> d(0.0, init.value);
+      std::normal_distribution<double> normal(0.0, init.value);
       const double bound = 2 * init.value;
-      for (std::int64_t i = 0; i < n; ++i) {
-        double x = d(rng);
-        while (std::abs(x) > bound) x = d(rng);
-        values[i] = T(x);
-      }
+      draw([&](std::mt19937_64& g) {
+        double x = normal(g);
+        while (std::abs(x) > bound) x = normal(g);
+        return x;
+      });
       return;
     }
     case InitKind::GlorotUniform: {
+      const auto& shape = w.shape();
       double fan_in = 1, fan_out = 1;
-      if (shape.rank == 1) {
+      if (shape.size() == 1) {
         fan_in = fan_out = double(shape[0]);
-      } else if (shape.rank >= 2) {
+      } else if (shape.size() >= 2) {
         double receptive = 1;
-        for (int i = 0; i < shape.rank - 2; ++i) receptive *= double(shape[i]);
-        fan_in = double(shape[-2]) * receptive;
-        fan_out = double(shape[-1]) * receptive;
+        for (std::size_t i = 0; i + 2 < shape.size(); ++i) receptive *= double(shape[i]);
+        fan_in = double(shape[shape.size() - 2]) * receptive;
+        fan_out = double(shape[shape.size() - 1]) * receptive;
       }
       const double limit = std::sqrt(6.0 / std::max(1.0, fan_in + fan_out));
-      std::uniform_real_distribution<double> d(-limit, limit);
-      for (std::int64_t i = 0; i < n; ++i) values[i] = T(d(rng));
+      draw(std::uniform_real_distribution<double>(-limit, limit));
       return;
     }
   }
 }
 
-template void initialize<float>(float*, const autodiff::Shape&, const Init&, std::mt19937_64&);
-template void initialize<double>(double*, const autodiff::Shape&, const Init&, std::mt19937_64&);
+template void initialize<float>(TensorView<float>, const Init&, std::mt19937_64&);
+template void initialize<double>(TensorView<double>, const Init&, std::mt19937_64&);
 
 }  // namespace atrank::nn

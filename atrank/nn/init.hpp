@@ -5,7 +5,7 @@
 #include <random>
 #include <string>
 
-#include "atrank/autodiff/shape.hpp"
+#include "atrank/tensor/tensor.hpp"
 
 namespace atrank::nn {
 
@@ -27,12 +27,12 @@ struct Init {
   std::string str() const;  // "glorot_uniform", "normal(0.01)", ...
 };
 
-// Fills values[0..numel(shape)) as TF initializes a variable of `shape`.
+// Fills `w` as TF initializes a variable of w's shape.
 // Glorot fans follow TF: 1-D (n): fan_in = fan_out = n; 2-D (r,c): r and c
 // (an embedding table [rows, width] included); k-D: the last two dims times the
 // product of the others. Draws are made in double, so float and double models
 // built with the same seed hold the same values up to rounding.
 template <class T>
-void initialize(T* values, const autodiff::Shape& shape, const Init& init, std::mt19937_64& rng);
+void initialize(TensorView<T> w, const Init& init, std::mt19937_64& rng);
 
 }  // namespace atrank::nn

@@ -32,7 +32,7 @@ class Params {
   void initialize(std::uint64_t seed) {
     std::mt19937_64 rng(seed);
     for (std::size_t i = 0; i < dense.slices().size(); ++i)
-      nn::initialize(dense.value(int(i)), dense.slice(int(i)).shape, inits_[i], rng);
+      nn::initialize(dense.tensor(int(i)), inits_[i], rng);
     tables.initialize(rng);
   }
   void zero_grad() {

@@ -1,4 +1,4 @@
-// Sharing rules of embedding tables (owner, users, shape agreement).
+// The model's embedding tables, created once each from the plan.
 #include "atrank/nn/table_store.hpp"
 
 #include <stdexcept>
@@ -6,31 +6,17 @@
 namespace atrank::nn {
 
 template <class T>
-int TableStore<T>::use(const std::string& name, const std::string& vocab, std::int64_t rows,
-                       std::int64_t width, const Init& init, const std::string& user) {
-  const int i = find(name);
-  if (i < 0) {
-    if (rows <= 0 || width <= 0)
-      throw std::invalid_argument("table `" + name + "` (used by " + user + "): rows " +
-                                  std::to_string(rows) + " and width " + std::to_string(width) +
-                                  " must be positive");
-    tables_.push_back(std::make_unique<autodiff::EmbeddingTable<T>>(name, rows, width));
-    tables_.back()->slot = size() - 1;
-    info_.push_back({name, vocab, init, user, {user}});
-    return size() - 1;
-  }
-  TableInfo& in = info_[std::size_t(i)];
-  const auto& t = *tables_[std::size_t(i)];
-  auto mismatch = [&](const std::string& what, const std::string& mine, const std::string& theirs) {
-    throw std::invalid_argument("table `" + name + "` is shared with different " + what + ": " +
-                                user + " needs " + mine + " but its owner " + in.owner +
-                                " made it " + theirs);
-  };
-  if (t.width != width) mismatch("widths", std::to_string(width), std::to_string(t.width));
-  if (in.vocab != vocab) mismatch("id spaces", "`" + vocab + "`", "`" + in.vocab + "`");
-  if (t.rows != rows) mismatch("row counts", std::to_string(rows), std::to_string(t.rows));
-  in.users.push_back(user);
-  return i;
+int TableStore<T>::add(const std::string& name, const std::string& vocab, std::int64_t rows,
+                       std::int64_t width, const Init& init, std::vector<std::string> users) {
+  if (find(name) >= 0) throw std::logic_error("table `" + name + "` created twice");
+  if (rows <= 0 || width <= 0)
+    throw std::invalid_argument("table `" + name + "` (used by " + users.front() + "): rows " +
+                                std::to_string(rows) + " and width " + std::to_string(width) +
+                                " must be positive");
+  tables_.push_back(std::make_unique<autodiff::EmbeddingTable<T>>(name, rows, width));
+  tables_.back()->slot = size() - 1;
+  info_.push_back({name, vocab, init, std::move(users)});
+  return size() - 1;
 }
 
 template <class T>
@@ -63,7 +49,7 @@ template <class T>
 void TableStore<T>::initialize(std::mt19937_64& rng) {
   for (std::size_t i = 0; i < tables_.size(); ++i) {
     auto& t = *tables_[i];
-    nn::initialize(t.values.data(), autodiff::Shape{t.rows, t.width}, info_[i].init, rng);
+    nn::initialize(tensor_view(t.values.data(), {std::size_t(t.rows), std::size_t(t.width)}), info_[i].init, rng);
   }
 }
 

@@ -1,6 +1,6 @@
-// Named embedding tables shared by name, as Caffe shares named params: the
-// first user creates and owns a table, later users share it and must agree on
-// its shape; a mismatch is an error naming both users.
+// The model's named embedding tables. Which groups share a table, and that
+// they agree on its shape, is decided by the spec's plan; the store creates
+// each planned table once and keeps its users for `atrank check`.
 #pragma once
 
 #include <cstdint>
@@ -19,22 +19,16 @@ struct TableInfo {
   std::string name;
   std::string vocab;               // id space the rows index ("item", "category", "<group> time buckets")
   Init init;
-  std::string owner;               // first user, e.g. "group item feature 1"
-  std::vector<std::string> users;  // every user, owner first
+  std::vector<std::string> users;  // every user, owner first, e.g. "group item feature 1"
 };
 
 template <class T>
 class TableStore {
  public:
-  // The table `name`, created (rows x width, owned by `user`) on first use.
-  // Later users share it: their vocab, rows and width must match the owner's.
-  // Returns the table's index (stable; tables never move).
-  int use(const std::string& name, const std::string& vocab, std::int64_t rows,
-          std::int64_t width, const Init& init, const std::string& user);
-
-  // Records another user of table i that reads it through someone else's
-  // lookup (a task scoring its target group's features); shown by `atrank check`.
-  void add_user(int i, const std::string& user) { info_.at(std::size_t(i)).users.push_back(user); }
+  // Creates table `name` (rows x width); users[0] is its owner. Returns its
+  // index (stable; tables never move).
+  int add(const std::string& name, const std::string& vocab, std::int64_t rows, std::int64_t width,
+          const Init& init, std::vector<std::string> users);
 
   int find(const std::string& name) const;  // -1 when absent
   int size() const { return static_cast<int>(tables_.size()); }

@@ -18,6 +18,8 @@ struct Metric {
   // Needs a ranked list of eval.negatives sampled negatives per case (the
   // other metrics need only the authors' single negative).
   bool ranking() const { return kind == MetricKind::HitRate || kind == MetricKind::Ndcg; }
+  // Smaller is better (a loss); every other metric improves upwards.
+  bool lower_is_better() const { return kind == MetricKind::Logloss; }
 };
 
 // nullopt when `name` is not a metric.

@@ -34,9 +34,11 @@ void Planner::run() {
   tasks();
   train();
   eval();
+  early_stop();
   roles();
   tables_in_creation_order();
   encoder_widths();
+  memory();
 }
 
 // A group is attended when the encoder reads histories and encoder.attend

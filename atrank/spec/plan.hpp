@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -98,18 +99,31 @@ struct EncoderPlan {
   int user_table = -1;            // bpr: index into Plan::tables
 };
 
+// train.early_stop: the run stops after `patience` evaluations in a row in
+// which the watched value did not improve on its best by more than min_delta.
+struct EarlyStopPlan {
+  std::string name;               // as written: "valid.auc"
+  Selection split = Selection::Valid;
+  std::string metric;             // its key within the split's values: "auc", "item.auc"
+  bool lower_is_better = false;   // logloss
+  std::int64_t patience = 0;
+  double min_delta = 0;
+};
+
 struct TrainPlan {
   OptimizerKind optimizer = OptimizerKind::Sgd;
   Multitask multitask = Multitask::Interleave;
   // Training batches carry a positive and sampled negatives per example (the
   // first task's loss is bpr) instead of one labelled target.
   bool pairwise = false;
+  std::optional<EarlyStopPlan> early_stop;
 };
 
 struct EvalPlan {
   std::vector<Metric> metrics;
   Selection select = Selection::Test;
   std::string select_metric;      // the metric models are selected on: auc when listed, else the first
+  bool select_lower_is_better = false;  // the selected metric is a loss (logloss)
   bool ranking = false;           // some metric ranks eval.negatives sampled negatives
 };
 
@@ -124,7 +138,45 @@ struct Plan {
 };
 
 // Validates a resolved spec (see resolve()) and returns its plan. Throws SpecError.
+// Its sizes must fit the machine (check_training_memory with the spec's vocab.* sizes).
 Plan make_plan(const Spec& spec);
+
+// The origin of key `path` in `spec`, else of the closest enclosing key that
+// was written, else the spec's file: where an error about `path` points.
+Origin origin_of(const Spec& spec, std::string path);
+
+// The memory training a model of `plan` needs at least: parameter values,
+// optimizer state and dense gradients (one buffer per thread), by part, each
+// with the spec key that sizes it most. Activations, batches and data come on
+// top. `rows(space)` gives an id space's size, 0 when unknown (counted as 1 row).
+struct MemoryPart {
+  std::string what;   // "table `item` (63001 rows x 64)"
+  std::string key;    // "vocab.item"
+  long double bytes = 0;
+};
+std::vector<MemoryPart> training_memory(const Plan& plan, const std::function<std::int64_t(const std::string&)>& rows,
+                                        std::size_t value_bytes = sizeof(float));
+
+// What this process may use: the least of physical memory, the cgroup's
+// memory limit and RLIMIT_AS / RLIMIT_DATA, with what set it.
+struct MachineMemory {
+  long double bytes = 0;
+  std::string source;  // "physical memory", "the cgroup memory limit", "RLIMIT_AS", ...
+};
+MachineMemory machine_memory();
+
+// Throws SpecError at the key of the largest part when training_memory()
+// adds up to more than `available`.
+void check_training_memory(const Plan& plan, const std::function<std::int64_t(const std::string&)>& rows,
+                           const MachineMemory& available = machine_memory(), std::size_t value_bytes = sizeof(float));
+
+// The largest any size key may be (widths, hidden, heads, blocks, ffn, vocab.*, ...): 2^40, so that
+// sums and products of sizes never overflow before the memory check sees them.
+constexpr std::int64_t kMaxSize = std::int64_t{1} << 40;
+// The most training threads (train.threads, --threads).
+constexpr std::int64_t kMaxThreads = 1024;
+// The most attention blocks (encoder.blocks): far beyond any model that trains on a CPU.
+constexpr std::int64_t kMaxBlocks = 1000;
 
 // Bucket edges of a time encoding: the explicit edges, or 2^1 .. 2^count for
 // edges = "log2" (what resolve() stores).

@@ -1,5 +1,7 @@
 // The planner's message helpers: where a key was written, and the checks of
 // single values (ranges, identifiers, references by name).
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "atrank/spec/planner.hpp"
@@ -15,17 +17,18 @@ std::vector<std::string> names_of(const std::vector<T>& v) {
 }
 }  // namespace
 
-// The origin of `path`, else of the closest enclosing key that was written, else the file.
-Origin Planner::where(std::string path) const {
+Origin origin_of(const Spec& spec, std::string path) {
   while (!path.empty()) {
-    if (auto it = s_.origins.find(path); it != s_.origins.end()) return it->second;
+    if (auto it = spec.origins.find(path); it != spec.origins.end()) return it->second;
     const auto cut = path.find_last_of(".[");
     path = cut == std::string::npos ? "" : path.substr(0, cut);
   }
   Origin o;
-  o.file = s_.file;
+  o.file = spec.file;
   return o;
 }
+
+Origin Planner::where(std::string path) const { return origin_of(s_, std::move(path)); }
 
 std::string Planner::at(const std::string& path) const { return path + " at " + where(path).str(); }
 
@@ -37,11 +40,19 @@ void Planner::positive(const std::string& path, std::int64_t v) const {
 void Planner::non_negative(const std::string& path, std::int64_t v) const {
   if (v < 0) fail(path, "expected a non-negative integer, got " + std::to_string(v));
 }
+void Planner::size(const std::string& path, std::int64_t v) const {
+  positive(path, v);
+  if (v > kMaxSize)
+    fail(path, fmt::format("{} is too large to build: a size is at most 2^40 = {}", v, kMaxSize));
+}
+// TOML has inf and nan: neither is a rate, a norm or a weight.
 void Planner::positive(const std::string& path, double v) const {
   if (!(v > 0)) fail(path, fmt::format("expected a positive number, got {}", v));
+  if (!std::isfinite(v)) fail(path, fmt::format("expected a finite positive number, got {}", v));
 }
 void Planner::non_negative(const std::string& path, double v) const {
   if (!(v >= 0)) fail(path, fmt::format("expected a non-negative number, got {}", v));
+  if (!std::isfinite(v)) fail(path, fmt::format("expected a finite non-negative number, got {}", v));
 }
 void Planner::unit_interval(const std::string& path, double v) const {
   if (!(v >= 0 && v < 1)) fail(path, fmt::format("expected a number in [0, 1), got {}", v));

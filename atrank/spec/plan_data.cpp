@@ -146,12 +146,12 @@ std::vector<std::string> Planner::id_spaces() const {
 
 void Planner::vocab() const {
   const auto spaces = id_spaces();
-  for (const auto& [space, size] : s_.vocab) {
+  for (const auto& [space, rows] : s_.vocab) {
     identifier("vocab." + space, space, "an id space name");
     if (!contains(spaces, space))
       fail("vocab." + space, "unknown id space " + q(space) + did_you_mean(space, spaces) +
                                  "; the spec's id spaces: " + join(spaces));
-    positive("vocab." + space, size);
+    size("vocab." + space, rows);
   }
 }
 

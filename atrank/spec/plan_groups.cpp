@@ -19,7 +19,7 @@ void Planner::tables() {
   for (const auto& t : s_.tables) {
     const std::string path = "tables." + t.name;
     identifier(path + ".vocab", t.vocab, "an id space name");
-    positive(path + ".width", t.width);
+    size(path + ".width", t.width);
     inits_[t.name] = one_of<InitKind>(path + ".init", t.init);
     if (inits_[t.name] == InitKind::Normal || inits_[t.name] == InitKind::TruncatedNormal)
       positive(path + ".init_scale", t.init_scale);
@@ -33,21 +33,24 @@ void Planner::encoder() {
   EncoderPlan& plan = p_.encoder;
   plan.kind = one_of<EncoderKind>("encoder.kind", e.kind);
   plan.uses_history = plan.kind != EncoderKind::Bpr;
-  positive("encoder.hidden", e.hidden);
-  positive("encoder.heads", e.heads);
-  positive("encoder.blocks", e.blocks);
-  positive("encoder.ffn", e.ffn);
+  size("encoder.hidden", e.hidden);
+  size("encoder.heads", e.heads);
+  size("encoder.blocks", e.blocks);
+  if (e.blocks > kMaxBlocks)
+    fail("encoder.blocks", fmt::format("{} blocks are too many: at most {} (every training step runs them one "
+                                       "after the other)", e.blocks, kMaxBlocks));
+  size("encoder.ffn", e.ffn);
   unit_interval("encoder.dropout", e.dropout);
   plan.qkv_activation = one_of("encoder.qkv_activation", e.qkv_activation, qkv_activations());
   positive("encoder.layer_norm_eps", e.layer_norm_eps);
-  positive("encoder.lstm_units", e.lstm_units);
-  positive("encoder.cnn_filters", e.cnn_filters);
-  positive("encoder.cnn_max_length", e.cnn_max_length);
+  size("encoder.lstm_units", e.lstm_units);
+  size("encoder.cnn_filters", e.cnn_filters);
+  size("encoder.cnn_max_length", e.cnn_max_length);
   plan.cnn_init = one_of<InitKind>("encoder.cnn_init", e.cnn_init);
   if (e.cnn_widths.empty()) fail("encoder.cnn_widths", "expected at least one convolution width");
   for (std::size_t i = 0; i < e.cnn_widths.size(); ++i) {
     const std::string path = "encoder.cnn_widths[" + std::to_string(i) + "]";
-    positive(path, e.cnn_widths[i]);
+    size(path, e.cnn_widths[i]);
     if (plan.kind == EncoderKind::Cnn && e.cnn_widths[i] > e.cnn_max_length)
       fail(path, fmt::format("convolution width {} exceeds the padded length encoder.cnn_max_length = {}",
                              e.cnn_widths[i], e.cnn_max_length));
@@ -114,7 +117,7 @@ GroupPlan Planner::group(const GroupSpec& g, std::map<std::string, std::string>&
   if (plan.time.encoding == TimeEncoding::Embedding) shared_time_table(g, time_owner);
   plan.input_width = plan.feature_width + plan.behavior_width + plan.time.concat_width;
   plan.activation = one_of<Activation>(path + ".projection.activation", g.projection.activation);
-  if (g.projection.enabled) positive(path + ".projection.width", g.projection.width);
+  if (g.projection.enabled) size(path + ".projection.width", g.projection.width);
   plan.width = g.projection.enabled ? g.projection.width : plan.input_width;
   return plan;
 }
@@ -175,7 +178,7 @@ TimePlan Planner::time(const GroupSpec& g, std::int64_t base) const {
       plan.concat_width = std::int64_t(plan.edges.size());  // the overflow bucket: all zeros
     return plan;
   }
-  positive(path + ".width", t.width);
+  size(path + ".width", t.width);
   if (plan.combine == TimeCombine::Add && t.width != base)
     fail(path + ".width", fmt::format("an added time embedding (combine = \"add\") must be as wide as the "
                                       "group's features and behavior type together ({}), got {}",

@@ -1,4 +1,5 @@
 // The planner's last sections: [tasks], [train] and [eval].
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -110,6 +111,9 @@ void Planner::train() {
   positive("train.epochs", t.epochs);
   non_negative("train.clip_norm", t.clip_norm);
   positive("train.threads", t.threads);
+  if (t.threads > kMaxThreads)
+    fail("train.threads", fmt::format("{} threads are too many: at most {} (each keeps a tape and a gradient "
+                                      "buffer as large as the dense parameters)", t.threads, kMaxThreads));
   non_negative("train.eval_every", t.eval_every);
   non_negative("train.checkpoint_every", t.checkpoint_every);
   p_.train.multitask = one_of<Multitask>("train.multitask", t.multitask);
@@ -136,11 +140,51 @@ void Planner::eval() {
     if (metric->kind == MetricKind::Auc) plan.select_metric = m;
   }
   if (plan.select_metric.empty()) plan.select_metric = plan.metrics.front().name;
+  plan.select_lower_is_better = parse_metric(plan.select_metric)->lower_is_better();
   positive("eval.negatives", e.negatives);
   plan.select = one_of<Selection>("eval.select", e.select);
   if (plan.select == Selection::Valid && split_ != SplitScheme::Valid)
     fail("eval.select", "selecting on \"valid\" needs a validation split: data.split = \"valid\" (" +
                             at("data.split") + " is \"" + s_.data.split + "\")");
+}
+
+// "<split>.<metric>": a split that is evaluated and a value metrics.jsonl
+// holds for it (a metric of eval.metrics, or "<task>.<metric>" with several tasks).
+void Planner::early_stop() {
+  const EarlyStopSpec& e = s_.train.early_stop;
+  if (e.metric.empty()) {
+    if (s_.origins.count("train.early_stop"))
+      fail("train.early_stop.metric", "expected the value to watch, e.g. metric = \"valid.auc\"");
+    return;
+  }
+  const std::string path = "train.early_stop.metric";
+  std::vector<std::string> choices;
+  for (const std::string split : {"valid", "test"}) {
+    if (split == "valid" && split_ != SplitScheme::Valid) continue;
+    for (const Metric& m : p_.eval.metrics) {
+      choices.push_back(split + "." + m.name);
+      if (p_.tasks.size() > 1)
+        for (const TaskPlan& t : p_.tasks) choices.push_back(split + "." + t.name + "." + m.name);
+    }
+  }
+  if (std::find(choices.begin(), choices.end(), e.metric) == choices.end()) {
+    std::string why;
+    if (e.metric.rfind("valid.", 0) == 0 && split_ != SplitScheme::Valid)
+      why = " (valid.* needs a validation split: data.split = \"valid\", " + at("data.split") + ")";
+    fail(path, "\"" + e.metric + "\" is not an evaluated value" + why + did_you_mean(e.metric, choices) +
+                   "; expected one of: " + join(choices));
+  }
+  positive("train.early_stop.patience", e.patience);
+  non_negative("train.early_stop.min_delta", e.min_delta);
+  EarlyStopPlan plan;
+  plan.name = e.metric;
+  const auto dot = e.metric.find('.');
+  plan.split = e.metric.substr(0, dot) == "valid" ? Selection::Valid : Selection::Test;
+  plan.metric = e.metric.substr(dot + 1);
+  plan.lower_is_better = parse_metric(plan.metric.substr(plan.metric.rfind('.') + 1))->lower_is_better();
+  plan.patience = e.patience;
+  plan.min_delta = e.min_delta;
+  p_.train.early_stop = plan;
 }
 
 }  // namespace atrank::spec

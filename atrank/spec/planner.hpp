@@ -40,6 +40,7 @@ class Planner {
     fail(path, "unknown value \"" + value + "\"" + did_you_mean(value, names) + "; expected one of: " + join(names));
   }
   void positive(const std::string& path, std::int64_t v) const;
+  void size(const std::string& path, std::int64_t v) const;  // positive, at most kMaxSize
   void non_negative(const std::string& path, std::int64_t v) const;
   void positive(const std::string& path, double v) const;
   void non_negative(const std::string& path, double v) const;
@@ -79,6 +80,10 @@ class Planner {
   void task_width(const TaskPlan& task, const GroupPlan& g) const;
   void train();
   void eval();
+  void early_stop();
+
+  // ---- what the model needs (plan_sizes.cpp) ----
+  void memory() const;
 
   // ---- what follows from several sections (plan.cpp) ----
   void roles();

@@ -24,7 +24,9 @@ void resolve(Spec& s) {
     const std::string path = "groups." + g.name + ".time";
     if (g.object.empty()) g.object = s.data.object_space;
     if (g.time.table.empty()) g.time.table = g.name + "_time";
-    if (g.time.unit_seconds == 0) g.time.unit_seconds = s.data.time_unit_seconds;
+    // Only an unwritten unit is inherited: a written 0 is an error (make_plan()), not "the default".
+    if (g.time.unit_seconds == 0 && !s.origins.count(path + ".unit_seconds"))
+      g.time.unit_seconds = s.data.time_unit_seconds;
     if (parse_choice<EdgesKind>(g.time.edges_kind) == EdgesKind::Log2) {
       // The authors' edges: 2, 4, ..., 2^count (make_plan() rejects counts outside 1..kMaxLog2Edges).
       g.time.edges.clear();

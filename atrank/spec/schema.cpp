@@ -445,6 +445,15 @@ const std::vector<Field<ScheduleStep>>& schedule_fields() {
   return f;
 }
 
+const std::vector<Field<EarlyStopSpec>>& early_stop_fields() {
+  static const std::vector<Field<EarlyStopSpec>> f = {
+      field("metric", &EarlyStopSpec::metric),
+      field("patience", &EarlyStopSpec::patience),
+      field("min_delta", &EarlyStopSpec::min_delta),
+  };
+  return f;
+}
+
 const std::vector<Field<TrainSpec>>& train_fields() {
   static const std::vector<Field<TrainSpec>> f = {
       field("optimizer", &TrainSpec::optimizer),
@@ -480,6 +489,12 @@ const std::vector<Field<TrainSpec>>& train_fields() {
       field("multitask", &TrainSpec::multitask),
       field("eval_batch_size", &TrainSpec::eval_batch_size),
       field("max_steps", &TrainSpec::max_steps),
+      // Written only when on, so that specs without it keep their saved text (and fingerprint).
+      {"early_stop", [](TrainSpec& t, const At& at) { read_fields(at, early_stop_fields(), t.early_stop); },
+       [](const TrainSpec& t) -> std::optional<std::string> {
+         if (t.early_stop.metric.empty()) return std::nullopt;
+         return inline_table(t.early_stop, early_stop_fields());
+       }},
   };
   return f;
 }
@@ -548,6 +563,7 @@ std::vector<std::string> all_key_paths() {
   add("tasks.*.", task_fields());
   add("train.", train_fields());
   add("train.schedule[].", schedule_fields());
+  add("train.early_stop.", early_stop_fields());
   add("eval.", eval_fields());
   return out;
 }

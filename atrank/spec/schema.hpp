@@ -81,6 +81,7 @@ const std::vector<Field<GroupSpec>>& group_fields();
 const std::vector<Field<EncoderSpec>>& encoder_fields();
 const std::vector<Field<TaskSpec>>& task_fields();
 const std::vector<Field<ScheduleStep>>& schedule_fields();
+const std::vector<Field<EarlyStopSpec>>& early_stop_fields();
 const std::vector<Field<TrainSpec>>& train_fields();
 const std::vector<Field<EvalSpec>>& eval_fields();
 

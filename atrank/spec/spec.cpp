@@ -79,13 +79,17 @@ bool operator==(const ScheduleStep& a, const ScheduleStep& b) {
   return std::tie(a.step, a.learning_rate) == std::tie(b.step, b.learning_rate);
 }
 
+bool operator==(const EarlyStopSpec& a, const EarlyStopSpec& b) {
+  return std::tie(a.metric, a.patience, a.min_delta) == std::tie(b.metric, b.patience, b.min_delta);
+}
+
 bool operator==(const TrainSpec& a, const TrainSpec& b) {
   return std::tie(a.optimizer, a.learning_rate, a.schedule, a.beta1, a.beta2, a.adam_eps, a.adagrad_init,
                   a.batch_size, a.epochs, a.clip_norm, a.seed, a.threads, a.eval_every, a.checkpoint_every,
-                  a.multitask, a.eval_batch_size, a.max_steps) ==
+                  a.multitask, a.eval_batch_size, a.max_steps, a.early_stop) ==
          std::tie(b.optimizer, b.learning_rate, b.schedule, b.beta1, b.beta2, b.adam_eps, b.adagrad_init,
                   b.batch_size, b.epochs, b.clip_norm, b.seed, b.threads, b.eval_every, b.checkpoint_every,
-                  b.multitask, b.eval_batch_size, b.max_steps);
+                  b.multitask, b.eval_batch_size, b.max_steps, b.early_stop);
 }
 
 bool operator==(const EvalSpec& a, const EvalSpec& b) {

@@ -153,6 +153,13 @@ struct ScheduleStep {
   double learning_rate = 0;
 };
 
+// Stop a run when a metric stops improving (off while `metric` is empty).
+struct EarlyStopSpec {
+  std::string metric;          // "<split>.<metric>" as metrics.jsonl names it: "valid.auc", "test.item.auc"
+  std::int64_t patience = 3;   // this many evaluations in a row without improvement stop the run
+  double min_delta = 0.0;      // an improvement must beat the best so far by more than this
+};
+
 struct TrainSpec {
   std::string optimizer = "sgd";       // "sgd" | "adam" | "adagrad"
   double learning_rate = 1.0;
@@ -169,6 +176,7 @@ struct TrainSpec {
   std::string multitask = "interleave";// "interleave" (one task per batch) | "mixed"
   std::int64_t eval_batch_size = 512;
   std::int64_t max_steps = 0;          // 0 = epochs decide
+  EarlyStopSpec early_stop;
   Origin origin;
 };
 
@@ -214,6 +222,7 @@ bool operator==(const GroupSpec& a, const GroupSpec& b);
 bool operator==(const EncoderSpec& a, const EncoderSpec& b);
 bool operator==(const TaskSpec& a, const TaskSpec& b);
 bool operator==(const ScheduleStep& a, const ScheduleStep& b);
+bool operator==(const EarlyStopSpec& a, const EarlyStopSpec& b);
 bool operator==(const TrainSpec& a, const TrainSpec& b);
 bool operator==(const EvalSpec& a, const EvalSpec& b);
 bool operator==(const Spec& a, const Spec& b);

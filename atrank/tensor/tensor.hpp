@@ -33,6 +33,13 @@ TensorView<T> tensor_view(T* data, const TensorShape& shape) {
   return xt::adapt(static_cast<T*>(data), n, xt::no_ownership(), shape);
 }
 
+// A view of a whole row-major xtensor container (tests and tools build values
+// as containers and pass them where atrank takes a view).
+template <class Container>
+TensorView<typename Container::value_type> tensor_view(Container& c) {
+  return tensor_view(c.data(), TensorShape(c.shape().begin(), c.shape().end()));
+}
+
 // data: (rows, cols) row-major.
 template <class T>
 MatrixView<T> matrix_view(T* data, std::size_t rows, std::size_t cols) {

@@ -13,11 +13,21 @@ namespace {
 // First example of slice s when n examples are cut into k slices.
 std::int64_t slice_begin(std::int64_t n, int k, int s) { return n * s / k; }
 
+// A thread that cannot start (thread or memory limits) is an error saying which setting asked for it.
+WorkerPool start_threads(int threads) {
+  try {
+    return WorkerPool(threads);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error("starting " + std::to_string(threads) +
+                             " threads for training and evaluation (train.threads or --threads): " + e.what());
+  }
+}
+
 }  // namespace
 
 BatchRunner::BatchRunner(model::Model<float>& model, int threads)
     : model_(model),
-      pool_(threads),
+      pool_(start_threads(threads)),
       tapes_(std::size_t(threads)),
       slices_(std::size_t(threads)),
       shards_(std::size_t(threads)),

@@ -2,14 +2,13 @@
 // count x (u32 name length, name, u64 size, bytes) | u64 xxh64 of all before.
 #include "atrank/train/checkpoint.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <xxhash.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+
+#include "atrank/train/checked_file.hpp"
 
 namespace atrank::train {
 namespace {
@@ -56,29 +55,7 @@ void Checkpoint::save(const std::string& path) const {
   }
   append(out, std::uint64_t(XXH64(out.data(), out.size(), 0)));
 
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) throw CheckpointError("cannot write checkpoint " + tmp + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t w = ::write(fd, out.data() + done, out.size() - done);
-    if (w < 0) {
-      const int e = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw CheckpointError("cannot write checkpoint " + tmp + ": " + std::strerror(e));
-    }
-    done += std::size_t(w);
-  }
-  // fsync before rename: after a crash the file is either the old or the new one, whole.
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    throw CheckpointError("cannot flush checkpoint " + tmp + ": " + std::strerror(errno));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    throw CheckpointError("cannot rename " + tmp + " to " + path + ": " + std::strerror(errno));
-  }
+  write_file_atomically(path, out);
 }
 
 Checkpoint Checkpoint::load(const std::string& path, std::uint64_t expected_fingerprint) {

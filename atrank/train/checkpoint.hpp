@@ -50,7 +50,7 @@ class Checkpoint {
     return x;
   }
 
-  // Writes `path` atomically: a temp file in the same directory, fsync, rename.
+  // Writes `path` atomically (write_file_atomically): a temp file in the same directory, fsync, rename.
   void save(const std::string& path) const;
   // Reads and verifies magic, version and checksum. When expected_fingerprint
   // is non-zero and differs, throws naming both (a checkpoint of another spec).

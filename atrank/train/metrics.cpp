@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "atrank/kernels/sigmoid.hpp"
+
 namespace atrank::train {
 namespace {
 
@@ -66,13 +68,12 @@ double gauc(const ScoredCases& s) {
 }
 
 double logloss(const ScoredCases& s) {
-  auto ce = [](double x, double z) {
-    return std::max(x, 0.0) - x * z + std::log1p(std::exp(-std::abs(x)));
-  };
+  using kernels::sigmoid_cross_entropy;
   const auto n = s.cases();
   double sum = 0;
   for (std::int64_t i = 0; i < n; ++i)
-    sum += ce(s.scores[i * s.candidates], 1.0) + ce(s.scores[i * s.candidates + 1], 0.0);
+    sum += sigmoid_cross_entropy(double(s.scores[i * s.candidates]), 1.0) +
+           sigmoid_cross_entropy(double(s.scores[i * s.candidates + 1]), 0.0);
   return n ? sum / double(2 * n) : 0;
 }
 

@@ -13,9 +13,19 @@
 #include <nlohmann/json.hpp>
 
 #include "atrank/data/batcher.hpp"
+#include "atrank/model/model.hpp"
 #include "atrank/train/checkpoint.hpp"
+#include "atrank/train/early_stopping.hpp"
 
 namespace atrank::train {
+
+// A model's parameters, each with its section: best.ckpt holds these, a
+// checkpoint these and the training state.
+template <class F>
+void parameter_fields(model::Model<float>& model, F&& f) {
+  f("dense", model.dense().values());
+  for (auto* t : model.tables()) f("table/" + t->name, t->values);
+}
 
 struct RunState {
   std::int64_t step = 0;
@@ -29,6 +39,7 @@ struct RunState {
   double best_score = -std::numeric_limits<double>::infinity();
   std::int64_t best_step = -1, best_epoch = -1;
   nlohmann::json best_metrics = nlohmann::json::object();
+  EarlyStopState early_stop;
 
   // Calls f(section, field) for every field.
   template <class F>
@@ -46,6 +57,7 @@ struct RunState {
     f("state/best_step", best_step);
     f("state/best_epoch", best_epoch);
     f("state/best_metrics", best_metrics);
+    f("state/early_stop", early_stop);
   }
 };
 
@@ -62,6 +74,7 @@ struct PutSection {
     s << v;
     c.put_string(name, s.str());
   }
+  void operator()(const std::string& name, const EarlyStopState& v) const { c.put_string(name, v.to_json()); }
 };
 
 struct GetSection {
@@ -73,6 +86,10 @@ struct GetSection {
   void operator()(const std::string& name, std::mt19937_64& v) const {
     std::istringstream s(c.bytes(name));
     s >> v;
+  }
+  // Checkpoints written before early stopping existed have no such section: a fresh state.
+  void operator()(const std::string& name, EarlyStopState& v) const {
+    v = c.has(name) ? EarlyStopState::from_json(c.bytes(name)) : EarlyStopState{};
   }
 };
 

@@ -1,21 +1,34 @@
 #include "atrank/train/worker_pool.hpp"
 
 #include <stdexcept>
+#include <string>
+#include <system_error>
 
 namespace atrank::train {
 
 WorkerPool::WorkerPool(int size) : errors_(std::size_t(size > 0 ? size : 1)) {
   if (size < 1) throw std::invalid_argument("worker pool: size must be at least 1");
-  for (int k = 1; k < size; ++k) threads_.emplace_back([this, k] { work(k); });
+  try {
+    for (int k = 1; k < size; ++k) threads_.emplace_back([this, k] { work(k); });
+  } catch (const std::system_error& e) {
+    const std::size_t started = threads_.size() + 1;  // the caller's thread is the first
+    // The threads already started must be joined, or their destructors terminate the process.
+    stop();
+    throw std::runtime_error("cannot start thread " + std::to_string(started + 1) + " of " + std::to_string(size) +
+                             ": " + e.code().message());
+  }
 }
 
-WorkerPool::~WorkerPool() {
+WorkerPool::~WorkerPool() { stop(); }
+
+void WorkerPool::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
   for (auto& t : threads_) t.join();
+  threads_.clear();
 }
 
 void WorkerPool::run_erased(ErasedJob call, void* job) {

@@ -36,6 +36,7 @@ class WorkerPool {
  private:
   using ErasedJob = void (*)(void* job, int k);
   void run_erased(ErasedJob call, void* job);
+  void stop();  // ends and joins the threads
   void work(int k);
 
   std::vector<std::thread> threads_;

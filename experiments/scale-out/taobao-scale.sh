@@ -30,7 +30,7 @@ stage() {
     exit 1
   fi
   tr '\r' '\n' <"$out/$name.log" |
-    grep -E '^(wrote|kind|prepared|steps|data:|eval |done:)|(User|System) time|Elapsed|Maximum resident|peak-memory'
+    grep -E '^(wrote|kind|prepared|steps|data:|eval |done)|(User|System) time|Elapsed|Maximum resident|peak-memory'
 }
 
 spec=(specs/taobao-scale.toml --set "data.path=$data" --set "data.cache_dir=$cache")

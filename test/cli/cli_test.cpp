@@ -2,9 +2,15 @@
 // stderr) and the files each command writes or must not write. Tiny data: seconds in total.
 #include <boost/test/unit_test.hpp>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
+#include <memory>
 #include <regex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +21,7 @@ using atrank::test::Outcome;
 using atrank::test::read_text;
 using atrank::test::run_atrank;
 using atrank::test::Scratch;
+using atrank::test::Started;
 using atrank::test::write_text;
 namespace fs = std::filesystem;
 
@@ -296,6 +303,76 @@ BOOST_AUTO_TEST_CASE(run_writes_its_run_directory) {
   BOOST_TEST(!fs::exists(w.file("r3")));
 }
 
+// A run told to go on for ever, started in the background; returns once it has written its first
+// checkpoint (its signal handlers are then in place).
+std::unique_ptr<Started> endless_run(const Workspace& w, const std::string& out) {
+  auto run = std::make_unique<Started>(
+      std::vector<std::string>{"run", "tiny.toml", "--out", out, "--quiet", "--set", "train.epochs=1000000",
+                               "--set", "train.checkpoint_every=5", "--set", "train.eval_every=1000000"},
+      w.dir.path());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!fs::exists(w.file(out + "/checkpoint.ckpt")) && std::chrono::steady_clock::now() < deadline)
+    ::usleep(20000);
+  BOOST_TEST_REQUIRE(fs::exists(w.file(out + "/checkpoint.ckpt")));
+  return run;
+}
+
+// SIGINT and SIGTERM finish the step, write the checkpoint, say how to resume and exit 130 / 143;
+// the printed command resumes.
+BOOST_AUTO_TEST_CASE(a_signal_stops_with_a_checkpoint_and_the_resume_command) {
+  Workspace w;
+  for (const auto& [signal, name, code] : {std::tuple{SIGINT, "SIGINT", 130}, std::tuple{SIGTERM, "SIGTERM", 143}}) {
+    BOOST_TEST_CONTEXT(name) {
+      const std::string out = std::string("s-") + name;
+      auto run = endless_run(w, out);
+      ::kill(run->pid(), signal);
+      const Outcome r = run->wait();
+      BOOST_TEST(r.code == code, r.err);
+      BOOST_TEST(has(r.err, std::string("atrank: stopped by ") + name + " at step "), r.err);
+      BOOST_TEST(has(r.err, "checkpoint " + out + "/checkpoint.ckpt written. Continue with:\n  "), r.err);
+      BOOST_TEST(has(r.err, " run tiny.toml --set train.epochs=1000000 --set train.checkpoint_every=5 --set "
+                            "train.eval_every=1000000 --out " + out + " --resume\n"), r.err);
+      const nlohmann::json summary = nlohmann::json::parse(read_text(w.file(out + "/summary.json")));
+      BOOST_TEST(summary["stop"]["reason"] == "signal");
+      const long long stopped_at = summary["stop"]["step"];
+      BOOST_TEST(stopped_at >= 5);
+      // The checkpoint holds that step: a resume goes on from it.
+      const Outcome resumed = w({"run", "tiny.toml", "--out", out, "--resume", "--set", "train.checkpoint_every=5",
+                                 "--set", "train.eval_every=1000000", "--set",
+                                 "train.max_steps=" + std::to_string(stopped_at + 2)});
+      BOOST_TEST(resumed.code == 0, resumed.err);
+      BOOST_TEST(has(resumed.out, "resumed from " + out + "/checkpoint.ckpt at step " + std::to_string(stopped_at)),
+                 resumed.out);
+    }
+  }
+}
+
+// A second signal exits at once (the first would have waited for the step and the checkpoint).
+BOOST_AUTO_TEST_CASE(a_second_signal_exits_at_once) {
+  Workspace w;
+  auto run = endless_run(w, "twice");
+  ::kill(run->pid(), SIGINT);
+  ::kill(run->pid(), SIGTERM);
+  const Outcome r = run->wait();
+  BOOST_TEST((r.code == 130 || r.code == 143), r.code);
+  BOOST_TEST(has(r.err, "atrank: second signal: exiting at once, without a checkpoint"), r.err);
+  BOOST_TEST(!has(r.err, "Continue with"), r.err);
+}
+
+// Arguments and sizes the loop must survive or refuse: a negative --threads is refused (it was
+// ignored), a batch larger than the data is one batch per epoch (it overflowed and hung).
+BOOST_AUTO_TEST_CASE(threads_and_batch_size_bounds) {
+  Workspace w;
+  Outcome r = w({"run", "tiny.toml", "--out", "neg", "--threads", "-3"});
+  BOOST_TEST(r.code != 0);
+  BOOST_TEST(has(r.err, "--threads"), r.err);
+  BOOST_TEST(!fs::exists(w.file("neg")));
+  r = w({"run", "tiny.toml", "--out", "big", "--quiet", "--set", "train.batch_size=4611686018427387904", "--set",
+         "train.epochs=2"});
+  BOOST_TEST(r.code == 0, r.err);
+  const nlohmann::json summary = nlohmann::json::parse(read_text(w.file("big/summary.json")));
+  BOOST_TEST(summary["train"]["steps"] == 2);
+
 // A CNN whose convolution kernels start at zero and never move (learning rate
 // 1e-30): every filter outputs its bias, the user vector is the same for
 // everyone. The run says so on its evaluation lines and in summary.json; the
@@ -330,7 +407,7 @@ BOOST_AUTO_TEST_CASE(collapsed_model_is_flagged) {
   BOOST_TEST(!has(r.out, "warning"), r.out);
   // Figures to 4 places, also on the done: line.
   BOOST_TEST(std::regex_search(r.out, std::regex("\n  test  auc 0\\.\\d{4}  user_spread 0\\.\\d{4}\n")), r.out);
-  BOOST_TEST(std::regex_search(r.out, std::regex("done: best test\\.auc 0\\.\\d{4} at step")), r.out);
+  BOOST_TEST(std::regex_search(r.out, std::regex("done \\(budget\\): best test\\.auc 0\\.\\d{4} at step")), r.out);
   m = last("alive");
   BOOST_TEST(m["test"]["user_spread"].get<double>() > 0.01);
   summary = nlohmann::json::parse(read_text(w.file("alive/summary.json")));

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -43,17 +44,16 @@ std::string read_text(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-Outcome run_atrank(const std::vector<std::string>& args, const std::string& cwd) {
-  const Scratch capture;
-  const std::string out = capture.file("stdout"), err = capture.file("stderr");
+Started::Started(const std::vector<std::string>& args, const std::string& cwd) {
+  const std::string out = capture_.file("stdout"), err = capture_.file("stderr");
   std::vector<std::string> argv_s{ATRANK_BIN};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
     const int in = ::open("/dev/null", O_RDONLY);
     const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -63,14 +63,31 @@ Outcome run_atrank(const std::vector<std::string>& args, const std::string& cwd)
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
+}
+
+Started::~Started() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+Outcome Started::wait() {
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0)
+  while (::waitpid(pid_, &status, 0) < 0)
     if (errno != EINTR) throw std::runtime_error("waitpid failed");
+  pid_ = -1;
   Outcome r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = read_text(out);
-  r.err = read_text(err);
+  r.out = read_text(capture_.file("stdout"));
+  r.err = read_text(capture_.file("stderr"));
   return r;
+}
+
+Outcome run_atrank(const std::vector<std::string>& args, const std::string& cwd) {
+  return Started(args, cwd).wait();
 }
 
 }  // namespace atrank::test

@@ -29,6 +29,21 @@ class Scratch {
   std::string path_;
 };
 
+// `atrank args...` in `cwd` as run_atrank, started and left running: signal it with kill(pid(), ...), then wait().
+class Started {
+ public:
+  Started(const std::vector<std::string>& args, const std::string& cwd);
+  ~Started();  // kills and reaps the process when wait() was not called
+  Started(const Started&) = delete;
+  Started& operator=(const Started&) = delete;
+  int pid() const { return pid_; }
+  Outcome wait();
+
+ private:
+  Scratch capture_;
+  int pid_ = -1;
+};
+
 void write_text(const std::string& path, const std::string& text);
 std::string read_text(const std::string& path);
 

@@ -2,7 +2,13 @@
 // checks of the whole forward pass (tables included), scoring consistency.
 #include <boost/test/unit_test.hpp>
 
+#include <array>
 #include <cmath>
+
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xsort.hpp>
+#include <xtensor/xview.hpp>
 
 #include "atrank/autodiff/gradcheck.hpp"
 #include "test/autodiff/gradcheck_util.hpp"
@@ -53,21 +59,21 @@ BOOST_AUTO_TEST_CASE(amazon_parameter_count_is_the_authors) {
 BOOST_AUTO_TEST_CASE(tf_default_initialization) {
   auto m = test::build_model<float>(test::tiny_spec(), test::tiny_vocab());
   auto& p = m.dense();
-  for (const auto& s : p.slices()) {
-    const float* v = p.values().data() + s.offset;
-    const bool bias = s.name.size() > 5 && s.name.substr(s.name.size() - 5) == "/bias";
-    const bool beta = s.name.size() > 5 && s.name.substr(s.name.size() - 5) == "/beta";
-    const bool gamma = s.name.size() > 6 && s.name.substr(s.name.size() - 6) == "/gamma";
-    for (std::int64_t i = 0; i < s.numel(); ++i) {
-      if (bias || beta) BOOST_TEST(v[i] == 0.0f, s.name);
-      if (gamma) BOOST_TEST(v[i] == 1.0f, s.name);
-      if (!bias && !beta && !gamma)  // Glorot-uniform kernel
-        BOOST_TEST(std::abs(v[i]) <= std::sqrt(6.0 / double(s.shape[0] + s.shape[1])) + 1e-6, s.name);
-    }
+  auto ends_with = [](const std::string& name, const std::string& tail) {
+    return name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  for (std::size_t id = 0; id < p.slices().size(); ++id) {
+    const auto& s = p.slice(int(id));
+    const auto v = p.tensor(int(id));
+    if (ends_with(s.name, "/bias") || ends_with(s.name, "/beta"))
+      BOOST_TEST(xt::all(xt::equal(v, 0.f)), s.name);
+    else if (ends_with(s.name, "/gamma"))
+      BOOST_TEST(xt::all(xt::equal(v, 1.f)), s.name);
+    else  // Glorot-uniform kernel
+      BOOST_TEST(xt::amax(xt::abs(v))() <= std::sqrt(6.0 / double(s.shape[0] + s.shape[1])) + 1e-6, s.name);
   }
-  for (float v : test::table_named(m, "item_bias").values) BOOST_TEST(v == 0.0f);
-  const auto& item = test::table_named(m, "item");
-  for (float v : item.values) BOOST_TEST(std::abs(v) <= std::sqrt(6.0 / (7 + 4)) + 1e-6);
+  BOOST_TEST(xt::all(xt::equal(test::table_named(m, "item_bias").tensor(), 0.f)));
+  BOOST_TEST(xt::amax(xt::abs(test::table_named(m, "item").tensor()))() <= std::sqrt(6.0 / (7 + 4)) + 1e-6);
 }
 
 BOOST_AUTO_TEST_CASE(whole_forward_gradients_with_tables) {
@@ -100,14 +106,13 @@ BOOST_AUTO_TEST_CASE(loss_is_mean_cross_entropy_plus_l2_of_the_output_vectors) {
   test::randomize(m0, 12);
   Tape<double> t0;
   const auto r0 = m0.forward(t0, batch, false, rng);
-  double ce = 0;
-  for (int b = 0; b < 3; ++b) {
-    const double x = t0.value(r0.logits)[b], z = batch.labels[std::size_t(b)];
-    ce += std::max(x, 0.0) - x * z + std::log1p(std::exp(-std::abs(x)));
-  }
-  BOOST_TEST(std::abs(t0.value(r0.loss)[0] - ce / 3) < 1e-12);
-  BOOST_TEST(t.value(r.loss)[0] > t0.value(r0.loss)[0]);
-  for (int b = 0; b < 3; ++b) BOOST_TEST(t.value(r.logits)[b] == t0.value(r0.logits)[b]);
+  // Stable sigmoid cross-entropy of the logits, as an xtensor expression.
+  const auto x = t0.tensor(r0.logits);
+  const auto z = xt::cast<double>(xt::adapt(batch.labels));
+  const double ce = xt::mean(xt::maximum(x, 0.0) - x * z + xt::log1p(xt::exp(-xt::abs(x))))();
+  BOOST_TEST(std::abs(t0.tensor(r0.loss)(0) - ce) < 1e-12);
+  BOOST_TEST(t.tensor(r.loss)(0) > t0.tensor(r0.loss)(0));
+  BOOST_TEST(xt::all(xt::equal(t.tensor(r.logits), x)));
 }
 
 BOOST_AUTO_TEST_CASE(scores_encode_the_history_once_and_match_pointwise_logits) {
@@ -125,8 +130,8 @@ BOOST_AUTO_TEST_CASE(scores_encode_the_history_once_and_match_pointwise_logits) 
     for (int b = 0; b < 3; ++b) one.targets[std::size_t(b)] = batch.candidates[std::size_t(b * 3 + c)];
     Tape<double> t1;
     const auto r = m.forward(t1, one, false, rng);
-    for (int b = 0; b < 3; ++b)
-      BOOST_TEST(std::abs(t1.value(r.logits)[b] - scores[std::size_t(b * 3 + c)]) < 1e-12);
+    const auto column = xt::view(xt::adapt(scores, std::array<std::size_t, 2>{3, 3}), xt::all(), c);
+    BOOST_TEST(xt::allclose(t1.tensor(r.logits), column, 0.0, 1e-12));
   }
 }
 

@@ -3,10 +3,16 @@
 // coupon) model with shared tables and per-group time encodings.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xtensor.hpp>
+#include <xtensor/xview.hpp>
 
 #include "atrank/data/batch.hpp"
 #include "atrank/model/model.hpp"
@@ -216,21 +222,15 @@ void randomize(model::Model<T>& m, unsigned seed) {
     for (auto& v : t->values) v = T(u(rng));
 }
 
-// The densified gradient of a table (test helper only).
+// The L2 norm of each row of a table's gradient: its sparse slices added up
+// into a dense (rows, width) tensor first (test helper only).
 template <class T>
-std::vector<T> dense_grad(const autodiff::EmbeddingTable<T>& t) {
-  std::vector<T> g(t.values.size(), T(0));
-  for (std::size_t r = 0; r < t.grad.rows.size(); ++r)
-    for (std::int64_t c = 0; c < t.width; ++c)
-      g[std::size_t(t.grad.rows[r] * t.width + c)] += t.grad.values[r * std::size_t(t.width) + std::size_t(c)];
-  return g;
-}
-
-template <class T>
-double row_norm(const std::vector<T>& g, std::int64_t width, std::int64_t row) {
-  double s = 0;
-  for (std::int64_t c = 0; c < width; ++c) s += double(g[std::size_t(row * width + c)]) * double(g[std::size_t(row * width + c)]);
-  return std::sqrt(s);
+xt::xtensor<double, 1> grad_row_norms(const autodiff::EmbeddingTable<T>& t) {
+  xt::xtensor<double, 2> g = xt::zeros<double>({std::size_t(t.rows), std::size_t(t.width)});
+  const auto slices = xt::adapt(t.grad.values, std::array<std::size_t, 2>{t.grad.rows.size(), std::size_t(t.width)});
+  for (std::size_t s = 0; s < t.grad.rows.size(); ++s)
+    xt::row(g, std::ptrdiff_t(t.grad.rows[s])) += xt::row(slices, std::ptrdiff_t(s));
+  return xt::sqrt(xt::sum(xt::square(g), {1}));
 }
 
 template <class T>

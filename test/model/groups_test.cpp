@@ -5,6 +5,10 @@
 
 #include <cmath>
 
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xoperation.hpp>
+
 #include "atrank/autodiff/gradcheck.hpp"
 #include "test/autodiff/gradcheck_util.hpp"
 #include "test/model/fixtures.hpp"
@@ -63,19 +67,19 @@ BOOST_AUTO_TEST_CASE(no_events_in_a_group_gives_finite_outputs_and_no_gradient_t
   std::mt19937_64 rng(0);
   Tape<double> t;
   const auto r = m.forward(t, batch, true, rng);
-  for (int b = 0; b < 3; ++b) BOOST_TEST(std::isfinite(t.value(r.logits)[b]));
-  BOOST_TEST(std::isfinite(t.value(r.loss)[0]));
+  BOOST_TEST(xt::all(xt::isfinite(t.tensor(r.logits))));
+  BOOST_TEST(std::isfinite(t.tensor(r.loss)(0)));
   m.zero_grad();
   t.backward(r.loss);
   auto& query = test::table_named(m, "query");
-  const auto g = test::dense_grad(query);
+  const auto norms = test::grad_row_norms(query);
   // Only example 1's queries 1 and 2 may receive gradient; the padded id 5 of
   // example 0 (no query events) none at all.
-  BOOST_TEST(test::row_norm(g, query.width, 5) == 0.0);
-  BOOST_TEST(test::row_norm(g, query.width, 1) > 0.0);
-  BOOST_TEST(test::row_norm(g, query.width, 2) > 0.0);
-  for (int row : {0, 3, 4, 6}) BOOST_TEST(test::row_norm(g, query.width, row) == 0.0);
-  for (double v : m.dense().grads()) BOOST_TEST(std::isfinite(v));
+  BOOST_TEST(norms(5) == 0.0);
+  BOOST_TEST(norms(1) > 0.0);
+  BOOST_TEST(norms(2) > 0.0);
+  for (int row : {0, 3, 4, 6}) BOOST_TEST(norms(row) == 0.0);
+  BOOST_TEST(xt::all(xt::isfinite(xt::adapt(m.dense().grads()))));
 }
 
 BOOST_AUTO_TEST_CASE(padding_values_inside_the_concatenation_do_not_matter) {
@@ -94,7 +98,7 @@ BOOST_AUTO_TEST_CASE(padding_values_inside_the_concatenation_do_not_matter) {
       }
   Tape<double> ta, tb;
   const Var sa = m.score(ta, a), sb = m.score(tb, b);
-  for (int i = 0; i < 3; ++i) BOOST_TEST(std::abs(ta.value(sa)[i] - tb.value(sb)[i]) < 1e-12);
+  BOOST_TEST(xt::allclose(ta.tensor(sa), tb.tensor(sb), 0.0, 1e-12));
 }
 
 BOOST_AUTO_TEST_CASE(shared_table_receives_gradient_from_both_groups) {
@@ -116,8 +120,8 @@ BOOST_AUTO_TEST_CASE(shared_table_receives_gradient_from_both_groups) {
   m.zero_grad();
   t.backward(r.loss);
   auto& shop = test::table_named(m, "shop");
-  const auto g = test::dense_grad(shop);
-  for (int row = 0; row < 4; ++row) BOOST_TEST(test::row_norm(g, shop.width, row) > 0.0, "shop row " << row);
+  const auto norms = test::grad_row_norms(shop);
+  for (int row = 0; row < 4; ++row) BOOST_TEST(norms(row) > 0.0, "shop row " << row);
   // One table, one value buffer: both groups read the same rows.
   BOOST_TEST(m.params().tables.find("shop") >= 0);
   int shops = 0;
@@ -182,7 +186,7 @@ BOOST_AUTO_TEST_CASE(mixed_task_batch_gradients) {
     one.targets = {own[task][0], own[task][1], own[task][2]};
     Tape<double> t1;
     const Var s = m.score(t1, one);
-    BOOST_TEST(std::abs(t1.value(s)[task] - t.value(mixed)[task]) < 1e-12);
+    BOOST_TEST(std::abs(t1.tensor(s).flat(std::size_t(task)) - t.tensor(mixed).flat(std::size_t(task))) < 1e-12);
   }
 }
 
@@ -212,7 +216,7 @@ BOOST_AUTO_TEST_CASE(attending_over_one_group_only) {
   other.groups[1] = group_batch({{3, 3, 3}, {}, {6}});
   Tape<double> ta, tb;
   const Var sa = m.score(ta, batch), sb = m.score(tb, other);
-  for (int i = 0; i < 3; ++i) BOOST_TEST(ta.value(sa)[i] == tb.value(sb)[i]);
+  BOOST_TEST(xt::all(xt::equal(ta.tensor(sa), tb.tensor(sb))));
 }
 
 BOOST_AUTO_TEST_CASE(specs_differing_only_in_groups_build_different_models) {

@@ -6,6 +6,11 @@
 #include <random>
 #include <vector>
 
+#include <xtensor/xio.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xtensor.hpp>
+#include <xtensor/xview.hpp>
+
 #include "atrank/autodiff/gradcheck.hpp"
 #include "atrank/autodiff/ops/layout.hpp"
 #include "atrank/nn/attention_block.hpp"
@@ -26,7 +31,7 @@ namespace {
 void randomize(nn::Params<double>& p, unsigned seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(-0.5, 0.5);
-  for (auto& v : p.dense.values()) v = u(rng);
+  for (double& v : p.dense.values()) v = u(rng);
 }
 
 }  // namespace
@@ -73,26 +78,18 @@ BOOST_AUTO_TEST_CASE(fully_masked_example_outputs_layer_norm_of_the_residual) {
   const auto m = nn::MultiheadAttention<double>::make(p, "mha", 4, 4, 4, 2, nn::Activation::Relu,
                                                       0.0, 1e-8);
   randomize(p, 5);
-  const int gamma = m.norm.gamma, beta = m.norm.beta;
-  for (int i = 0; i < 4; ++i) {
-    p.dense.value(gamma)[i] = 1;
-    p.dense.value(beta)[i] = 0;
-  }
+  p.dense.tensor(m.norm.gamma).fill(1);
+  p.dense.tensor(m.norm.beta).fill(0);
   const std::vector<std::int32_t> lengths{0};
   std::mt19937_64 rng(0);
   Tape<double> t;
   const Var in = p.on(t, x);
   const Var out = m(t, p, in, lengths.data(), in, lengths.data(), false, rng);
-  const double* xv = p.dense.value(x);
-  for (int row = 0; row < 2; ++row) {
-    double mean = 0, var = 0;
-    for (int c = 0; c < 4; ++c) mean += xv[row * 4 + c] / 4;
-    for (int c = 0; c < 4; ++c) var += (xv[row * 4 + c] - mean) * (xv[row * 4 + c] - mean) / 4;
-    for (int c = 0; c < 4; ++c) {
-      const double want = (xv[row * 4 + c] - mean) / std::sqrt(var + 1e-8);
-      BOOST_TEST(std::abs(t.value(out)[row * 4 + c] - want) < 1e-9);
-    }
-  }
+  const xt::xtensor<double, 2> xv = xt::view(p.dense.tensor(x), 0);  // (T,C)
+  const xt::xtensor<double, 2> mean = xt::mean(xv, {1}, xt::keep_dims);
+  const xt::xtensor<double, 2> var = xt::mean(xt::square(xv - mean), {1}, xt::keep_dims);
+  const xt::xtensor<double, 2> want = (xv - mean) / xt::sqrt(var + 1e-8);
+  BOOST_TEST(xt::allclose(xt::view(t.tensor(out), 0), want, 0.0, 1e-9), xt::xarray<double>(t.tensor(out)) << " vs " << want);
 }
 
 BOOST_AUTO_TEST_CASE(padded_keys_do_not_change_valid_outputs) {
@@ -106,12 +103,11 @@ BOOST_AUTO_TEST_CASE(padded_keys_do_not_change_valid_outputs) {
   auto run = [&]() {
     Tape<double> t;
     const Var out = b.self(t, p, p.on(t, x), lengths.data(), false, rng);
-    return std::vector<double>(t.value(out), t.value(out) + 3 * 8);  // valid rows only
+    return xt::xtensor<double, 2>(xt::view(t.tensor(out), 0, xt::range(0, 3)));  // valid rows only
   };
   const auto before = run();
-  for (int i = 3 * 8; i < 5 * 8; ++i) p.dense.value(x)[i] += 10.0;
-  const auto after = run();
-  for (std::size_t i = 0; i < before.size(); ++i) BOOST_TEST(std::abs(before[i] - after[i]) < 1e-12);
+  xt::view(p.dense.tensor(x), 0, xt::range(3, 5)) += 10.0;  // the padded positions
+  BOOST_TEST(xt::allclose(run(), before, 0.0, 1e-12));
 }
 
 BOOST_AUTO_TEST_CASE(vanilla_attention_several_queries_over_masked_keys) {
@@ -130,14 +126,10 @@ BOOST_AUTO_TEST_CASE(vanilla_attention_several_queries_over_masked_keys) {
   // Each candidate attends on its own: scoring it alone gives the same row.
   Tape<double> t;
   const Var both = b.vanilla(t, p, p.on(t, q), p.on(t, k), lengths.data(), false, rng);
-  const std::vector<double> all(t.value(both), t.value(both) + 3 * 2 * 8);
-  nn::Params<double>& pp = p;
   Tape<double> t1;
-  const Var q1 = autodiff::slice(t1, pp.on(t1, q), 1, 1, 1);  // candidate 1 only
-  const Var one = b.vanilla(t1, pp, q1, pp.on(t1, k), lengths.data(), false, rng);
-  for (int e = 0; e < 3; ++e)
-    for (int c = 0; c < 8; ++c)
-      BOOST_TEST(std::abs(t1.value(one)[e * 8 + c] - all[std::size_t((e * 2 + 1) * 8 + c)]) < 1e-12);
+  const Var q1 = autodiff::slice(t1, p.on(t1, q), 1, 1, 1);  // candidate 1 only
+  const Var one = b.vanilla(t1, p, q1, p.on(t1, k), lengths.data(), false, rng);
+  BOOST_TEST(xt::allclose(t1.tensor(one), xt::view(t.tensor(both), xt::all(), xt::range(1, 2)), 0.0, 1e-12));
 }
 
 BOOST_AUTO_TEST_CASE(feedforward_gradients) {

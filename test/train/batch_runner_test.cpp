@@ -4,8 +4,17 @@
 #include <boost/test/unit_test.hpp>
 
 #include <array>
+#include <cstdio>
+#include <functional>
 #include <atomic>
 #include <stdexcept>
+#include <string>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
 
 #include "atrank/train/batch_runner.hpp"
 #include "atrank/train/worker_pool.hpp"
@@ -132,6 +141,64 @@ BOOST_AUTO_TEST_CASE(split_batches_give_the_whole_batch_update_with_weighted_tas
   spec.tasks[2].weight = 2.0;
   expect_same_step(spec, test::multi_vocab(), multi_batch(), 2);
 }
+
+// Memory and threads that cannot be had (a limited address space, as under `ulimit -v`): the error
+// names what was being built, never a bare std::bad_alloc or a std::terminate. Runs in a child process
+// whose address space is limited; not under AddressSanitizer, whose allocator aborts instead.
+#if !defined(__SANITIZE_ADDRESS__)
+namespace {
+
+// The bytes this process maps now.
+long double mapped_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  long double pages = 0;
+  statm >> pages;
+  return pages * ::sysconf(_SC_PAGESIZE);
+}
+
+// Runs `body` in a child with `headroom` bytes of address space beyond what it maps; the child's
+// exit code is 0 when `body` threw a std::exception whose message holds `expected`.
+void expect_error_when_limited(long double headroom, const std::function<void()>& body, const std::string& expected) {
+  const pid_t pid = ::fork();
+  BOOST_TEST_REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const rlimit limit{rlim_t(mapped_bytes() + headroom), rlim_t(mapped_bytes() + headroom)};
+    if (::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(3);
+    int code = 2;
+    try {
+      body();
+    } catch (const std::exception& e) {
+      const std::string what = e.what();
+      code = what.find(expected) != std::string::npos ? 0 : 1;
+      if (code != 0) std::fprintf(stderr, "unexpected message: %s\n", what.c_str());
+    }
+    std::fflush(stderr);
+    ::_exit(code);
+  }
+  int status = 0;
+  BOOST_TEST_REQUIRE(::waitpid(pid, &status, 0) == pid);
+  BOOST_TEST(WIFEXITED(status));
+  BOOST_TEST(WEXITSTATUS(status) == 0, "child exit " << WEXITSTATUS(status) << " (1: other message, 2: no error)");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(threads_and_memory_that_cannot_be_had_are_errors_naming_what_was_built) {
+  auto model = test::build_model<float>(test::tiny_spec(), test::tiny_vocab());
+  // 1000 thread stacks do not fit in 64 MiB more.
+  expect_error_when_limited(
+      64.0L * (1 << 20), [&] { train::BatchRunner runner(model, 1000); },
+      "starting 1000 threads for training and evaluation (train.threads or --threads): cannot start thread ");
+  // Tables that the estimate lets through (it compares with the whole limit) but that do not fit in
+  // what is left of it.
+  auto vocab = test::tiny_vocab();
+  const long double headroom = 64.0L * (1 << 20);
+  vocab.sizes["item"] = std::int64_t((mapped_bytes() + headroom - 16.0L * (1 << 20)) / (5 * sizeof(float)));
+  expect_error_when_limited(
+      headroom, [&] { test::build_model<float>(test::tiny_spec(), vocab); },
+      "out of memory building the embedding tables of the model of <in code> (");
+}
+#endif
 
 BOOST_AUTO_TEST_CASE(more_threads_than_examples) {
   data::Batch two;

@@ -89,6 +89,7 @@ BOOST_AUTO_TEST_CASE(run_state_fields_round_trip_under_their_sections) {
   a.best_step = 10;
   a.best_epoch = 1;
   a.best_metrics = {{"test", {{"auc", 0.75}}}};
+  a.early_stop = {"valid.auc", 0.7, 8, 2};
   Checkpoint c;
   a.fields(PutSection{c});
   std::vector<std::string> names;
@@ -96,7 +97,8 @@ BOOST_AUTO_TEST_CASE(run_state_fields_round_trip_under_their_sections) {
   BOOST_TEST(names == (std::vector<std::string>{"state/step", "state/epoch", "state/batch", "state/examples",
                                                 "state/train_seconds", "state/seconds", "state/loss_sum",
                                                 "state/loss_count", "state/last_eval_step", "state/best_score",
-                                                "state/best_step", "state/best_epoch", "state/best_metrics"}));
+                                                "state/best_step", "state/best_epoch", "state/best_metrics",
+                                                "state/early_stop"}));
   for (const auto& n : names) BOOST_TEST(c.has(n), n);
 
   RunState b;
@@ -105,4 +107,20 @@ BOOST_AUTO_TEST_CASE(run_state_fields_round_trip_under_their_sections) {
   BOOST_TEST((b.train_seconds == 5.5 && b.seconds == 6.5 && b.loss_sum == 7.5 && b.loss_count == 8));
   BOOST_TEST((b.last_eval_step == 9 && b.best_score == 0.75 && b.best_step == 10 && b.best_epoch == 1));
   BOOST_TEST(b.best_metrics.dump() == a.best_metrics.dump());
+  BOOST_TEST((b.early_stop.metric == "valid.auc" && b.early_stop.best == 0.7 && b.early_stop.best_step == 8 &&
+              b.early_stop.stale == 2));
+}
+
+// Checkpoints written before early stopping existed resume with a fresh early-stopping state.
+BOOST_AUTO_TEST_CASE(older_checkpoints_without_early_stop_state_still_read) {
+  RunState a;
+  a.early_stop = {"valid.auc", 0.7, 8, 2};
+  Checkpoint c;
+  a.fields([&](const std::string& name, const auto& v) {
+    if (name != "state/early_stop") PutSection{c}(name, v);
+  });
+  RunState b;
+  b.early_stop = {"test.auc", 0.5, 3, 1};
+  b.fields(GetSection{c});
+  BOOST_TEST((b.early_stop.metric.empty() && b.early_stop.best_step == -1 && b.early_stop.stale == 0));
 }

@@ -3,77 +3,17 @@
 // foreign checkpoints are refused.
 #include <boost/test/unit_test.hpp>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
-#include "atrank/data/synth.hpp"
 #include "atrank/train/checkpoint.hpp"
-#include "atrank/train/trainer.hpp"
+#include "test/train/tiny_run.hpp"
 
 using namespace atrank;
 namespace fs = std::filesystem;
 
-namespace {
-
-#ifndef ATRANK_SOURCE_DIR
-#error "ATRANK_SOURCE_DIR must point at the source tree (set in test/train/meson.build)"
-#endif
-
-struct TinyData {
-  fs::path root;
-  fs::path data;
-  TinyData() {
-    root = fs::temp_directory_path() / ("atrank-run-test-" + std::to_string(::getpid()));
-    fs::remove_all(root);
-    data = root / "data";
-    data::SynthOptions o;
-    o.users = 300;
-    o.items = 300;
-    o.categories = 10;
-    o.events = 4500;
-    o.seed = 3;
-    data::write_synthetic(data.string(), o);
-  }
-  ~TinyData() { fs::remove_all(root); }
-
-  train::RunOptions options(const std::string& out, std::vector<std::string> extra = {}) const {
-    train::RunOptions r;
-    r.spec_path = std::string(ATRANK_SOURCE_DIR) + "/specs/quickstart.toml";
-    r.overrides = {"data.path=" + data.string(), "data.cache_dir=" + (root / "cache").string(),
-                   "tables.item.width=16", "tables.category.width=16",
-                   "groups.item.projection.width=32", "encoder.hidden=32", "encoder.heads=4",
-                   "encoder.ffn=8", "train.epochs=2", "train.eval_every=50",
-                   "train.learning_rate=0.5"};
-    r.overrides.insert(r.overrides.end(), extra.begin(), extra.end());
-    r.out_dir = (root / out).string();
-    r.quiet = true;
-    return r;
-  }
-};
-
-std::vector<std::string> read_lines(const fs::path& p) {
-  std::ifstream in(p);
-  std::vector<std::string> lines;
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
-  return lines;
-}
-
-// metrics.jsonl lines without the wall-clock fields.
-std::vector<nlohmann::json> metric_lines(const fs::path& dir) {
-  std::vector<nlohmann::json> out;
-  for (const auto& l : read_lines(dir / "metrics.jsonl")) {
-    auto j = nlohmann::json::parse(l);
-    j.erase("seconds");
-    j.erase("eval_seconds");
-    out.push_back(j);
-  }
-  return out;
-}
-
-}  // namespace
+using atrank::test::metric_lines;
+using atrank::test::TinyData;
 
 BOOST_AUTO_TEST_CASE(tiny_run_learns_and_writes_its_files) {
   TinyData d;
@@ -88,6 +28,8 @@ BOOST_AUTO_TEST_CASE(tiny_run_learns_and_writes_its_files) {
   BOOST_TEST(r.summary["train"]["examples_per_second"].get<double>() > 0);
   BOOST_TEST(r.summary["best"]["step"].get<std::int64_t>() > 0);
   BOOST_TEST(r.summary["train"]["epochs"].get<double>() == 2.0);  // the spec's 2 epochs, all trained
+  BOOST_TEST(r.summary["stop"]["reason"] == "budget");
+  BOOST_TEST(r.summary["best"]["checkpoint"] == "best.ckpt");
   BOOST_TEST(fs::exists(fs::path(r.dir) / "spec.toml"));
   BOOST_TEST(fs::exists(fs::path(r.dir) / "checkpoint.ckpt"));
   BOOST_TEST(fs::exists(fs::path(r.dir) / "summary.json"));
@@ -103,14 +45,20 @@ BOOST_AUTO_TEST_CASE(same_seed_one_thread_gives_identical_metrics) {
 BOOST_AUTO_TEST_CASE(resumed_run_equals_uninterrupted_run) {
   TinyData d;
   const auto full = train::run_training(d.options("full", {"train.checkpoint_every=30"}));
-  // A run stopped at step 60 (its last checkpoint), then resumed to the end.
-  auto part = d.options("part", {"train.checkpoint_every=30", "train.max_steps=60"});
-  train::run_training(part);
+  // A run stopped at step 80 (its last checkpoint), then resumed to the end. Its last evaluation (step
+  // 80, after that checkpoint) is its best: best.ckpt holds it, the checkpoint's best (step 50) is aside.
+  auto part = d.options("part", {"train.checkpoint_every=30", "train.max_steps=80"});
+  const auto stopped = train::run_training(part);
+  BOOST_TEST(stopped.summary["best"]["step"] == 80);
+  BOOST_TEST(fs::exists(stopped.dir + "/best-at-checkpoint.ckpt"));
   auto resume = d.options("part", {"train.checkpoint_every=30"});
   resume.resume = true;
   const auto resumed = train::run_training(resume);
   BOOST_TEST(metric_lines(resumed.dir) == metric_lines(full.dir));
   BOOST_TEST(resumed.summary["test"] == full.summary["test"]);
+  // best.ckpt too: resuming put the checkpoint's best back before going on.
+  const auto best = [](const std::string& dir) { return train::Checkpoint::load(dir + "/best.ckpt", 0).bytes("dense"); };
+  BOOST_TEST((best(resumed.dir) == best(full.dir)));
 }
 
 // Two threads split every batch; each slice draws its dropout masks from a
@@ -153,10 +101,13 @@ BOOST_AUTO_TEST_CASE(corrupt_checkpoint_is_reported_on_resume) {
   }
 }
 
+// The run's spec.toml names the keys that differ (run_safety_test); without it the checkpoint's
+// fingerprint still refuses another spec.
 BOOST_AUTO_TEST_CASE(checkpoint_of_a_different_spec_is_refused) {
   TinyData d;
   auto o = d.options("d", {"train.max_steps=10"});
   train::run_training(o);
+  fs::remove(fs::path(o.out_dir) / "spec.toml");
   auto other = d.options("d", {"encoder.heads=2"});
   other.resume = true;
   try {
@@ -175,5 +126,6 @@ BOOST_AUTO_TEST_CASE(nan_loss_stops_with_a_clear_error) {
     BOOST_FAIL("expected divergence to be reported");
   } catch (const std::runtime_error& e) {
     BOOST_TEST(std::string(e.what()).find("diverged") != std::string::npos);
+    BOOST_TEST(std::string(e.what()).find("No checkpoint was written") != std::string::npos, e.what());
   }
 }
