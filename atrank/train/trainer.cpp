@@ -369,8 +369,7 @@ class Run {
 
   RunResult finish(StopReason reason) {
     const json s = summary(reason);
-    write_file_atomically(files_.summary(), s.dump(2) + "
-");
+    write_file_atomically(files_.summary(), s.dump(2) + "\n");
     if (!options_.quiet) {
       std::string line = fmt::format("done ({}): best {} {:.4f} at step {}", name_of(reason),
                                      s["best"]["selected_on"].get<std::string>(), state_.best_score,

@@ -372,6 +372,7 @@ BOOST_AUTO_TEST_CASE(threads_and_batch_size_bounds) {
   BOOST_TEST(r.code == 0, r.err);
   const nlohmann::json summary = nlohmann::json::parse(read_text(w.file("big/summary.json")));
   BOOST_TEST(summary["train"]["steps"] == 2);
+}
 
 // A CNN whose convolution kernels start at zero and never move (learning rate
 // 1e-30): every filter outputs its bias, the user vector is the same for

@@ -39,8 +39,8 @@ BOOST_AUTO_TEST_CASE(truncated_normal_redraws_beyond_two_sigma_as_tf) {
   // 28.48% of the values lie beyond one sigma (a plain normal: 31.73%).
   const double sigma = 0.1;
   std::mt19937_64 rng(5);
-  std::vector<double> v(1000000);
-  nn::initialize(v.data(), Shape{std::int64_t(v.size())}, nn::Init::truncated_normal(sigma), rng);
+  xt::xtensor<double, 1> v = xt::zeros<double>({1000000});
+  nn::initialize(tensor_view(v), nn::Init::truncated_normal(sigma), rng);
   double mean = 0, sq = 0, worst = 0, beyond_one = 0, at_edge = 0;
   for (double x : v) {
     mean += x;
