@@ -19,6 +19,8 @@
 #include "atrank/spec/load.hpp"
 #include "atrank/tensor/gemm.hpp"
 #include "atrank/train/checkpoint.hpp"
+#include "atrank/train/run_directory.hpp"
+#include "atrank/train/run_state.hpp"
 #include "atrank_version.hpp"  // ATRANK_SOURCE_DIR: where experiments/plot_explain.py lives
 
 namespace atrank::cli {
@@ -31,23 +33,16 @@ struct ExplainOptions {
   bool no_pictures = false;
 };
 
+// --from best: best.ckpt (the evaluation summary.json selected); last:
+// checkpoint.ckpt; neither: best.ckpt when the run has one.
 std::string checkpoint_of(const ExplainOptions& o) {
-  const fs::path best = fs::path(o.run) / "best.ckpt", last = fs::path(o.run) / "checkpoint.ckpt";
-  if (o.from == "best") {
-    if (!fs::exists(best)) throw std::runtime_error("--from best: " + best.string() + " does not exist");
-    return best.string();
-  }
-  if (o.from == "last" || !fs::exists(best)) {
-    if (!fs::exists(last)) throw std::runtime_error(o.run + ": no checkpoint.ckpt (not a finished `atrank run` directory?)");
-    return last.string();
-  }
-  return best.string();
-}
-
-// The parameter sections a run's checkpoint holds (trainer.cpp writes them).
-void restore_parameters(const train::Checkpoint& c, model::Model<float>& m) {
-  c.get_into("dense", m.dense().values());
-  for (auto* t : m.tables()) c.get_into("table/" + t->name, t->values);
+  const train::RunFiles files{o.run};
+  if (o.from == "best" && !fs::exists(files.best()))
+    throw std::runtime_error("--from best: " + files.best() + " does not exist (a run keeps it from its first evaluation)");
+  if (o.from != "last" && fs::exists(files.best())) return files.best();
+  if (!fs::exists(files.checkpoint()))
+    throw std::runtime_error(o.run + ": no checkpoint.ckpt (not a finished `atrank run` directory?)");
+  return files.checkpoint();
 }
 
 std::int32_t row_of(const data::Vocabulary& vocab, const std::string& space, const std::string& raw,
@@ -142,14 +137,14 @@ void write_checked(const fs::path& path, const std::string& text) {
 }
 
 void explain_command(const ExplainOptions& o) {
-  const fs::path spec_path = fs::path(o.run) / "spec.toml";
-  if (!fs::exists(spec_path)) throw std::runtime_error(o.run + ": no spec.toml (not an `atrank run` directory?)");
+  const train::RunFiles files{o.run};
+  if (!fs::exists(files.spec())) throw std::runtime_error(o.run + ": no spec.toml (not an `atrank run` directory?)");
   const std::string checkpoint = checkpoint_of(o);
-  const spec::Plan plan = spec::load_plan(spec_path.string(), {});
+  const spec::Plan plan = spec::load_plan(files.spec(), {});
   set_blas_threads(1);
   const data::Dataset data = data::Dataset::load(plan.spec);
   model::Model<float> model = model::Model<float>::build(plan, data.vocab());
-  restore_parameters(train::Checkpoint::load(checkpoint, 0), model);
+  train::parameter_fields(model, train::GetSection{train::Checkpoint::load(checkpoint, 0)});
 
   int task = 0;
   if (!o.task.empty()) {

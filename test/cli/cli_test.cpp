@@ -448,12 +448,22 @@ BOOST_AUTO_TEST_CASE(explain_writes_attention_and_pictures) {
   BOOST_TEST(five["history"] == j["history"]);
   BOOST_TEST(!fs::exists(w.file("ex5/vanilla.png")));
 
+  // The selected evaluation's parameters (best.ckpt) by default, --from last the final ones.
+  BOOST_TEST(j["checkpoint"] == "r/best.ckpt");
+  r = w({"explain", "r", "--user", "3", "--from", "last", "--out", "last", "--no-pictures"});
+  BOOST_TEST_REQUIRE(r.code == 0, r.err);
+  BOOST_TEST(nlohmann::json::parse(read_text(w.file("last/explain.json")))["checkpoint"] == "r/checkpoint.ckpt");
+  fs::remove(w.file("r/best.ckpt"));
+  r = w({"explain", "r", "--user", "3", "--from", "best", "--out", "refused"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(has(r.err, "--from best: r/best.ckpt does not exist"), r.err);
+  BOOST_TEST(!fs::exists(w.file("refused")));
+
   // Refusals name the problem and write nothing.
   for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
            {{"--user", "nobody"}, "--user nobody: no such user"},
            {{"--user", "3", "--target", "x9"}, "--target x9: no such item"},
-           {{"--user", "3", "--task", "query"}, "--task query: the run's tasks are item"},
-           {{"--user", "3", "--from", "best"}, "--from best: r/best.ckpt does not exist"}}) {
+           {{"--user", "3", "--task", "query"}, "--task query: the run's tasks are item"}}) {
     std::vector<std::string> cmd = {"explain", "r", "--out", "refused"};
     cmd.insert(cmd.end(), args.begin(), args.end());
     r = w(cmd);
