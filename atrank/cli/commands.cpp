@@ -12,6 +12,7 @@ void add_commands(CLI::App& app) {
   add_recommend_command(app);
   add_score_command(app);
   add_export_command(app);
+  add_explain_command(app);
 }
 
 infer::CheckpointChoice checkpoint_choice(const std::string& from) {

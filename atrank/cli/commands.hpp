@@ -26,6 +26,7 @@ void add_data_command(CLI::App& app);
 void add_recommend_command(CLI::App& app);
 void add_score_command(CLI::App& app);
 void add_export_command(CLI::App& app);
+void add_explain_command(CLI::App& app);
 
 // --from best|last of the inference commands, and its value.
 void add_from_option(CLI::App& cmd, std::string& from);
