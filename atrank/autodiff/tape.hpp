@@ -61,6 +61,13 @@ class Tape {
   // Forgets all nodes but keeps their buffers for the next batch.
   void clear() { size_ = 0; }
   int size() const { return size_; }
+  // Forgets the nodes recorded after `mark` (a size() taken earlier) and keeps
+  // the ones before: inference keeps a user's encoded history on the tape
+  // while it scores block after block of candidates against it.
+  void rewind(int mark) {
+    if (mark < 0 || mark > size_) throw std::invalid_argument("tape: rewind to a mark beyond the tape");
+    size_ = mark;
+  }
 
   // A node owning its value buffer (uninitialised contents). If any input
   // requires a gradient, so does the new node.

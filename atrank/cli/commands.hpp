@@ -2,7 +2,11 @@
 // Each add_* attaches one subcommand (its flags and its action) to the app.
 #pragma once
 
+#include <string>
+
 #include <CLI/CLI.hpp>
+
+#include "atrank/infer/trained_run.hpp"
 
 namespace atrank::cli {
 
@@ -19,5 +23,13 @@ void add_run_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_check_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_recommend_command(CLI::App& app);
+void add_score_command(CLI::App& app);
+void add_export_command(CLI::App& app);
+void add_explain_command(CLI::App& app);
+
+// --from best|last of the inference commands, and its value.
+void add_from_option(CLI::App& cmd, std::string& from);
+infer::CheckpointChoice checkpoint_choice(const std::string& from);
 
 }  // namespace atrank::cli

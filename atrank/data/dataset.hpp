@@ -47,6 +47,8 @@ class Dataset {
 
   const Vocabulary& vocab() const { return views_.vocab; }
   const Layout& layout() const { return layout_; }
+  // behavior id -> the id space of its objects.
+  const std::vector<std::string>& behavior_space() const { return views_.behavior_space; }
   const ImportReport& report() const { return views_.report; }
   int num_groups() const { return static_cast<int>(layout_.groups.size()); }
 

@@ -11,7 +11,7 @@
 #include "atrank/data/data_error.hpp"
 #include "atrank/data/negative_sampler.hpp"
 #include "atrank/data/rng.hpp"
-#include "atrank/spec/metric.hpp"
+#include "atrank/spec/plan.hpp"
 
 namespace atrank::data {
 
@@ -31,15 +31,11 @@ BuildOptions build_options(const spec::Spec& spec) {
   o.split = *split;
   o.seed = spec.data.seed;
   o.min_events = spec.data.min_events;
-  // Ranking metrics (hr@K, ndcg@K) need eval.negatives sampled negatives per
-  // case; the AUC metrics only the authors' one. Scoring 101 candidates per
-  // case when one is enough would make every evaluation ~50x slower.
-  bool ranking = false;
-  for (const auto& m : spec.eval.metrics) {
-    const auto metric = spec::parse_metric(m);
-    ranking = ranking || (metric && metric->ranking());
-  }
-  o.eval_negatives = ranking ? std::max<std::int64_t>(1, spec.eval.negatives) : 1;
+  // Ranking metrics over sampled candidates need eval.negatives sampled
+  // negatives per case; the AUC metrics (and ranking among all objects) only
+  // the authors' one. Scoring 101 candidates per case when one is enough
+  // would make every evaluation ~50x slower.
+  o.eval_negatives = spec::samples_ranking_negatives(spec.eval) ? std::max<std::int64_t>(1, spec.eval.negatives) : 1;
   return o;
 }
 

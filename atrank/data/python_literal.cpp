@@ -70,8 +70,11 @@ class Parser {
     fail(std::string("unexpected character '") + c + "'");
   }
 
+  // Also the entry point of parse_python_dict, hence the leading whitespace.
   void dict(PyValue* out, int depth, const std::vector<std::string_view>* keep) {
-    expect('{');
+    ws();
+    if (!peek('{')) fail("expected a dict literal '{'");
+    ++p_;
     if (out) out->kind = PyValue::Kind::dict;
     ws();
     if (peek('}')) return void(++p_);
@@ -353,17 +356,10 @@ PyValue parse_python_literal(std::string_view text) {
 }
 
 PyValue parse_python_dict(std::string_view text, const std::vector<std::string_view>& keep) {
+  Parser parser(text);
   PyValue v;
-  std::size_t p = 0;
-  while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
-  if (p >= text.size() || text[p] != '{') throw PyLiteralError(p, "expected a dict literal '{'");
-  Parser inner(text.substr(p));
-  try {
-    inner.dict(&v, 0, &keep);
-    inner.finish();
-  } catch (const PyLiteralError& e) {
-    throw PyLiteralError(e.offset + p, e.what());
-  }
+  parser.dict(&v, 0, &keep);
+  parser.finish();
   return v;
 }
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "atrank/kernels/row_sums.hpp"
+
 namespace atrank::kernels {
 
 // x, y: (C); gamma, beta: (C). y = gamma * (x - mean) * rstd + beta with
@@ -22,6 +24,33 @@ inline void layer_norm_row(const T* x, const T* gamma, const T* beta, std::int64
   for (std::int64_t j = 0; j < C; ++j) y[j] = gamma[j] * ((x[j] - mean) * rstd) + beta[j];
   *mean_out = mean;
   *rstd_out = rstd;
+}
+
+// layer_norm_row for `rows` rows of x and y (row stride C), the row statistics
+// into stats (rows,2) = mean, rstd; bit-identical to a loop over layer_norm_row.
+template <class T>
+inline void layer_norm_rows(const T* x, std::int64_t rows, const T* gamma, const T* beta, std::int64_t C, T eps,
+                            T* y, T* stats) {
+  std::int64_t r = 0;
+  for (; r + kRowGroup <= rows; r += kRowGroup) {
+    const T* xr = x + r * C;
+    T mean[kRowGroup], var[kRowGroup];
+    group_row_sums<T>(C, [xr, C](std::int64_t k, std::int64_t j) { return xr[k * C + j]; }, mean);
+    for (auto& m : mean) m /= T(C);
+    group_row_sums<T>(
+        C,
+        [xr, C, &mean](std::int64_t k, std::int64_t j) { return (xr[k * C + j] - mean[k]) * (xr[k * C + j] - mean[k]); },
+        var);
+    for (std::int64_t k = 0; k < kRowGroup; ++k) {
+      const T rstd = T(1) / std::sqrt(var[k] / T(C) + eps);
+      const T* xk = xr + k * C;
+      T* yk = y + (r + k) * C;
+      for (std::int64_t j = 0; j < C; ++j) yk[j] = gamma[j] * ((xk[j] - mean[k]) * rstd) + beta[j];
+      stats[2 * (r + k)] = mean[k];
+      stats[2 * (r + k) + 1] = rstd;
+    }
+  }
+  for (; r < rows; ++r) layer_norm_row(x + r * C, gamma, beta, C, eps, y + r * C, &stats[2 * r], &stats[2 * r + 1]);
 }
 
 // g: (C) d(loss)/dy. Accumulates into gx, ggamma, gbeta (each may be null):

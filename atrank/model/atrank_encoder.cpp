@@ -1,7 +1,9 @@
 // The ATRank encoder: `blocks` self-attention blocks over the packed history,
 // then `blocks` vanilla-attention blocks from the target vectors (the
 // authors' attention_net). All C candidates are queries of one pass: each
-// query position attends on its own, so the history is encoded once.
+// query position attends on its own, so the history is encoded once; the
+// vanilla blocks' K and V of the encoded history are part of prepare(), the
+// first block's Q of the targets is project_queries() (once per catalogue).
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -52,17 +54,32 @@ class AtrankEncoder final : public Encoder<T> {
     }
   }
 
-  Var encode(Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, Var queries, bool training,
-             std::mt19937_64& rng) const override {
-    AttentionNodes* seen = in.attention;  // when asked: where each block's weights stay on the tape
-    Var enc = in.history.values;          // (B,T,H)
+  EncodedHistory prepare(Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, bool training,
+                         std::mt19937_64& rng) const override {
+    EncodedHistory h;
+    h.keys = in.history.values;  // (B,T,H)
+    h.lengths = in.history.lengths;
+    h.attention = in.attention;  // when asked: where each block's weights stay on the tape
     for (const auto& b : self_)
-      enc = b.self(t, p, enc, in.history.lengths, training, rng, seen ? &seen->self.emplace_back() : nullptr);
+      h.keys = b.self(t, p, h.keys, h.lengths, training, rng, h.attention ? &h.attention->self.emplace_back() : nullptr);
+    for (const auto& b : vanilla_) h.key_values.push_back(b.attention.project_keys(t, p, h.keys));
+    return h;
+  }
+
+  Var attend(Tape<T>& t, nn::Params<T>& p, const EncodedHistory& h, Var queries, Var projected, bool training,
+             std::mt19937_64& rng) const override {
     Var dec = queries;  // (B,C,H)
-    for (const auto& b : vanilla_)
-      dec = b.vanilla(t, p, dec, enc, in.history.lengths, training, rng,
-                      seen ? &seen->vanilla.emplace_back() : nullptr);
+    for (std::size_t i = 0; i < vanilla_.size(); ++i) {
+      const auto& b = vanilla_[i];
+      const Var qp = i == 0 && projected.valid() ? projected : b.attention.q(t, p, dec);
+      dec = b.vanilla(t, p, dec, qp, h.key_values[i], h.lengths, training, rng,
+                      h.attention ? &h.attention->vanilla.emplace_back() : nullptr);
+    }
     return dec;  // (B,C,H)
+  }
+
+  Var project_queries(Tape<T>& t, nn::Params<T>& p, Var queries) const override {
+    return vanilla_.front().attention.q(t, p, queries);
   }
 
  private:

@@ -27,11 +27,17 @@ class BprEncoder final : public Encoder<T> {
     width_ = ctx.plan.encoder.query_width;
   }
 
-  Var encode(Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, Var queries, bool,
-             std::mt19937_64&) const override {
+  EncodedHistory prepare(Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, bool,
+                         std::mt19937_64&) const override {
     if (in.users == nullptr) throw std::invalid_argument("encoder bpr: the batch has no user ids");
-    const Var u = autodiff::gather(t, p.tables.at(table_), in.users, Shape{in.batch});  // (B,W)
-    return autodiff::repeat_seq(t, u, t.shape(queries)[1]);                            // (B,C,W)
+    EncodedHistory h;
+    h.user = autodiff::gather(t, p.tables.at(table_), in.users, Shape{in.batch});  // (B,W)
+    return h;
+  }
+
+  Var attend(Tape<T>& t, nn::Params<T>&, const EncodedHistory& h, Var queries, Var, bool,
+             std::mt19937_64&) const override {
+    return autodiff::repeat_seq(t, h.user, t.shape(queries)[1]);  // (B,C,W)
   }
 
  private:

@@ -74,8 +74,8 @@ class CnnEncoder final : public Encoder<T> {
   bool target_independent() const override { return true; }
   std::int64_t out_width() const override { return hidden_; }
 
-  Var encode(Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, Var queries, bool training,
-             std::mt19937_64& rng) const override {
+  EncodedHistory prepare(Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, bool training,
+                         std::mt19937_64& rng) const override {
     Var x = in.history.values;  // (B,T,C)
     const std::int64_t B = t.shape(x)[0], C = t.shape(x)[2];
     std::int64_t Tn = t.shape(x)[1];
@@ -113,7 +113,14 @@ class CnnEncoder final : public Encoder<T> {
     }
     Var u = autodiff::concat(t, pooled, -1);  // (B, F * widths)
     u = autodiff::dropout(t, u, T(dropout_), rng, training);
-    return autodiff::repeat_seq(t, out_(t, p, u), t.shape(queries)[1]);  // (B,C,H)
+    EncodedHistory h;
+    h.user = out_(t, p, u);  // (B,H)
+    return h;
+  }
+
+  Var attend(Tape<T>& t, nn::Params<T>&, const EncodedHistory& h, Var queries, Var, bool,
+             std::mt19937_64&) const override {
+    return autodiff::repeat_seq(t, h.user, t.shape(queries)[1]);  // (B,C,H)
   }
 
  private:

@@ -12,6 +12,7 @@
 #include "atrank/autodiff/tape.hpp"
 #include "atrank/model/build_context.hpp"
 #include "atrank/model/history_pack.hpp"
+#include "atrank/nn/multihead_attention.hpp"
 #include "atrank/nn/params.hpp"
 
 namespace atrank::model {
@@ -30,6 +31,17 @@ struct EncoderInput {
   AttentionNodes* attention = nullptr;  // when given, attention encoders report their weights' nodes here
 };
 
+// What an encoder computes from the history alone, before it reads the
+// queries. Inference keeps it on the tape (Tape::rewind) while it scores
+// block after block of candidates, so a history is encoded once per user.
+struct EncodedHistory {
+  autodiff::Var user;                     // (B,H) a target-independent encoder's user vectors
+  autodiff::Var keys;                     // (B,T,K) what the queries attend over (target-dependent encoders)
+  std::vector<nn::KeyValues> key_values;  // ATRank: K and V of `keys` for each vanilla-attention block
+  const std::int32_t* lengths = nullptr;  // (B) valid positions of `keys` (tape-owned)
+  AttentionNodes* attention = nullptr;    // EncoderInput::attention, for the blocks attend() runs
+};
+
 template <class T>
 class Encoder {
  public:
@@ -38,11 +50,29 @@ class Encoder {
   // True when the user vector does not depend on the target: its L2 is then
   // counted once per example, not once per candidate.
   virtual bool target_independent() const = 0;
-  // queries: (B,C,Wq) target vectors of C candidates -> user vectors (B,C,out_width()).
-  virtual autodiff::Var encode(autodiff::Tape<T>& t, nn::Params<T>& p, const EncoderInput& in,
-                               autodiff::Var queries, bool training,
-                               std::mt19937_64& rng) const = 0;
   virtual std::int64_t out_width() const = 0;
+
+  // queries: (B,C,Wq) target vectors of C candidates -> user vectors (B,C,out_width()).
+  autodiff::Var encode(autodiff::Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, autodiff::Var queries,
+                       bool training, std::mt19937_64& rng) const {
+    const EncodedHistory h = prepare(t, p, in, training, rng);
+    return attend(t, p, h, queries, autodiff::Var{}, training, rng);
+  }
+
+  // encode() in its two stages: prepare() is everything that does not read
+  // the queries; attend() the rest, given the queries and their projection
+  // made by project_queries() (an invalid Var: attend() makes it).
+  virtual EncodedHistory prepare(autodiff::Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, bool training,
+                                 std::mt19937_64& rng) const = 0;
+  virtual autodiff::Var attend(autodiff::Tape<T>& t, nn::Params<T>& p, const EncodedHistory& h,
+                               autodiff::Var queries, autodiff::Var projected, bool training,
+                               std::mt19937_64& rng) const = 0;
+  // The work attend() does on the queries alone (ATRank: the first vanilla
+  // block's Q projection), which inference computes once per catalogue of
+  // targets: queries (B,C,Wq) -> (B,C,*), or an invalid Var when there is none.
+  virtual autodiff::Var project_queries(autodiff::Tape<T>&, nn::Params<T>&, autodiff::Var) const {
+    return autodiff::Var{};
+  }
 };
 
 // The encoder of plan.encoder.kind, built against the plan's widths

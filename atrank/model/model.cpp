@@ -77,28 +77,33 @@ std::vector<int> Model<T>::task_of(const data::Batch& batch) const {
 }
 
 template <class T>
-typename Model<T>::Targets Model<T>::targets(Tape<T>& t, const std::vector<int>& task,
-                                             const std::int32_t* ids, std::int64_t batch,
-                                             std::int64_t c) {
+TargetBlock Model<T>::targets_of(Tape<T>& t, int task, const std::int32_t* ids, const Shape& shape) {
+  const TaskHead& h = tasks_.at(std::size_t(task));
+  const auto& g = groups_[std::size_t(h.group)];
+  TargetBlock r;
+  r.vectors = g.target(t, params_, ids, shape, h.plan.project_target);  // (B,C,W)
+  if (h.plan.bias_table >= 0)
+    r.bias = autodiff::reshape(t, autodiff::gather(t, params_.tables.at(h.plan.bias_table), ids, shape), shape);
+  return r;
+}
+
+template <class T>
+Var Model<T>::project_targets(Tape<T>& t, Var vectors) {
+  return encoder_->project_queries(t, params_, vectors);
+}
+
+template <class T>
+TargetBlock Model<T>::targets(Tape<T>& t, const std::vector<int>& task, const std::int32_t* ids, std::int64_t batch,
+                              std::int64_t c) {
   const Shape shape{batch, c};
-  auto one_task = [&](int k, const std::int32_t* task_ids) {
-    const TaskHead& h = tasks_[std::size_t(k)];
-    const auto& g = groups_[std::size_t(h.group)];
-    Targets r;
-    r.vectors = g.target(t, params_, task_ids, shape, h.plan.project_target);  // (B,C,W)
-    if (h.plan.bias_table >= 0)
-      r.bias = autodiff::reshape(
-          t, autodiff::gather(t, params_.tables.at(h.plan.bias_table), task_ids, shape), shape);
-    return r;
-  };
   std::vector<int> present;
   for (int k : task)
     if (std::find(present.begin(), present.end(), k) == present.end()) present.push_back(k);
-  if (present.size() == 1) return one_task(present[0], ids);
+  if (present.size() == 1) return targets_of(t, present[0], ids, shape);
 
   // Mixed tasks: each task's targets for every example (ids of other tasks'
   // examples replaced by 0), kept only on its own examples by a 0/1 mask.
-  Targets out;
+  TargetBlock out;
   for (int k : present) {
     std::vector<std::int32_t> own(ids, ids + batch * c);
     std::vector<T> mask(std::size_t(batch * c), T(0));
@@ -108,7 +113,7 @@ typename Model<T>::Targets Model<T>::targets(Tape<T>& t, const std::vector<int>&
         if (task[std::size_t(b)] == k) mask[i] = T(1);
         else own[i] = 0;
       }
-    Targets r = one_task(k, nn::keep_ints(t, std::move(own)));
+    TargetBlock r = targets_of(t, k, nn::keep_ints(t, std::move(own)), shape);
     const std::int64_t w = t.shape(r.vectors)[2];
     std::vector<T> wide(std::size_t(batch * c * w));
     for (std::size_t i = 0; i < wide.size(); ++i) wide[i] = mask[i / std::size_t(w)];
@@ -123,8 +128,8 @@ typename Model<T>::Targets Model<T>::targets(Tape<T>& t, const std::vector<int>&
 }
 
 template <class T>
-Var Model<T>::users(Tape<T>& t, const data::Batch& batch, Var queries, bool training,
-                    std::mt19937_64& rng, AttentionNodes* attention) {
+EncodedHistory Model<T>::encode_history(Tape<T>& t, const data::Batch& batch, bool training, std::mt19937_64& rng,
+                                        AttentionNodes* attention) {
   EncoderInput in;
   in.batch = batch.size;
   in.attention = attention;
@@ -147,13 +152,34 @@ Var Model<T>::users(Tape<T>& t, const data::Batch& batch, Var queries, bool trai
     }
     in.history = pack_history(t, parts, lengths, batch.size, width);
   }
-  return encoder_->encode(t, params_, in, queries, training, rng);  // (B,C,H)
+  return encoder_->prepare(t, params_, in, training, rng);
 }
 
 template <class T>
-Var Model<T>::logits(Tape<T>& t, Var u, const Targets& tg) {
+EncodedHistory Model<T>::encode_history(Tape<T>& t, const data::Batch& batch) {
+  if (batch.size <= 0) throw std::invalid_argument("batch: empty");
+  std::mt19937_64 unused(0);  // no dropout at inference: nothing is drawn
+  return encode_history(t, batch, false, unused);
+}
+
+template <class T>
+Var Model<T>::users(Tape<T>& t, const data::Batch& batch, Var queries, bool training, std::mt19937_64& rng,
+                    AttentionNodes* attention) {
+  const EncodedHistory h = encode_history(t, batch, training, rng, attention);
+  return encoder_->attend(t, params_, h, queries, Var{}, training, rng);  // (B,C,H)
+}
+
+template <class T>
+Var Model<T>::dot_logits(Tape<T>& t, Var u, const TargetBlock& tg) {
   Var s = autodiff::sum_last(t, autodiff::mul(t, u, tg.vectors));  // (B,C)
   return tg.bias.valid() ? autodiff::add(t, s, tg.bias) : s;
+}
+
+template <class T>
+Var Model<T>::logits(Tape<T>& t, const EncodedHistory& h, const TargetBlock& tg) {
+  std::mt19937_64 unused(0);  // no dropout at inference: nothing is drawn
+  const Var u = encoder_->attend(t, params_, h, tg.vectors, tg.projected, false, unused);  // (B,C,H)
+  return dot_logits(t, u, tg);
 }
 
 template <class T>
@@ -182,9 +208,9 @@ ForwardResult Model<T>::forward(Tape<T>& t, const data::Batch& batch, bool train
   if (kind == spec::Loss::SigmoidCrossEntropy) {
     expect_size("targets", batch.targets.size(), n);
     expect_size("labels", batch.labels.size(), n);
-    const Targets tg = targets(t, task, batch.targets.data(), n, 1);  // (B,1,W)
-    const Var u = users(t, batch, tg.vectors, training, rng);         // (B,1,H)
-    r.logits = autodiff::reshape(t, logits(t, u, tg), Shape{n});      // (B)
+    const TargetBlock tg = targets(t, task, batch.targets.data(), n, 1);  // (B,1,W)
+    const Var u = users(t, batch, tg.vectors, training, rng);             // (B,1,H)
+    r.logits = autodiff::reshape(t, dot_logits(t, u, tg), Shape{n});      // (B)
     const Var labels = nn::constant_from(t, Shape{n}, batch.labels.data());
     const Var ce = autodiff::sigmoid_cross_entropy(t, r.logits, t.value(labels));  // (B)
     r.loss = weighted_mean(t, ce, weight, share);
@@ -197,9 +223,9 @@ ForwardResult Model<T>::forward(Tape<T>& t, const data::Batch& batch, bool train
   const std::int64_t c = batch.candidates_per_example;
   if (c < 2) throw std::invalid_argument("batch: a bpr task needs candidates (positive + negatives)");
   expect_size("candidates", batch.candidates.size(), n * c);
-  const Targets tg = targets(t, task, batch.candidates.data(), n, c);  // (B,C,W)
-  const Var u = users(t, batch, tg.vectors, training, rng);            // (B,C,H)
-  r.logits = logits(t, u, tg);                                         // (B,C)
+  const TargetBlock tg = targets(t, task, batch.candidates.data(), n, c);  // (B,C,W)
+  const Var u = users(t, batch, tg.vectors, training, rng);                // (B,C,H)
+  r.logits = dot_logits(t, u, tg);                                         // (B,C)
   const Var pos = autodiff::slice(t, r.logits, 1, 0, 1);               // (B,1)
   const Var neg = autodiff::slice(t, r.logits, 1, 1, c - 1);           // (B,C-1)
   const Var pos_rep = autodiff::reshape(t, autodiff::repeat_seq(t, pos, c - 1), Shape{n, c - 1});
@@ -229,11 +255,11 @@ Var Model<T>::score(Tape<T>& t, const data::Batch& batch, ScoreTrace* trace) {
     c = 1;
     ids = batch.targets.data();
   }
+  const TargetBlock tg = targets(t, task, ids, n, c);
+  if (trace == nullptr) return logits(t, encode_history(t, batch), tg);  // (B,C)
   std::mt19937_64 unused(0);  // no dropout at evaluation: nothing is drawn
-  const Targets tg = targets(t, task, ids, n, c);
-  const Var u = users(t, batch, tg.vectors, false, unused, trace ? &trace->attention : nullptr);
-  if (trace) trace->users = u;
-  return logits(t, u, tg);  // (B,C)
+  trace->users = users(t, batch, tg.vectors, false, unused, &trace->attention);
+  return dot_logits(t, trace->users, tg);  // (B,C)
 }
 
 template <class T>
@@ -250,5 +276,13 @@ template Var Model<float>::score(Tape<float>&, const data::Batch&, ScoreTrace*);
 template Var Model<double>::score(Tape<double>&, const data::Batch&, ScoreTrace*);
 template std::vector<float> Model<float>::scores(Tape<float>&, const data::Batch&);
 template std::vector<double> Model<double>::scores(Tape<double>&, const data::Batch&);
+template EncodedHistory Model<float>::encode_history(Tape<float>&, const data::Batch&);
+template EncodedHistory Model<double>::encode_history(Tape<double>&, const data::Batch&);
+template TargetBlock Model<float>::targets_of(Tape<float>&, int, const std::int32_t*, const Shape&);
+template TargetBlock Model<double>::targets_of(Tape<double>&, int, const std::int32_t*, const Shape&);
+template Var Model<float>::project_targets(Tape<float>&, Var);
+template Var Model<double>::project_targets(Tape<double>&, Var);
+template Var Model<float>::logits(Tape<float>&, const EncodedHistory&, const TargetBlock&);
+template Var Model<double>::logits(Tape<double>&, const EncodedHistory&, const TargetBlock&);
 
 }  // namespace atrank::model

@@ -28,6 +28,14 @@ struct TaskHead {
   int group = -1;       // index into the model's groups (plan.group indexes the spec's)
 };
 
+// The target side of candidates (B,C): what every scoring path computes per
+// candidate before it meets the user side.
+struct TargetBlock {
+  autodiff::Var vectors;    // (B,C,W) target vectors
+  autodiff::Var bias;       // (B,C) or invalid (no bias table)
+  autodiff::Var projected;  // the encoder's projection of `vectors` (Encoder::project_queries), or invalid
+};
+
 // What a scoring pass hands out besides the logits, read off its tape.
 struct ScoreTrace {
   autodiff::Var users;       // (B,C,H) the user vectors the logits were scored with
@@ -63,6 +71,20 @@ class Model {
   // Convenience: the same scores copied out, row-major (B,C); uses `t` as scratch.
   std::vector<T> scores(autodiff::Tape<T>& t, const data::Batch& batch);
 
+  // score() in stages, so that inference runs each part as rarely as it can
+  // (atrank/infer): score() is logits(encode_history(batch), targets of the
+  // batch's candidates). No dropout.
+  // The user side: each example's history encoded as far as it goes without its targets.
+  EncodedHistory encode_history(autodiff::Tape<T>& t, const data::Batch& batch);
+  // The target side of task `task` for the ids of `shape` (B,C); `projected` stays invalid.
+  TargetBlock targets_of(autodiff::Tape<T>& t, int task, const std::int32_t* ids, const autodiff::Shape& shape);
+  // The encoder's work on target vectors (B,C,W) alone, for TargetBlock::projected
+  // (invalid when the encoder has none): once per catalogue of targets.
+  autodiff::Var project_targets(autodiff::Tape<T>& t, autodiff::Var vectors);
+  // Logits (B,C) = bias + <user vector, target vector> of a target block
+  // against encoded histories (B examples).
+  autodiff::Var logits(autodiff::Tape<T>& t, const EncodedHistory& h, const TargetBlock& targets);
+
   // Trainable state: the dense arena (one optimizer loop, one checkpoint
   // write) and the embedding tables (sparse gradients, in creation order).
   nn::Params<T>& params() { return params_; }
@@ -87,16 +109,14 @@ class Model {
   static Model build(const spec::Plan& plan, const data::Vocabulary& vocab);
 
  private:
-  struct Targets {
-    autodiff::Var vectors;  // (B,C,W)
-    autodiff::Var bias;     // (B,C) or invalid
-  };
   std::vector<int> task_of(const data::Batch& batch) const;
-  Targets targets(autodiff::Tape<T>& t, const std::vector<int>& task, const std::int32_t* ids,
-                  std::int64_t batch, std::int64_t c);
-  autodiff::Var users(autodiff::Tape<T>& t, const data::Batch& batch, autodiff::Var queries,
-                      bool training, std::mt19937_64& rng, AttentionNodes* attention = nullptr);
-  autodiff::Var logits(autodiff::Tape<T>& t, autodiff::Var users, const Targets& targets);
+  TargetBlock targets(autodiff::Tape<T>& t, const std::vector<int>& task, const std::int32_t* ids,
+                      std::int64_t batch, std::int64_t c);
+  EncodedHistory encode_history(autodiff::Tape<T>& t, const data::Batch& batch, bool training,
+                                std::mt19937_64& rng, AttentionNodes* attention = nullptr);
+  autodiff::Var users(autodiff::Tape<T>& t, const data::Batch& batch, autodiff::Var queries, bool training,
+                      std::mt19937_64& rng, AttentionNodes* attention = nullptr);
+  autodiff::Var dot_logits(autodiff::Tape<T>& t, autodiff::Var users, const TargetBlock& targets);
 
   void add_tasks();
   void summarize(const std::vector<BlockSummary>& blocks);

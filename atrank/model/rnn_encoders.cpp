@@ -75,25 +75,35 @@ class BiLstmEncoder final : public Encoder<T> {
   bool target_independent() const override { return !attention_; }
   std::int64_t out_width() const override { return hidden_; }
 
-  Var encode(Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, Var queries, bool,
-             std::mt19937_64&) const override {
+  EncodedHistory prepare(Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, bool,
+                         std::mt19937_64&) const override {
     const Var x = in.history.values;             // (B,T,C)
     const std::int32_t* len = in.history.lengths;
-    const std::int64_t B = t.shape(x)[0], n_cand = t.shape(queries)[1];
+    const std::int64_t B = t.shape(x)[0];
     const Var fw = direction(t, p, fw_, x, len, false);  // (B,T,U)
     const Var bw = direction(t, p, bw_, x, len, true);   // (B,T,U)
-    if (!attention_) {
-      const Var first_bw = autodiff::reshape(t, autodiff::slice(t, bw, 1, 0, 1), Shape{B, units_});
-      const Var last = autodiff::concat(t, {autodiff::last_valid(t, fw, len), first_bw}, -1);  // (B,2U)
-      return autodiff::repeat_seq(t, out_(t, p, last), n_cand);  // (B,C,H)
+    EncodedHistory h;
+    h.lengths = len;
+    if (attention_) {
+      h.keys = autodiff::concat(t, {fw, bw}, -1);  // (B,T,2U)
+      return h;
     }
-    const Var keys = autodiff::concat(t, {fw, bw}, -1);           // (B,T,2U)
-    const Var q = autodiff::concat(t, {queries, queries}, -1);    // (B,C,2U): tf.tile(q, [1, 2])
-    Var s = autodiff::batched_matmul(t, q, keys, Trans::No, Trans::Yes);  // (B,C,T)
+    const Var first_bw = autodiff::reshape(t, autodiff::slice(t, bw, 1, 0, 1), Shape{B, units_});
+    const Var last = autodiff::concat(t, {autodiff::last_valid(t, fw, len), first_bw}, -1);  // (B,2U)
+    h.user = out_(t, p, last);  // (B,H)
+    return h;
+  }
+
+  Var attend(Tape<T>& t, nn::Params<T>& p, const EncodedHistory& h, Var queries, Var, bool,
+             std::mt19937_64&) const override {
+    const std::int64_t n_cand = t.shape(queries)[1];
+    if (!attention_) return autodiff::repeat_seq(t, h.user, n_cand);  // (B,C,H)
+    const Var q = autodiff::concat(t, {queries, queries}, -1);      // (B,C,2U): tf.tile(q, [1, 2])
+    Var s = autodiff::batched_matmul(t, q, h.keys, Trans::No, Trans::Yes);  // (B,C,T)
     s = autodiff::scale(t, s, T(1) / std::sqrt(T(2 * units_)));
-    const Var w = autodiff::masked_softmax(t, s, len, n_cand);  // (B,C,T)
-    const Var ctx = autodiff::batched_matmul(t, w, keys);       // (B,C,2U)
-    return out_(t, p, ctx);                                     // (B,C,H)
+    const Var w = autodiff::masked_softmax(t, s, h.lengths, n_cand);  // (B,C,T)
+    const Var ctx = autodiff::batched_matmul(t, w, h.keys);           // (B,C,2U)
+    return out_(t, p, ctx);                                           // (B,C,H)
   }
 
  private:

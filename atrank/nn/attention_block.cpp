@@ -28,6 +28,14 @@ autodiff::Var AttentionBlock<T>::vanilla(autodiff::Tape<T>& t, Params<T>& p,
   return ffn(t, p, attention(t, p, queries, nullptr, keys, key_lengths, training, rng, weights));
 }
 
+template <class T>
+autodiff::Var AttentionBlock<T>::vanilla(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var queries,
+                                         autodiff::Var projected, const KeyValues& kv,
+                                         const std::int32_t* key_lengths, bool training,
+                                         std::mt19937_64& rng, autodiff::Var* weights) const {
+  return ffn(t, p, attention.attend(t, p, queries, projected, nullptr, kv, key_lengths, training, rng, weights));
+}
+
 template struct AttentionBlock<float>;
 template struct AttentionBlock<double>;
 

@@ -48,6 +48,12 @@ struct AttentionBlock {
   autodiff::Var vanilla(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var queries,
                         autodiff::Var keys, const std::int32_t* key_lengths, bool training,
                         std::mt19937_64& rng, autodiff::Var* weights = nullptr) const;
+  // The same from queries with their Q projection `projected` and keys already
+  // projected (MultiheadAttention::attend): how inference scores candidate
+  // blocks against a history encoded once.
+  autodiff::Var vanilla(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var queries, autodiff::Var projected,
+                        const KeyValues& kv, const std::int32_t* key_lengths, bool training,
+                        std::mt19937_64& rng, autodiff::Var* weights = nullptr) const;
 };
 
 }  // namespace atrank::nn

@@ -92,10 +92,25 @@ Var MultiheadAttention<T>::operator()(Tape<T>& t, Params<T>& p, Var queries,
                                       const std::int32_t* query_lengths, Var keys,
                                       const std::int32_t* key_lengths, bool training,
                                       std::mt19937_64& rng, Var* weights) const {
-  const Var qp = q(t, p, queries);  // (B,Tq,units)
-  const Var kp = k(t, p, keys);     // (B,Tk,units)
-  const Var vp = v(t, p, keys);     // (B,Tk,units)
-  Var out = scaled_dot_attention(t, qp, kp, vp, heads, query_lengths, key_lengths, T(dropout),
+  const Var qp = q(t, p, queries);             // (B,Tq,units)
+  const KeyValues kv = project_keys(t, p, keys);  // (B,Tk,units) each
+  return attend(t, p, queries, qp, query_lengths, kv, key_lengths, training, rng, weights);
+}
+
+template <class T>
+KeyValues MultiheadAttention<T>::project_keys(Tape<T>& t, Params<T>& p, Var keys) const {
+  KeyValues kv;
+  kv.k = k(t, p, keys);
+  kv.v = v(t, p, keys);
+  return kv;
+}
+
+template <class T>
+Var MultiheadAttention<T>::attend(Tape<T>& t, Params<T>& p, Var queries, Var projected,
+                                  const std::int32_t* query_lengths, const KeyValues& kv,
+                                  const std::int32_t* key_lengths, bool training,
+                                  std::mt19937_64& rng, Var* weights) const {
+  Var out = scaled_dot_attention(t, projected, kv.k, kv.v, heads, query_lengths, key_lengths, T(dropout),
                                  rng, training, weights);
   out = autodiff::add(t, out, queries);  // residual
   return norm(t, p, out);

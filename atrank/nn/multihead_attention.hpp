@@ -37,6 +37,12 @@ autodiff::Var scaled_dot_attention(autodiff::Tape<T>& t, autodiff::Var q, autodi
 template <class T>
 TensorView<const T> attention_weights(const autodiff::Tape<T>& t, autodiff::Var weights, std::int64_t heads);
 
+// The keys' projections of an attention: K and V, (B,Tk,units) each. They do
+// not depend on the queries, so inference computes them once per history.
+struct KeyValues {
+  autodiff::Var k, v;
+};
+
 template <class T>
 struct MultiheadAttention {
   Dense<T> q, k, v;   // (Cq,units), (Ck,units), (Ck,units)
@@ -58,6 +64,16 @@ struct MultiheadAttention {
                            const std::int32_t* query_lengths, autodiff::Var keys,
                            const std::int32_t* key_lengths, bool training,
                            std::mt19937_64& rng, autodiff::Var* weights = nullptr) const;
+
+  // operator() in its parts, for inference: the keys' K and V (once per
+  // history), and the attention from queries whose Q projection `projected`
+  // (= q(queries), (B,Tq,units)) the caller made, e.g. once per catalogue of
+  // targets. operator() is exactly attend(queries, q(queries), ..., project_keys(keys)).
+  KeyValues project_keys(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var keys) const;
+  autodiff::Var attend(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var queries, autodiff::Var projected,
+                       const std::int32_t* query_lengths, const KeyValues& kv,
+                       const std::int32_t* key_lengths, bool training, std::mt19937_64& rng,
+                       autodiff::Var* weights = nullptr) const;
 
   std::int64_t param_count() const {
     return q.param_count() + k.param_count() + v.param_count() + norm.param_count();

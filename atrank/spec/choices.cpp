@@ -30,6 +30,7 @@ ATRANK_CHOICES(OptimizerKind, {OptimizerKind::Sgd, "sgd"}, {OptimizerKind::Adam,
                {OptimizerKind::Adagrad, "adagrad"})
 ATRANK_CHOICES(Multitask, {Multitask::Interleave, "interleave"}, {Multitask::Mixed, "mixed"})
 ATRANK_CHOICES(Selection, {Selection::Valid, "valid"}, {Selection::Test, "test"})
+ATRANK_CHOICES(Ranking, {Ranking::Sampled, "sampled"}, {Ranking::All, "all"})
 
 #undef ATRANK_CHOICES
 

@@ -24,6 +24,7 @@ enum class Loss { SigmoidCrossEntropy, Bpr };       // tasks.*.loss
 enum class OptimizerKind { Sgd, Adam, Adagrad };    // train.optimizer
 enum class Multitask { Interleave, Mixed };         // train.multitask
 enum class Selection { Valid, Test };               // eval.select
+enum class Ranking { Sampled, All };                // eval.ranking
 
 // data.delimiter: a single character, or "\\t" / "tab" for a tab; nullopt otherwise.
 std::optional<char> delimiter_char(const std::string& spelling);
@@ -76,5 +77,6 @@ template <> const std::vector<Choice<Loss>>& choices<Loss>();
 template <> const std::vector<Choice<OptimizerKind>>& choices<OptimizerKind>();
 template <> const std::vector<Choice<Multitask>>& choices<Multitask>();
 template <> const std::vector<Choice<Selection>>& choices<Selection>();
+template <> const std::vector<Choice<Ranking>>& choices<Ranking>();
 
 }  // namespace atrank::spec

@@ -21,16 +21,18 @@ std::int64_t cutoff(const std::string& name, const std::string& prefix) {
 std::optional<Metric> parse_metric(const std::string& name) {
   static const std::vector<std::pair<const char*, MetricKind>> plain = {
       {"auc", MetricKind::Auc}, {"gauc", MetricKind::Gauc}, {"roc_auc", MetricKind::RocAuc},
-      {"logloss", MetricKind::Logloss}};
+      {"logloss", MetricKind::Logloss}, {"mrr", MetricKind::Mrr}};
   for (const auto& [spelling, kind] : plain)
     if (name == spelling) return Metric{kind, 0, name};
   if (const std::int64_t k = cutoff(name, "hr@"); k > 0) return Metric{MetricKind::HitRate, k, name};
   if (const std::int64_t k = cutoff(name, "ndcg@"); k > 0) return Metric{MetricKind::Ndcg, k, name};
+  if (const std::int64_t k = cutoff(name, "recall@"); k > 0) return Metric{MetricKind::Recall, k, name};
   return std::nullopt;
 }
 
 const std::vector<std::string>& metric_spellings() {
-  static const std::vector<std::string> names = {"auc", "gauc", "roc_auc", "logloss", "hr@K", "ndcg@K"};
+  static const std::vector<std::string> names = {"auc",  "gauc",   "roc_auc", "logloss",
+                                                 "mrr", "hr@K", "ndcg@K", "recall@K"};
   return names;
 }
 

@@ -23,6 +23,13 @@ std::vector<std::int64_t> bucket_edges(const TimeSpec& time) {
   return edges;
 }
 
+bool samples_ranking_negatives(const EvalSpec& eval) {
+  if (parse_choice<Ranking>(eval.ranking) == Ranking::All) return false;
+  for (const auto& m : eval.metrics)
+    if (const auto metric = parse_metric(m); metric && metric->ranking()) return true;
+  return false;
+}
+
 void Planner::run() {
   names();
   data();

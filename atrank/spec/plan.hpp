@@ -124,7 +124,9 @@ struct EvalPlan {
   Selection select = Selection::Test;
   std::string select_metric;      // the metric models are selected on: auc when listed, else the first
   bool select_lower_is_better = false;  // the selected metric is a loss (logloss)
-  bool ranking = false;           // some metric ranks eval.negatives sampled negatives
+  bool ranking = false;           // some metric ranks the positive (Metric::ranking)
+  Ranking ranking_scope = Ranking::Sampled;  // eval.ranking: among sampled negatives or all untouched objects
+  std::int64_t rank_users = 0;    // eval.rank_users (0 = every case)
 };
 
 struct Plan {
@@ -140,6 +142,11 @@ struct Plan {
 // Validates a resolved spec (see resolve()) and returns its plan. Throws SpecError.
 // Its sizes must fit the machine (check_training_memory with the spec's vocab.* sizes).
 Plan make_plan(const Spec& spec);
+
+// Whether the valid/test cases need eval.negatives sampled negatives (a
+// ranking metric over sampled candidates) or only the authors' one. The
+// example builder asks this of the spec before there is a plan.
+bool samples_ranking_negatives(const EvalSpec& eval);
 
 // The origin of key `path` in `spec`, else of the closest enclosing key that
 // was written, else the spec's file: where an error about `path` points.

@@ -132,7 +132,7 @@ void Planner::eval() {
     const auto metric = parse_metric(m);
     if (!metric)
       fail(path, "unknown metric \"" + m + "\"" +
-                     did_you_mean(m, {"auc", "gauc", "roc_auc", "logloss", "hr@10", "ndcg@10"}) +
+                     did_you_mean(m, {"auc", "gauc", "roc_auc", "logloss", "mrr", "hr@10", "ndcg@10", "recall@10"}) +
                      "; expected one of: " + join(metric_spellings()) + " (K a positive integer)");
     if (!seen.insert(m).second) fail(path, "metric \"" + m + "\" listed twice");
     plan.metrics.push_back(*metric);
@@ -142,6 +142,9 @@ void Planner::eval() {
   if (plan.select_metric.empty()) plan.select_metric = plan.metrics.front().name;
   plan.select_lower_is_better = parse_metric(plan.select_metric)->lower_is_better();
   positive("eval.negatives", e.negatives);
+  plan.ranking_scope = one_of<Ranking>("eval.ranking", e.ranking);
+  non_negative("eval.rank_users", e.rank_users);
+  plan.rank_users = e.rank_users;
   plan.select = one_of<Selection>("eval.select", e.select);
   if (plan.select == Selection::Valid && split_ != SplitScheme::Valid)
     fail("eval.select", "selecting on \"valid\" needs a validation split: data.split = \"valid\" (" +

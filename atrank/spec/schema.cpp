@@ -504,6 +504,8 @@ const std::vector<Field<EvalSpec>>& eval_fields() {
       field("metrics", &EvalSpec::metrics),
       field("negatives", &EvalSpec::negatives),
       field("select", &EvalSpec::select),
+      field("ranking", &EvalSpec::ranking),
+      field("rank_users", &EvalSpec::rank_users),
   };
   return f;
 }

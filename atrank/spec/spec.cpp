@@ -93,7 +93,8 @@ bool operator==(const TrainSpec& a, const TrainSpec& b) {
 }
 
 bool operator==(const EvalSpec& a, const EvalSpec& b) {
-  return std::tie(a.metrics, a.negatives, a.select) == std::tie(b.metrics, b.negatives, b.select);
+  return std::tie(a.metrics, a.negatives, a.select, a.ranking, a.rank_users) ==
+         std::tie(b.metrics, b.negatives, b.select, b.ranking, b.rank_users);
 }
 
 bool operator==(const Spec& a, const Spec& b) {

@@ -181,9 +181,11 @@ struct TrainSpec {
 };
 
 struct EvalSpec {
-  std::vector<std::string> metrics = {"auc", "gauc", "roc_auc", "logloss"};  // + "hr@K", "ndcg@K"
+  std::vector<std::string> metrics = {"auc", "gauc", "roc_auc", "logloss"};  // + "hr@K", "ndcg@K", "recall@K", "mrr"
   std::int64_t negatives = 100;        // sampled negatives for HR/NDCG
   std::string select = "test";         // model selection on "valid" or "test" (authors: best test)
+  std::string ranking = "sampled";     // ranking metrics over "sampled" negatives or "all" untouched objects
+  std::int64_t rank_users = 0;         // "all": a seeded sample of this many cases per split; 0 = all
   Origin origin;
 };
 

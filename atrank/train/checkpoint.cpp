@@ -21,9 +21,11 @@ void append(std::string& out, T x) {
   out.append(reinterpret_cast<const char*>(&x), sizeof(T));
 }
 
+// Reads a T at `pos` of the sections, which end at `end` (before the checksum); lengths are
+// compared with what is left, never added to `pos`, so a huge length cannot wrap around.
 template <class T>
-T take(const std::string& in, std::size_t& pos, const std::string& path) {
-  if (pos + sizeof(T) > in.size()) throw CheckpointError(path + ": checkpoint is truncated");
+T take(const std::string& in, std::size_t& pos, std::size_t end, const std::string& path) {
+  if (sizeof(T) > end - pos) throw CheckpointError(path + ": checkpoint is truncated");
   T x;
   std::memcpy(&x, in.data() + pos, sizeof(T));
   pos += sizeof(T);
@@ -71,28 +73,28 @@ Checkpoint Checkpoint::load(const std::string& path, std::uint64_t expected_fing
   std::memcpy(&stored, in.data() + in.size() - 8, 8);
   if (XXH64(in.data(), in.size() - 8, 0) != stored)
     throw CheckpointError(path + ": checkpoint is corrupt (checksum mismatch); delete it or resume from another");
+  const std::size_t end = in.size() - 8;
   std::size_t pos = sizeof(kMagic);
-  const auto version = take<std::uint32_t>(in, pos, path);
+  const auto version = take<std::uint32_t>(in, pos, end, path);
   if (version != kVersion)
     throw CheckpointError(path + ": checkpoint version " + std::to_string(version) +
                           " is not supported (expected " + std::to_string(kVersion) + ")");
   Checkpoint c;
-  c.spec_fingerprint = take<std::uint64_t>(in, pos, path);
+  c.spec_fingerprint = take<std::uint64_t>(in, pos, end, path);
   if (expected_fingerprint != 0 && c.spec_fingerprint != expected_fingerprint) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "checkpoint is for a different spec (fingerprint %016llx, this spec %016llx)",
                   (unsigned long long)c.spec_fingerprint, (unsigned long long)expected_fingerprint);
     throw CheckpointError(path + ": " + buf);
   }
-  const auto count = take<std::uint32_t>(in, pos, path);
-  const std::size_t end = in.size() - 8;
+  const auto count = take<std::uint32_t>(in, pos, end, path);
   for (std::uint32_t i = 0; i < count; ++i) {
-    const auto name_len = take<std::uint32_t>(in, pos, path);
-    if (pos + name_len > end) throw CheckpointError(path + ": checkpoint is truncated");
+    const auto name_len = take<std::uint32_t>(in, pos, end, path);
+    if (name_len > end - pos) throw CheckpointError(path + ": checkpoint is truncated");
     std::string name = in.substr(pos, name_len);
     pos += name_len;
-    const auto size = take<std::uint64_t>(in, pos, path);
-    if (pos + size > end) throw CheckpointError(path + ": checkpoint is truncated");
+    const auto size = take<std::uint64_t>(in, pos, end, path);
+    if (size > end - pos) throw CheckpointError(path + ": checkpoint is truncated");
     c.sections_[name] = in.substr(pos, size);
     pos += size;
   }

@@ -84,41 +84,71 @@ std::int64_t positive_rank(const float* row, std::int64_t c) {
   return rank;
 }
 
-double hit_rate(const ScoredCases& s, std::int64_t k) {
-  const auto n = s.cases();
-  std::int64_t hits = 0;
-  for (std::int64_t i = 0; i < n; ++i)
-    hits += positive_rank(s.scores.data() + i * s.candidates, s.candidates) < k;
-  return n ? double(hits) / double(n) : 0;
+double mean_of(const RankedCases& r, double (*gain)(std::int64_t rank, std::int64_t k), std::int64_t k) {
+  double sum = 0;
+  for (const std::int64_t rank : r.ranks) sum += gain(rank, k);
+  return r.cases() ? sum / double(r.cases()) : 0;
 }
 
-double ndcg(const ScoredCases& s, std::int64_t k) {
-  const auto n = s.cases();
-  double sum = 0;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const auto r = positive_rank(s.scores.data() + i * s.candidates, s.candidates);
-    if (r < k) sum += 1.0 / std::log2(double(r) + 2.0);
+double hit(std::int64_t rank, std::int64_t k) { return rank < k ? 1.0 : 0.0; }
+double discounted(std::int64_t rank, std::int64_t k) { return rank < k ? 1.0 / std::log2(double(rank) + 2.0) : 0.0; }
+double reciprocal(std::int64_t rank, std::int64_t) { return 1.0 / double(rank + 1); }
+
+double user_recall(const RankedCases& r, std::int64_t k) {
+  struct Acc { std::int64_t hits = 0, cases = 0; };
+  std::unordered_map<std::int32_t, Acc> per_user;
+  for (std::int64_t i = 0; i < r.cases(); ++i) {
+    auto& a = per_user[r.users.empty() ? std::int32_t(i) : r.users[std::size_t(i)]];
+    a.hits += r.ranks[std::size_t(i)] < k;
+    a.cases += 1;
   }
-  return n ? sum / double(n) : 0;
+  double sum = 0;
+  for (const auto& [user, a] : per_user) sum += double(a.hits) / double(a.cases);
+  return per_user.empty() ? 0 : sum / double(per_user.size());
 }
 
 }  // namespace
+
+RankedCases sampled_ranks(const ScoredCases& cases) {
+  RankedCases r;
+  r.users = cases.users;
+  for (std::int64_t i = 0; i < cases.cases(); ++i)
+    r.ranks.push_back(positive_rank(cases.scores.data() + i * cases.candidates, cases.candidates));
+  return r;
+}
+
+std::map<std::string, double> ranking_metrics(const RankedCases& ranked, const std::vector<spec::Metric>& metrics) {
+  std::map<std::string, double> out;
+  for (const auto& m : metrics) {
+    switch (m.kind) {
+      case spec::MetricKind::HitRate: out[m.name] = mean_of(ranked, hit, m.k); break;
+      case spec::MetricKind::Ndcg: out[m.name] = mean_of(ranked, discounted, m.k); break;
+      case spec::MetricKind::Mrr: out[m.name] = mean_of(ranked, reciprocal, 0); break;
+      case spec::MetricKind::Recall: out[m.name] = user_recall(ranked, m.k); break;
+      default: break;
+    }
+  }
+  return out;
+}
 
 std::map<std::string, double> compute_metrics(const ScoredCases& cases, const std::vector<spec::Metric>& metrics) {
   if (cases.candidates < 2)
     throw std::invalid_argument("metrics need at least 2 candidates per case (a positive and a negative)");
   std::map<std::string, double> out;
+  bool ranking = false;
   for (const auto& m : metrics) {
-    double& value = out[m.name];
     switch (m.kind) {
-      case spec::MetricKind::Auc: value = paper_auc(cases); break;
-      case spec::MetricKind::RocAuc: value = roc_auc(cases); break;
-      case spec::MetricKind::Gauc: value = gauc(cases); break;
-      case spec::MetricKind::Logloss: value = logloss(cases); break;
-      case spec::MetricKind::HitRate: value = hit_rate(cases, m.k); break;
-      case spec::MetricKind::Ndcg: value = ndcg(cases, m.k); break;
+      case spec::MetricKind::Auc: out[m.name] = paper_auc(cases); break;
+      case spec::MetricKind::RocAuc: out[m.name] = roc_auc(cases); break;
+      case spec::MetricKind::Gauc: out[m.name] = gauc(cases); break;
+      case spec::MetricKind::Logloss: out[m.name] = logloss(cases); break;
+      case spec::MetricKind::HitRate:
+      case spec::MetricKind::Ndcg:
+      case spec::MetricKind::Recall:
+      case spec::MetricKind::Mrr: ranking = true; break;
     }
   }
+  if (ranking) out.merge(ranking_metrics(sampled_ranks(cases), metrics));
   return out;
 }
 

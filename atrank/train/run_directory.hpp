@@ -18,6 +18,7 @@ struct RunFiles {
   std::string summary() const { return path("summary.json"); }
   std::string checkpoint() const { return path("checkpoint.ckpt"); }
   std::string best() const { return path("best.ckpt"); }
+  std::string ids() const { return path("ids"); }  // the id maps (data/id_maps.hpp)
   // The best parameters as of the last checkpoint, kept while a later
   // evaluation's are in best.ckpt (BestCheckpoint).
   std::string best_at_checkpoint() const { return path("best-at-checkpoint.ckpt"); }

@@ -4,8 +4,6 @@
 // survive a stop lives in RunState.
 #include "atrank/train/trainer.hpp"
 
-#include <xxhash.h>
-
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -18,6 +16,7 @@
 
 #include "atrank/data/dataset.hpp"
 #include "atrank/data/ensure_synthetic.hpp"
+#include "atrank/data/id_maps.hpp"
 #include "atrank/spec/load.hpp"
 #include "atrank/spec/spec_diff.hpp"
 #include "atrank/tensor/gemm.hpp"
@@ -25,6 +24,7 @@
 #include "atrank/train/checked_file.hpp"
 #include "atrank/train/checkpoint.hpp"
 #include "atrank/train/evaluate.hpp"
+#include "atrank/train/fingerprint.hpp"
 #include "atrank/train/metrics_log.hpp"
 #include "atrank/train/parameter_check.hpp"
 #include "atrank/train/progress.hpp"
@@ -46,24 +46,6 @@ using Clock = std::chrono::steady_clock;
 
 // Divides rates by at least this many seconds (no step timed yet: no division by zero).
 constexpr double kMinSeconds = 1e-9;
-
-// The spec minus the keys that only say how long, how often or on how many
-// threads (so a run can be extended, or stopped earlier): what a checkpoint depends on.
-spec::Spec without_run_length(spec::Spec s) {
-  s.train.epochs = 0;
-  s.train.max_steps = 0;
-  s.train.eval_every = 0;
-  s.train.checkpoint_every = 0;
-  s.train.threads = 0;
-  s.train.early_stop = {};
-  s.file.clear();
-  return s;
-}
-
-std::uint64_t spec_fingerprint(const spec::Spec& s) {
-  const std::string text = spec::to_toml(without_run_length(s));
-  return XXH64(text.data(), text.size(), 0);
-}
 
 // `text` as one shell word.
 std::string shell_word(const std::string& text) {
@@ -140,6 +122,9 @@ class Run {
       throw std::invalid_argument(plan_.spec.file + ": train.early_stop.metric = \"" + stop->name +
                                   "\" but the data has no validation cases");
   }
+
+  // The id maps (ids/): a run directory usable without its data (atrank recommend, score, export).
+  void write_id_maps() const { data::write_id_maps(data_.vocab(), data_.behavior_space(), files_.ids()); }
 
   RunResult go() {
     const auto& tr = plan_.spec.train;
@@ -485,6 +470,7 @@ RunResult run_training(const RunOptions& all_options, dist::Communicator& comm) 
       if (const std::string moved = set_aside_old_run(files); !moved.empty() && !options.quiet)
         std::cout << "--force: the earlier run's files are in " << moved << "\n";
     write_file_atomically(files.spec(), resolved);
+    run.write_id_maps();
   }
   return run.go();
 }

@@ -44,6 +44,22 @@ BOOST_AUTO_TEST_CASE(selective_dict_skips_other_values) {
   BOOST_TEST(v.get("categories")->items[1].items[0].text == "C");
 }
 
+// Found by test/fuzz (python_literal harness): parse_python_dict skipped only spaces and tabs
+// before the '{', so "\r{...}" was valid to parse_python_literal but not to the meta importer.
+BOOST_AUTO_TEST_CASE(selective_dict_skips_the_same_whitespace_as_the_full_parser) {
+  for (const std::string ws : {" ", "\t", "\r", "\n", "\r\n "}) {
+    BOOST_TEST((parse_python_literal(ws + "{'asin': 'B01'}").kind == PyValue::Kind::dict));
+    BOOST_TEST(parse_python_dict(ws + "{'asin': 'B01'}" + ws, {"asin"}).get("asin")->text == "B01");
+  }
+  try {
+    parse_python_dict(" \r['asin']", {"asin"});
+    BOOST_FAIL("a list is not a dict");
+  } catch (const PyLiteralError& e) {
+    BOOST_TEST(e.offset == 2u);
+    BOOST_TEST(std::string(e.what()) == "expected a dict literal '{'");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(errors_report_offset) {
   auto offset_of = [](const std::string& s) -> long {
     try {

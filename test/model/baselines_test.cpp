@@ -9,21 +9,11 @@
 
 using namespace atrank;
 using autodiff::Tape;
+using test::baseline_spec;
 using test::group_batch;
 namespace tt = boost::test_tools;
 
 namespace {
-
-// tiny_spec with `kind`: item 4 + category 4 (+ one-hot time) projected to 8.
-spec::Spec baseline_spec(const std::string& kind) {
-  auto spec = test::tiny_spec();
-  spec.encoder.kind = kind;
-  spec.encoder.lstm_units = 8;
-  spec.encoder.cnn_widths = {1, 2, 3};
-  spec.encoder.cnn_filters = 3;
-  spec.encoder.cnn_max_length = 500;
-  return spec;
-}
 
 // As the authors' Bi-LSTMs: item + category unprojected (8 wide), no time.
 spec::Spec unprojected(spec::Spec spec) {

@@ -123,6 +123,17 @@ inline spec::Spec tiny_spec() {
   return s;
 }
 
+// tiny_spec with encoder `kind`: item 4 + category 4 (+ one-hot time) projected to 8.
+inline spec::Spec baseline_spec(const std::string& kind) {
+  auto spec = tiny_spec();
+  spec.encoder.kind = kind;
+  spec.encoder.lstm_units = 8;
+  spec.encoder.cnn_widths = {1, 2, 3};
+  spec.encoder.cnn_filters = 3;
+  spec.encoder.cnn_max_length = 500;
+  return spec;
+}
+
 inline data::Vocabulary tiny_vocab() {
   data::Vocabulary v;
   v.sizes = {{"item", 7}, {"category", 3}, {"brand", 4}};

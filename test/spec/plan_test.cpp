@@ -61,6 +61,7 @@ BOOST_AUTO_TEST_CASE(every_spelling_reads_back_as_its_enum) {
   check_spellings_round_trip<OptimizerKind>();
   check_spellings_round_trip<Multitask>();
   check_spellings_round_trip<Selection>();
+  check_spellings_round_trip<Ranking>();
   BOOST_TEST(!parse_choice("tanh", qkv_activations()));  // Q/K/V: relu or none only
   BOOST_TEST((delimiter_char("tab") == '\t'));
   BOOST_TEST((delimiter_char("\\t") == '\t'));
@@ -76,7 +77,11 @@ BOOST_AUTO_TEST_CASE(metric_names_parse_into_kind_and_cutoff) {
   BOOST_REQUIRE(ndcg);
   BOOST_TEST((ndcg->kind == MetricKind::Ndcg && ndcg->k == 999999));
   BOOST_TEST((parse_metric("gauc")->kind == MetricKind::Gauc && !parse_metric("gauc")->ranking()));
-  for (const char* bad : {"hr@", "hr@0", "hr@1234567", "hr@1x", "mrr", "precision", "AUC"})
+  const auto recall = parse_metric("recall@20");
+  BOOST_REQUIRE(recall);
+  BOOST_TEST((recall->kind == MetricKind::Recall && recall->k == 20 && recall->ranking()));
+  BOOST_TEST((parse_metric("mrr")->kind == MetricKind::Mrr && parse_metric("mrr")->ranking() && parse_metric("mrr")->k == 0));
+  for (const char* bad : {"hr@", "hr@0", "hr@1234567", "hr@1x", "mrr@10", "recall@", "precision", "AUC"})
     BOOST_TEST(!parse_metric(bad), bad);
 }
 
@@ -160,6 +165,20 @@ BOOST_AUTO_TEST_CASE(selection_and_ranking_metrics) {
   text = edit(kBase, "metrics = [\"auc\"]", "metrics = [\"logloss\", \"auc\"]\nselect = \"valid\"");
   p = parse_plan(text, "test.toml", {"data.split=valid"});
   BOOST_TEST((p.eval.select_metric == "auc" && p.eval.select == Selection::Valid && !p.eval.ranking));
+}
+
+// Sampled negatives are built only for ranking metrics over sampled candidates:
+// ranking among all objects needs the authors' one negative alone.
+BOOST_AUTO_TEST_CASE(full_ranking_needs_no_sampled_negatives) {
+  auto text = edit(kBase, "metrics = [\"auc\"]", "metrics = [\"auc\", \"ndcg@10\", \"mrr\"]\nrank_users = 50");
+  Plan p = parse_plan(text, "test.toml");
+  BOOST_TEST((p.eval.ranking && p.eval.ranking_scope == Ranking::Sampled && p.eval.rank_users == 50));
+  BOOST_TEST(samples_ranking_negatives(p.spec.eval));
+  p = parse_plan(text, "test.toml", {"eval.ranking=all"});
+  BOOST_TEST((p.eval.ranking && p.eval.ranking_scope == Ranking::All));
+  BOOST_TEST(!samples_ranking_negatives(p.spec.eval));
+  p = parse_plan(kBase, "test.toml");
+  BOOST_TEST(!samples_ranking_negatives(p.spec.eval));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

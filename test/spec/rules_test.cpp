@@ -108,6 +108,8 @@ BOOST_AUTO_TEST_CASE(unknown_enum_value_lists_the_choices) {
        "(did you mean `zeros`?)"},
       {"init = \"zeros\"", "init = \"ones\"", "tables.item_bias.init", "glorot_uniform, zeros, normal, truncated_normal", ""},
       {"metrics = [\"auc\"]", "metrics = [\"auc\"]\nselect = \"best\"", "eval.select", "valid, test", ""},
+      {"metrics = [\"auc\"]", "metrics = [\"auc\"]\nranking = \"al\"", "eval.ranking", "sampled, all",
+       "(did you mean `all`?)"},
       {"epochs = 10", "epochs = 10\nmultitask = \"together\"", "train.multitask", "interleave, mixed", ""},
       {"count = 12 }", "count = 12, combine = \"sum\" }", "groups.item.time.combine", "concat, add", ""},
   };
@@ -309,6 +311,8 @@ BOOST_AUTO_TEST_CASE(negative_amounts) {
   expect_error(text, "clip_norm", {"train.clip_norm: expected a non-negative number"});
   text = edit(kBase, "path = \"events.csv\"", "path = \"events.csv\"\nhistory_cap = -1");
   expect_error(text, "history_cap", {"data.history_cap: expected a non-negative integer"});
+  text = edit(kBase, "metrics = [\"auc\"]", "metrics = [\"auc\"]\nrank_users = -1");
+  expect_error(text, "rank_users", {"eval.rank_users: expected a non-negative integer"});
   text = edit(kBase, "learning_rate = 1.0", "learning_rate = 0.0");
   expect_error(text, "learning_rate = 0.0", {"train.learning_rate: expected a positive number"});
 }
@@ -390,7 +394,7 @@ BOOST_AUTO_TEST_CASE(selecting_on_valid_needs_a_validation_split) {
 BOOST_AUTO_TEST_CASE(unknown_or_repeated_metric) {
   auto text = edit(kBase, "metrics = [\"auc\"]", "metrics = [\"auc\", \"hr@0\"]");
   expect_error(text, "metrics", {"eval.metrics[1]: unknown metric \"hr@0\"",
-                                 "expected one of: auc, gauc, roc_auc, logloss, hr@K, ndcg@K"});
+                                 "expected one of: auc, gauc, roc_auc, logloss, mrr, hr@K, ndcg@K, recall@K"});
   text = edit(kBase, "metrics = [\"auc\"]", "metrics = [\"acu\"]");
   expect_error(text, "metrics", {"eval.metrics[0]: unknown metric \"acu\" (did you mean `auc`?)"});
   text = edit(kBase, "metrics = [\"auc\"]", "metrics = [\"auc\", \"ndcg@10\", \"auc\"]");

@@ -144,8 +144,9 @@ BOOST_AUTO_TEST_CASE(split_batches_give_the_whole_batch_update_with_weighted_tas
 
 // Memory and threads that cannot be had (a limited address space, as under `ulimit -v`): the error
 // names what was being built, never a bare std::bad_alloc or a std::terminate. Runs in a child process
-// whose address space is limited; not under AddressSanitizer, whose allocator aborts instead.
-#if !defined(__SANITIZE_ADDRESS__)
+// whose address space is limited; not under AddressSanitizer, whose allocator aborts instead, nor
+// under ThreadSanitizer, whose shadow memory needs more address space than the limit leaves.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 namespace {
 
 // The bytes this process maps now.

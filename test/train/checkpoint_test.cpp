@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <xxhash.h>
+
 #include "atrank/train/checkpoint.hpp"
 #include "atrank/train/run_state.hpp"
 
@@ -57,6 +59,24 @@ BOOST_AUTO_TEST_CASE(corruption_is_detected_by_checksum) {
   // Truncation too.
   fs::resize_file(p, 30);
   BOOST_CHECK_THROW(Checkpoint::load(p.string(), 0), CheckpointError);
+}
+
+// Found by test/fuzz (checkpoint harness): a section length near 2^64 wrapped the read position
+// around, and the file loaded with made-up sections instead of being refused.
+BOOST_AUTO_TEST_CASE(section_length_beyond_the_file_is_refused_even_with_a_good_checksum) {
+  auto bytes = [](auto x) { return std::string(reinterpret_cast<const char*>(&x), sizeof x); };
+  std::string file = std::string("ATRANKCK") + bytes(std::uint32_t{1}) + bytes(std::uint64_t{0}) +
+                     bytes(std::uint32_t{2}) + bytes(std::uint32_t{1}) + "a" + bytes(std::uint64_t{4}) + "abcd" +
+                     bytes(std::uint32_t{1}) + "b" + bytes(~std::uint64_t{0}) + "tail";
+  file += bytes(std::uint64_t(XXH64(file.data(), file.size(), 0)));
+  const auto p = temp_path("huge-section.ckpt");
+  std::ofstream(p, std::ios::binary) << file;
+  try {
+    Checkpoint::load(p.string(), 0);
+    BOOST_FAIL("expected a truncation error");
+  } catch (const CheckpointError& e) {
+    BOOST_TEST(std::string(e.what()) == p.string() + ": checkpoint is truncated");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(checkpoint_of_another_spec_is_refused) {

@@ -53,3 +53,25 @@ BOOST_AUTO_TEST_CASE(hr_ndcg_gauc_with_many_candidates) {
   // user 7: cases AUC 1 and 1/3 -> mean 2/3 weight 2; user 9: 0 weight 1 -> (4/3)/3
   BOOST_TEST(m["gauc"] == (2.0 / 3.0 * 2 + 0.0) / 3.0, tt::tolerance(1e-12));
 }
+
+BOOST_AUTO_TEST_CASE(recall_and_mrr_from_ranks) {
+  // user 7: ranks 0 and 4; user 9: rank 1; user 3: rank 30.
+  RankedCases r;
+  r.ranks = {0, 4, 1, 30};
+  r.users = {7, 7, 9, 3};
+  auto m = ranking_metrics(r, metrics({"hr@2", "recall@2", "mrr", "ndcg@5", "auc"}));
+  BOOST_TEST(m.count("auc") == 0u);  // not a ranking metric
+  BOOST_TEST(m["hr@2"] == 2.0 / 4.0, tt::tolerance(1e-12));
+  // per user: 7 -> 1/2, 9 -> 1, 3 -> 0; averaged over users.
+  BOOST_TEST(m["recall@2"] == (0.5 + 1.0 + 0.0) / 3.0, tt::tolerance(1e-12));
+  BOOST_TEST(m["mrr"] == (1.0 + 1.0 / 5 + 1.0 / 2 + 1.0 / 31) / 4.0, tt::tolerance(1e-12));
+  BOOST_TEST(m["ndcg@5"] == (1.0 + 1.0 / std::log2(6.0) + 1.0 / std::log2(3.0)) / 4.0, tt::tolerance(1e-12));
+  // Sampled candidates give the same metrics through their ranks (ties against the positive).
+  ScoredCases s;
+  s.candidates = 3;
+  s.scores = {2, 2, 1,  0, 1, 2};
+  s.users = {1, 2};
+  const RankedCases sr = sampled_ranks(s);
+  BOOST_TEST(sr.ranks == (std::vector<std::int64_t>{1, 2}));
+  BOOST_TEST(compute_metrics(s, metrics({"mrr"}))["mrr"] == (0.5 + 1.0 / 3) / 2, tt::tolerance(1e-12));
+}

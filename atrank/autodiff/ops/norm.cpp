@@ -50,9 +50,7 @@ Var layer_norm(Tape<T>& t, Var x, Var gamma, Var beta, T eps) {
   const T* xv = t.value(x);
   const T* g = t.value(gamma);
   const T* b = t.value(beta);
-  for (std::int64_t r = 0; r < rows; ++r)
-    kernels::layer_norm_row(xv + r * C, g, b, C, eps, n.value + r * C, &n.saved[2 * r],
-                            &n.saved[2 * r + 1]);
+  kernels::layer_norm_rows(xv, rows, g, b, C, eps, n.value, n.saved.data());
   if (n.requires_grad) n.backward = layer_norm_backward<T>;
   return out;
 }

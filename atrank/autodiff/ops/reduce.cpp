@@ -2,6 +2,7 @@
 #include "atrank/autodiff/ops/reduce.hpp"
 
 #include "atrank/autodiff/ops/detail.hpp"
+#include "atrank/kernels/row_sums.hpp"
 #include "atrank/kernels/sigmoid.hpp"
 
 namespace atrank::autodiff {
@@ -95,7 +96,12 @@ template <class T> Var sum_last(Tape<T>& t, Var x) {
   Var out = t.make(so, "sum_last", {x});
   Node<T>& n = t.node(out);
   const T* xv = t.value(x);
-  for (std::int64_t r = 0; r < rows; ++r) {
+  std::int64_t r = 0;
+  for (; r + kernels::kRowGroup <= rows; r += kernels::kRowGroup) {
+    const T* xr = xv + r * C;
+    kernels::group_row_sums<T>(C, [xr, C](std::int64_t k, std::int64_t j) { return xr[k * C + j]; }, n.value + r);
+  }
+  for (; r < rows; ++r) {
     T s = T(0);
     for (std::int64_t j = 0; j < C; ++j) s += xv[r * C + j];
     n.value[r] = s;
