@@ -45,6 +45,11 @@ void Planner::size(const std::string& path, std::int64_t v) const {
   if (v > kMaxSize)
     fail(path, fmt::format("{} is too large to build: a size is at most 2^40 = {}", v, kMaxSize));
 }
+void Planner::count(const std::string& path, std::int64_t v, std::int64_t max, const char* noun,
+                    const char* why) const {
+  size(path, v);
+  if (v > max) fail(path, fmt::format("{} {} are too many: at most {} ({})", v, noun, max, why));
+}
 // TOML has inf and nan: neither is a rate, a norm or a weight.
 void Planner::positive(const std::string& path, double v) const {
   if (!(v > 0)) fail(path, fmt::format("expected a positive number, got {}", v));

@@ -35,10 +35,7 @@ void Planner::encoder() {
   plan.uses_history = plan.kind != EncoderKind::Bpr;
   size("encoder.hidden", e.hidden);
   size("encoder.heads", e.heads);
-  size("encoder.blocks", e.blocks);
-  if (e.blocks > kMaxBlocks)
-    fail("encoder.blocks", fmt::format("{} blocks are too many: at most {} (every training step runs them one "
-                                       "after the other)", e.blocks, kMaxBlocks));
+  count("encoder.blocks", e.blocks, kMaxBlocks, "blocks", "every training step runs them one after the other");
   size("encoder.ffn", e.ffn);
   unit_interval("encoder.dropout", e.dropout);
   plan.qkv_activation = one_of("encoder.qkv_activation", e.qkv_activation, qkv_activations());

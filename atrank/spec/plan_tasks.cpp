@@ -110,10 +110,8 @@ void Planner::train() {
   positive("train.batch_size", t.batch_size);
   positive("train.epochs", t.epochs);
   non_negative("train.clip_norm", t.clip_norm);
-  positive("train.threads", t.threads);
-  if (t.threads > kMaxThreads)
-    fail("train.threads", fmt::format("{} threads are too many: at most {} (each keeps a tape and a gradient "
-                                      "buffer as large as the dense parameters)", t.threads, kMaxThreads));
+  count("train.threads", t.threads, kMaxThreads, "threads",
+        "each keeps a tape and a gradient buffer as large as the dense parameters");
   non_negative("train.eval_every", t.eval_every);
   non_negative("train.checkpoint_every", t.checkpoint_every);
   p_.train.multitask = one_of<Multitask>("train.multitask", t.multitask);

@@ -41,6 +41,8 @@ class Planner {
   }
   void positive(const std::string& path, std::int64_t v) const;
   void size(const std::string& path, std::int64_t v) const;  // positive, at most kMaxSize
+  // Positive and at most `max` `noun`; `why` says what each one costs.
+  void count(const std::string& path, std::int64_t v, std::int64_t max, const char* noun, const char* why) const;
   void non_negative(const std::string& path, std::int64_t v) const;
   void positive(const std::string& path, double v) const;
   void non_negative(const std::string& path, double v) const;
