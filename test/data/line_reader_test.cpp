@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(lines_of_every_length_plain_and_gzip) {
 BOOST_AUTO_TEST_CASE(many_short_lines_over_several_chunks) {
   TempDir dir;
   std::vector<std::string> lines;
-  for (int i = 0; i < 300000; ++i) lines.push_back(std::to_string(i * 7919));
+  for (std::int64_t i = 0; i < 300000; ++i) lines.push_back(std::to_string(i * 7919));
   atrank::test::write_text(dir.file("plain"), joined(lines, "\n"));
   atrank::test::write_gzip(dir.file("gz"), joined(lines, "\n"));
   BOOST_TEST(read_all(dir.file("plain")) == lines);

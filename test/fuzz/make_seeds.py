@@ -133,9 +133,12 @@ def score_seeds():
         '{"history": [{"object": "i1", "behavior": "click", "time": -9.3e18}], "candidates": ["i1"]}\n'
         '{"history": [], "candidates": [1e400], "time": "99999999999999999999"}\n'
         '{"history": [], "candidates": [17], "time": "9999-12-31T23:59:59Z"}\n').encode())
-    # Deeper than simdjson's limit of 1024 levels, and just inside it.
-    put("score", "deep-nesting", b"\x03" + ('{"history": [' + "[" * 1030 + "]" * 1030 + '], "candidates": ["i1"]}\n'
-        '{"history": [], "candidates": ["i1"], "user": ' + '{"a":' * 1020 + "1" + "}" * 1020 + "}\n").encode())
+    # Deeper than simdjson's limit of 1024 levels, and just inside it (each under libFuzzer's
+    # default -max_len of 4096 bytes: a larger seed would make every input of the run longer).
+    put("score", "deep-nesting", b"\x03" + ('{"history": [' + "[" * 1030 + "]" * 1030 + '], "candidates": ["i1"]}\n')
+        .encode())
+    put("score", "deep-nesting-inside-limit", b"\x03" + ('{"history": [], "candidates": ["i1"], "user": ' + "[" * 1020 +
+                                                          "]" * 1020 + "}\n").encode())
     put("score", "no-final-newline", b"\x00" + b'{"history": [{"object": "i2", "behavior": "click", "time": 3}]}')
 
 
