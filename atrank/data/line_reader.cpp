@@ -1,6 +1,6 @@
 // Streaming line reader over zlib's gz* API, which reads gzip and plain files alike.
-// The buffer fits a small file (importers open many: attribute files, id maps), holds a 1 MiB
-// chunk of a large one, grows for long lines, and always keeps padding so parsers may read past a
+// The buffers fit a small file (importers open many: attribute files, id maps), hold a 1 MiB
+// chunk of a large one, grow for long lines, and always keep padding so parsers may read past a
 // line's end.
 #include "atrank/data/line_reader.hpp"
 
@@ -18,7 +18,7 @@ namespace atrank::data {
 namespace {
 constexpr std::size_t kChunk = std::size_t{1} << 20;
 constexpr std::size_t kSmallest = 4096;
-constexpr unsigned kGzipBuffer = 256 * 1024;
+constexpr std::size_t kGzipBuffer = 256 * 1024;  // zlib's input buffer (its output buffer is twice that)
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 }
 
@@ -36,11 +36,13 @@ std::size_t file_size(const std::string& path, const std::string& what) {
 void require_file(const std::string& path, const std::string& what) { file_size(path, what); }
 
 LineReader::LineReader(std::string path) : path_(std::move(path)) {
-  // A gzip file's size only bounds the first read: the buffer grows if a line needs more.
-  room_ = std::clamp(file_size(path_, "input file"), kSmallest, kChunk);
+  // Buffers no larger than the file (a gzip file's size only bounds the first read: the line
+  // buffer grows if a line needs more).
+  const std::size_t size = file_size(path_, "input file");
+  room_ = std::clamp(size, kSmallest, kChunk);
   gzFile f = gzopen(path_.c_str(), "rb");
   if (!f) throw DataError(path_ + ": cannot open: " + std::strerror(errno));
-  gzbuffer(f, kGzipBuffer);
+  gzbuffer(f, static_cast<unsigned>(std::clamp(size, kSmallest, kGzipBuffer)));
   gz_ = f;
   buf_.reset(new char[room_ + kPadding]);
 }
