@@ -69,8 +69,12 @@ def save(fig, out, name):
 
 
 def title_of(j):
-    return "user %s, %s target %s (logit %.3f), %d positions" % (
-        j["user"], j["task"], j["target"]["object"], j["target"]["logit"], len(j["history"]))
+    who = "user %s" % j["user"]
+    if "input" in j:  # explain --history: a line of a file, perhaps labelled with a user
+        who = "%s line %d" % (os.path.basename(j["input"]["file"]), j["input"]["line"])
+        who += " (user %s)" % j["user"] if j["user"] is not None else ""
+    return "%s, %s target %s (logit %.3f), %d positions" % (
+        who, j["task"], j["target"]["object"], j["target"]["logit"], len(j["history"]))
 
 
 def draw_vanilla(j, out):
