@@ -13,18 +13,25 @@ users' held-out item targets and writes to --out:
                 that type (what uniform attention would give), and the
                 planted-signal test below
   heads.png|svg mass per head and behavior type against that chance level
-                (drawn by experiments/plot_explain.py)
+  signal.png|svg the planted-signal tests below, per head
+                (both drawn by experiments/plot_explain.py)
   explain/<user>/  explain.json of every sampled user; pictures for the first
 
-Planted signal: the generated files do not name clusters, so a query's
-category is read off the data (the category most of the item events right
-after a search of that query fall in, over all users). An item target
-"matches" the last search of its history when that search's category is the
-target's. For matching targets the script reports the attention mass on
-that search position against chance (1 / history length) and against the
-same number for non-matching last searches.
+Planted signals, each tested on the last event of its type in the history:
+- search: the generated files do not name clusters, so a query's category
+  is read off the data (the category most of the item events right after a
+  search of that query fall in, over all users). An item target "matches"
+  the last search of its history when that search's category is the
+  target's.
+- coupon: an item target "matches" the last coupon of its history when the
+  coupon's shop (coupons.csv) is the target's shop (items.csv).
+For matching and for other targets the script reports, per head of the last
+vanilla block, the weight on that position over chance (1 / history length:
+uniform attention), its median and the share of cases above chance. The
+signal is found when matching events get well above chance and above the
+non-matching ones.
 
-  experiments/case-study/run.py [--build build] [--out runs/case-study] [--users 60] [--epochs 3]
+  experiments/case-study/run.py [--build build] [--out runs/case-study] [--users 300] [--epochs 3]
 """
 import argparse
 import collections
@@ -52,12 +59,14 @@ def run(cmd, log):
         sys.exit("failed (%d): %s\nsee %s" % (r.returncode, " ".join(cmd), log))
 
 
+def column(path, key, value):
+    with open(path) as f:
+        return {row[key]: row[value] for row in csv.DictReader(f)}
+
+
 def query_categories(data):
     """query id -> category of most item events that directly follow a search of it."""
-    category = {}
-    with open(os.path.join(data, "items.csv")) as f:
-        for row in csv.DictReader(f):
-            category[row["item"]] = row["category"]
+    category = column(os.path.join(data, "items.csv"), "item", "category")
     events = collections.defaultdict(list)
     with open(os.path.join(data, "events.csv")) as f:
         for row in csv.DictReader(f):
@@ -71,11 +80,35 @@ def query_categories(data):
     return {q: c.most_common(1)[0][0] for q, c in votes.items()}, category, events
 
 
+def planted_signal(explained, behavior, heads, matches):
+    """Per head, the weight on the last `behavior` event of each history over
+    chance, split by whether that event matches the target (matches(event, target))."""
+    split = {"matching": [], "other": []}
+    for j in explained:
+        events = [e for e in j["history"] if e["behavior"] == behavior]
+        if not events:
+            continue
+        last = max(events, key=lambda e: e["index"])  # oldest first within a group
+        ratios = [j["vanilla_attention"][-1][h][last["position"]] * len(j["history"]) for h in range(heads)]
+        split["matching" if matches(last, j["target"]["object"]) else "other"].append(ratios)
+
+    def stats(cases):
+        per_head = [[c[h] for c in cases] for h in range(heads)]
+        return {"cases": len(cases),
+                "weight_over_chance_mean": [statistics.mean(r) if r else None for r in per_head],
+                "weight_over_chance_se": [statistics.stdev(r) / len(r) ** 0.5 if len(r) > 1 else None
+                                          for r in per_head],
+                "weight_over_chance_median": [statistics.median(r) if r else None for r in per_head],
+                "share_above_chance": [sum(x > 1 for x in r) / len(r) if r else None for r in per_head]}
+
+    return {k: stats(v) for k, v in split.items()}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--out", default=os.path.join(ROOT, "runs", "case-study"))
-    ap.add_argument("--users", type=int, default=60, help="users explained (seeded sample)")
+    ap.add_argument("--users", type=int, default=300, help="users explained (seeded sample)")
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7, help="data and sample seed")
     ap.add_argument("--threads", type=int, default=1)
@@ -102,7 +135,6 @@ def main(argv=None):
             cmd += ["--set", s]
         run(cmd, os.path.join(a.out, "train.log"))
     summary = json.load(open(os.path.join(model, "summary.json")))
-    train_s = time.time() - t0
 
     query_cat, item_cat, events = query_categories(data)
     users = sorted(events, key=int)
@@ -121,6 +153,8 @@ def main(argv=None):
                 continue  # too few item events
             sys.exit("atrank explain failed: %s\n%s" % (" ".join(cmd), r.stderr))
         explained.append(json.load(open(os.path.join(out, "explain.json"))))
+    if not explained:
+        sys.exit("no sampled user has an item test case to explain")
 
     heads = explained[0]["heads"]
     behaviors = [b for b in explained[0]["behaviors"]]
@@ -128,36 +162,28 @@ def main(argv=None):
             for h in range(heads)]
     share = [statistics.mean(sum(e["behavior"] == b for e in j["history"]) / len(j["history"])
                              for j in explained if j["history"]) for b in behaviors]
-    # The planted search -> next-session signal.
-    match, other = [], []
-    for j in explained:
-        searches = [e for e in j["history"] if e["behavior"] == "search"]
-        if not searches:
-            continue
-        last = max(searches, key=lambda e: e["index"])  # oldest first within a group
-        w = [j["vanilla_attention"][-1][h][last["position"]] for h in range(heads)]
-        rec = {"user": j["user"], "weights": w, "chance": 1.0 / len(j["history"])}
-        (match if query_cat.get(last["object"]) == item_cat.get(j["target"]["object"]) else other).append(rec)
-
-    def ratio(recs, h):
-        return statistics.mean(r["weights"][h] / r["chance"] for r in recs) if recs else None
-
+    # The planted signals: does the target attend to the last search / coupon that announces it?
+    item_shop = column(os.path.join(data, "items.csv"), "item", "shop")
+    coupon_shop = column(os.path.join(data, "coupons.csv"), "coupon", "shop")
+    signals = {
+        "search": planted_signal(explained, "search", heads,
+                                 lambda e, t: query_cat.get(e["object"]) == item_cat.get(t)),
+        "coupon": planted_signal(explained, "coupon", heads,
+                                 lambda e, t: coupon_shop.get(e["object"]) == item_shop.get(t)),
+    }
     result = {
         "users": len(explained), "heads": heads, "behaviors": behaviors,
         "train_seconds": summary["train"]["seconds"], "wall_seconds": round(time.time() - t0, 1),
         "test": {k: summary["test"][k] for k in ("item.auc", "query.auc", "coupon.auc") if k in summary["test"]},
+        "mean_history_length": statistics.mean(len(j["history"]) for j in explained),
         "mass_per_head": mass, "position_share": share,
-        "last_search_matching": {"cases": len(match), "weight_over_chance_per_head": [ratio(match, h) for h in range(heads)],
-                                 "mean_weight_per_head": [statistics.mean(r["weights"][h] for r in match) if match else None
-                                                          for h in range(heads)],
-                                 "mean_chance": statistics.mean(r["chance"] for r in match) if match else None},
-        "last_search_other": {"cases": len(other), "weight_over_chance_per_head": [ratio(other, h) for h in range(heads)]},
+        "planted_signal": signals,
     }
     with open(os.path.join(a.out, "summary.json"), "w") as f:
         json.dump(result, f, indent=1)
-    paths = plot_explain.draw_head_behavior(
-        mass, share, behaviors, os.path.join(a.out, "heads"),
-        "last vanilla block, mean over %d users' held-out item targets" % len(explained))
+    subtitle = "last vanilla block, %d users' held-out item targets" % len(explained)
+    paths = plot_explain.draw_head_behavior(mass, share, behaviors, os.path.join(a.out, "heads"), "mean over " + subtitle)
+    paths += plot_explain.draw_planted_signal(signals, heads, os.path.join(a.out, "signal"), subtitle)
     print(json.dumps(result, indent=1))
     print("wrote", os.path.join(a.out, "summary.json"), *paths)
 
