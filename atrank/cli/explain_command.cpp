@@ -200,6 +200,9 @@ void explain_command(const ExplainOptions& o) {
   set_blas_threads(1);
   const Subject s = o.history.empty() ? dataset_subject(o, run, task) : input_subject(o, run, task);
   const infer::Explanation e = infer::explain(run.model, s.batch);
+  const std::string who =
+      o.history.empty() ? "user " + o.user : fmt::format("{} line {}", o.history, s.input["line"].get<std::int64_t>());
+  if (e.history.empty()) throw std::runtime_error(who + ": the history is empty: no attention to explain");
 
   const fs::path out = !o.out.empty() ? fs::path(o.out)
                        : o.history.empty()
@@ -209,7 +212,6 @@ void explain_command(const ExplainOptions& o) {
   fs::create_directories(out);
   const fs::path file = out / "explain.json";
   train::write_file_atomically(file.string(), report(run, s, e).dump(1) + "\n");
-  const std::string who = o.history.empty() ? "user " + o.user : fmt::format("{} line {}", o.history, s.input["line"].get<std::int64_t>());
   std::cout << fmt::format("explain: {} target {} ({} history positions, {} heads, logit {:.4f}) -> {}\n", who,
                            raw_of(run.ids.vocab, run.target_space(s.task), s.target), e.history.size(), e.heads,
                            e.logit, file.string());

@@ -305,6 +305,7 @@ BOOST_AUTO_TEST_CASE(bad_history_files_are_refused_by_file_line_and_field) {
       {ok + "\n", {"--target", "x9"}, "--target x9: no such item"},
       {ok + "\n", {"--user", "3"}, "explain needs one of --user ID"},
       {"\n\n", {}, "h.jsonl: no input lines"},
+      {"{\"history\": [], \"candidates\": [\"4\"]}\n", {}, "h.jsonl line 1: the history is empty: no attention"},
   };
   for (const auto& [text, flags, message] : cases) {
     write_text(w.file("h.jsonl"), text);
