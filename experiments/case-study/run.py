@@ -181,12 +181,32 @@ def main(argv=None):
     }
     with open(os.path.join(a.out, "summary.json"), "w") as f:
         json.dump(result, f, indent=1)
-    subtitle = "last vanilla block, %d users' held-out item targets" % len(explained)
-    paths = plot_explain.draw_head_behavior(mass, share, behaviors, os.path.join(a.out, "heads"), "mean over " + subtitle)
-    paths += plot_explain.draw_planted_signal(signals, heads, os.path.join(a.out, "signal"), subtitle)
-    print(json.dumps(result, indent=1))
+    subtitle = "%d users' held-out item targets" % len(explained)
+    paths = plot_explain.draw_head_behavior(mass, share, behaviors, os.path.join(a.out, "heads"),
+                                            "last vanilla block, mean over " + subtitle)
+    paths += plot_explain.draw_planted_signal(signals, heads, os.path.join(a.out, "signal"),
+                                              "last vanilla block, " + subtitle)
+    print(report(result))
     print("wrote", os.path.join(a.out, "summary.json"), *paths)
 
+
+def report(r):
+    """summary.json in a few readable lines."""
+    cell = lambda x: "   -  " if x is None else "%6.3f" % x  # noqa: E731
+    heads = range(r["heads"])
+    lines = ["%d users, test %s, mean history %.1f positions" % (
+        r["users"], " ".join("%s %.4f" % kv for kv in r["test"].items()), r["mean_history_length"]),
+        "attention mass per behavior type (last vanilla block):",
+        "          " + " ".join("%6s" % b for b in r["behaviors"])]
+    lines += ["  head %d  " % h + " ".join(cell(m) for m in r["mass_per_head"][h]) for h in heads]
+    lines.append("  share   " + " ".join(cell(m) for m in r["position_share"]))
+    for behavior, split in r["planted_signal"].items():
+        lines.append("last %s: weight / chance per head (mean, median, share above chance):" % behavior)
+        for name, s in split.items():
+            lines.append("  %-8s (%3d cases) " % (name, s["cases"]) + " | ".join(
+                "%s %s %s" % (cell(s["weight_over_chance_mean"][h]), cell(s["weight_over_chance_median"][h]),
+                              cell(s["share_above_chance"][h])) for h in heads))
+    return "\n".join(lines)
 
 if __name__ == "__main__":
     main()
