@@ -177,27 +177,34 @@ def draw_planted_signal(signals, heads, out_stem, subtitle):
     """The case study's test of the planted signals (experiments/case-study):
     per signal (behavior type) and head, the mean weight on the last event
     of that type over chance (1 / history length), for targets that event
-    matches and for the others, with standard errors; 1 = uniform attention."""
-    fig, axes = plt.subplots(1, len(signals), figsize=(4.2 * len(signals), 3.6), layout="constrained", sharey=True,
+    matches and for the others (with standard errors), and the others
+    re-weighted to the matching events' time buckets (equal recency);
+    1 = uniform attention."""
+    fig, axes = plt.subplots(1, len(signals), figsize=(4.8 * len(signals), 3.8), layout="constrained", sharey=True,
                              squeeze=False)
-    width = 0.38
-    top = max((m or 0) + (e or 0) for split in signals.values() for s in split.values()
+    width = 0.27
+    top = max((m or 0) + (e or 0) for split in signals.values() for s in (split["matching"], split["other"])
               for m, e in zip(s["weight_over_chance_mean"], s["weight_over_chance_se"]))
     for ax, (behavior, split) in zip(axes[0], signals.items()):
-        for k, (name, colour) in enumerate((("matching", "#1f77b4"), ("other", "#bbbbbb"))):
-            s = split[name]
-            xs = [h + (k - 0.5) * width for h in range(heads)]
-            means = [m if m is not None else 0 for m in s["weight_over_chance_mean"]]
-            errors = [e if e is not None else 0 for e in s["weight_over_chance_se"]]
-            ax.bar(xs, means, width, yerr=errors, capsize=3, color=colour, label="%s (%d cases)" % (name, s["cases"]))
+        same = split["same_recency"]
+        bars = [("matching (%d cases)" % split["matching"]["cases"], "#1f77b4",
+                 split["matching"]["weight_over_chance_mean"], split["matching"]["weight_over_chance_se"]),
+                ("other (%d)" % split["other"]["cases"], "#bbbbbb",
+                 split["other"]["weight_over_chance_mean"], split["other"]["weight_over_chance_se"]),
+                ("other at matching's recency", "#ff7f0e", same["other_mean"], [None] * heads)]
+        for k, (label, colour, means, errors) in enumerate(bars):
+            xs = [h + (k - 1) * width for h in range(heads)]
+            means = [m if m is not None else 0 for m in means]
+            errors = [e if e is not None else 0 for e in errors]
+            ax.bar(xs, means, width, yerr=errors if any(errors) else None, capsize=2, color=colour, label=label)
             for x, m, e in zip(xs, means, errors):
-                ax.text(x, m + e + 0.01 * top, "%.2f" % m, ha="center", va="bottom", fontsize=7)
+                ax.text(x, m + e + 0.01 * top, "%.1f" % m, ha="center", va="bottom", fontsize=6.5)
         ax.axhline(1.0, color="black", linestyle="--", linewidth=1)
-        ax.set_ylim(0, 1.3 * top)
+        ax.set_ylim(0, 1.35 * top)
         ax.set_xticks(range(heads))
         ax.set_xticklabels(["head %d" % h for h in range(heads)], fontsize=9)
         ax.set_title("last %s in the history" % behavior, fontsize=9)
-        ax.legend(fontsize=8, loc="upper center", ncol=2, title="target vs. that event", title_fontsize=8)
+        ax.legend(fontsize=7.5, loc="upper center", ncol=2, title="target vs. that event", title_fontsize=8)
     axes[0][0].set_ylabel("weight / chance (mean \u00b1 s.e.; dashed: 1 = uniform)", fontsize=8)
     fig.suptitle("planted signal: the target's attention on the event that announces it\n" + subtitle, fontsize=9)
     return save(fig, os.path.dirname(out_stem), os.path.basename(out_stem))

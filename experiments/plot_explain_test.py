@@ -75,12 +75,15 @@ class PlotExplainTest(unittest.TestCase):
     def test_planted_signal_picture(self):
         split = {"matching": {"cases": 7, "weight_over_chance_mean": [2.5, 0.75],
                               "weight_over_chance_se": [0.5, None]},
-                 "other": {"cases": 0, "weight_over_chance_mean": [None, None], "weight_over_chance_se": [None, None]}}
+                 "other": {"cases": 0, "weight_over_chance_mean": [None, None], "weight_over_chance_se": [None, None]},
+                 "same_recency": {"matching_cases": 0, "other_cases": 0, "matching_mean": [None, None],
+                                  "other_mean": [1.25, None]}}
         paths = plot_explain.draw_planted_signal({"search": split, "coupon": split}, 2,
                                                  os.path.join(self.dir, "signal"), "test")
         self.assertEqual(len(paths), 2)
         text = "".join(ET.parse(os.path.join(self.dir, "signal.svg")).getroot().itertext())
-        for label in ("2.50", "0.75", "matching (7 cases)", "other (0 cases)", "last coupon in the history", "head 1"):
+        for label in ("2.5", "0.8", "1.2", "matching (7 cases)", "other (0)", "other at matching's recency",
+                      "last coupon in the history", "head 1"):
             self.assertIn(label, text)
 
     def test_empty_history_is_refused(self):

@@ -51,6 +51,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import plot_explain  # noqa: E402  (a missing matplotlib stops here, before training)
 
 SPEC = os.path.join(ROOT, "specs", "multi-behavior.toml")
+MIN_BUCKET_CASES = 5  # a time bucket compares matching and other events when both have this many
 
 
 def run(cmd, log):
@@ -83,26 +84,50 @@ def query_categories(data):
 
 def planted_signal(explained, behavior, heads, matches):
     """Per head, the weight on the last `behavior` event of each history over
-    chance, split by whether that event matches the target (matches(event, target))."""
-    split = {"matching": [], "other": []}
+    chance, split by whether that event matches the target (matches(event,
+    target)); and the same comparison at equal recency, since matching events
+    tend to be the recent ones and attention favours recent events anyway."""
+    split = {"matching": [], "other": []}  # (time bucket of the event, ratio per head)
     for j in explained:
         events = [e for e in j["history"] if e["behavior"] == behavior]
         if not events:
             continue
         last = max(events, key=lambda e: e["index"])  # oldest first within a group
         ratios = [j["vanilla_attention"][-1][h][last["position"]] * len(j["history"]) for h in range(heads)]
-        split["matching" if matches(last, j["target"]["object"]) else "other"].append(ratios)
+        split["matching" if matches(last, j["target"]["object"]) else "other"].append((last["time_bucket"], ratios))
 
     def stats(cases):
-        per_head = [[c[h] for c in cases] for h in range(heads)]
+        per_head = [[c[1][h] for c in cases] for h in range(heads)]
         return {"cases": len(cases),
                 "weight_over_chance_mean": [statistics.mean(r) if r else None for r in per_head],
                 "weight_over_chance_se": [statistics.stdev(r) / len(r) ** 0.5 if len(r) > 1 else None
                                           for r in per_head],
                 "weight_over_chance_median": [statistics.median(r) if r else None for r in per_head],
-                "share_above_chance": [sum(x > 1 for x in r) / len(r) if r else None for r in per_head]}
+                "share_above_chance": [sum(x > 1 for x in r) / len(r) if r else None for r in per_head],
+                "mean_time_bucket": statistics.mean(c[0] for c in cases) if cases else None}
 
-    return {k: stats(v) for k, v in split.items()}
+    result = {k: stats(v) for k, v in split.items()}
+    result["same_recency"] = same_recency(split["matching"], split["other"], heads)
+    return result
+
+
+def same_recency(matching, other, heads):
+    """Both sides' mean ratio per head over the time buckets where both have
+    at least MIN_BUCKET_CASES cases, each bucket weighted by its number of
+    matching cases (the other events re-weighted to the matching ones' recency)."""
+    by_bucket = collections.defaultdict(lambda: ([], []))
+    for k, cases in enumerate((matching, other)):
+        for bucket, ratios in cases:
+            by_bucket[bucket][k].append(ratios)
+    shared = {b: v for b, v in by_bucket.items() if min(len(v[0]), len(v[1])) >= MIN_BUCKET_CASES}
+    weight = sum(len(m) for m, _ in shared.values())
+    if not weight:
+        return {"matching_cases": 0, "other_cases": 0, "matching_mean": [None] * heads, "other_mean": [None] * heads}
+    mean = lambda side, h: sum(len(v[0]) * statistics.mean(r[h] for r in v[side])  # noqa: E731
+                               for v in shared.values()) / weight
+    return {"buckets": sorted(shared), "matching_cases": weight,
+            "other_cases": sum(len(o) for _, o in shared.values()),
+            "matching_mean": [mean(0, h) for h in range(heads)], "other_mean": [mean(1, h) for h in range(heads)]}
 
 
 def main(argv=None):
@@ -213,11 +238,17 @@ def report(r):
     lines += ["  head %d  " % h + " ".join(cell(m) for m in r["mass_per_head"][h]) for h in heads]
     lines.append("  share   " + " ".join(cell(m) for m in r["position_share"]))
     for behavior, split in r["planted_signal"].items():
-        lines.append("last %s: weight / chance per head (mean, median, share above chance):" % behavior)
-        for name, s in split.items():
+        lines.append("last %s: weight / chance per head (mean, median, share above chance; mean time bucket):"
+                     % behavior)
+        for name in ("matching", "other"):
+            s = split[name]
             lines.append("  %-8s (%3d cases) " % (name, s["cases"]) + " | ".join(
                 "%s %s %s" % (cell(s["weight_over_chance_mean"][h]), cell(s["weight_over_chance_median"][h]),
-                              cell(s["share_above_chance"][h])) for h in heads))
+                              cell(s["share_above_chance"][h])) for h in heads) + " ; %s" % cell(s["mean_time_bucket"]))
+        same = split["same_recency"]
+        lines.append("  at equal recency (buckets %s: %d matching, %d other cases): mean matching vs other per head: " % (
+            same.get("buckets"), same["matching_cases"], same["other_cases"]) + " | ".join(
+            "%s %s" % (cell(m), cell(o)) for m, o in zip(same["matching_mean"], same["other_mean"])))
     return "\n".join(lines)
 
 if __name__ == "__main__":
