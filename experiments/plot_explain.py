@@ -177,28 +177,29 @@ def draw_planted_signal(signals, heads, out_stem, subtitle):
     """The case study's test of the planted signals (experiments/case-study):
     per signal (behavior type) and head, the mean weight on the last event
     of that type over chance (1 / history length), for targets that event
-    matches and for the others (with standard errors), and the others
-    re-weighted to the matching events' time buckets (equal recency);
-    1 = uniform attention."""
-    fig, axes = plt.subplots(1, len(signals), figsize=(4.8 * len(signals), 3.8), layout="constrained", sharey=True,
+    matches and for the others (with standard errors), and both again at
+    equal recency (time buckets both sides fill, the others re-weighted to
+    the matching events' buckets); 1 = uniform attention."""
+    fig, axes = plt.subplots(1, len(signals), figsize=(5.4 * len(signals), 4.0), layout="constrained", sharey=True,
                              squeeze=False)
-    width = 0.27
+    width = 0.2
     top = max((m or 0) + (e or 0) for split in signals.values() for s in (split["matching"], split["other"])
               for m, e in zip(s["weight_over_chance_mean"], s["weight_over_chance_se"]))
     for ax, (behavior, split) in zip(axes[0], signals.items()):
-        same = split["same_recency"]
-        bars = [("matching (%d cases)" % split["matching"]["cases"], "#1f77b4",
+        same, none = split["same_recency"], [None] * heads
+        bars = [("matching, all (%d)" % split["matching"]["cases"], "#1f77b4",
                  split["matching"]["weight_over_chance_mean"], split["matching"]["weight_over_chance_se"]),
-                ("other (%d)" % split["other"]["cases"], "#bbbbbb",
+                ("other, all (%d)" % split["other"]["cases"], "#bbbbbb",
                  split["other"]["weight_over_chance_mean"], split["other"]["weight_over_chance_se"]),
-                ("other at matching's recency", "#ff7f0e", same["other_mean"], [None] * heads)]
+                ("matching, equal recency (%d)" % same["matching_cases"], "#9ecae1", same["matching_mean"], none),
+                ("other, equal recency (%d)" % same["other_cases"], "#ff7f0e", same["other_mean"], none)]
         for k, (label, colour, means, errors) in enumerate(bars):
-            xs = [h + (k - 1) * width for h in range(heads)]
+            xs = [h + (k - 1.5) * width for h in range(heads)]
             means = [m if m is not None else 0 for m in means]
             errors = [e if e is not None else 0 for e in errors]
             ax.bar(xs, means, width, yerr=errors if any(errors) else None, capsize=2, color=colour, label=label)
             for x, m, e in zip(xs, means, errors):
-                ax.text(x, m + e + 0.01 * top, "%.1f" % m, ha="center", va="bottom", fontsize=6.5)
+                ax.text(x, m + e + 0.01 * top, "%.1f" % m, ha="center", va="bottom", fontsize=6)
         ax.axhline(1.0, color="black", linestyle="--", linewidth=1)
         ax.set_ylim(0, 1.35 * top)
         ax.set_xticks(range(heads))

@@ -82,7 +82,7 @@ class PlotExplainTest(unittest.TestCase):
                                                  os.path.join(self.dir, "signal"), "test")
         self.assertEqual(len(paths), 2)
         text = "".join(ET.parse(os.path.join(self.dir, "signal.svg")).getroot().itertext())
-        for label in ("2.5", "0.8", "1.2", "matching (7 cases)", "other (0)", "other at matching's recency",
+        for label in ("2.5", "0.8", "1.2", "matching, all (7)", "other, all (0)", "other, equal recency (0)",
                       "last coupon in the history", "head 1"):
             self.assertIn(label, text)
 
