@@ -1,4 +1,5 @@
-// `atrank explain RUN (--user ID | --history FILE [--line N]) [--target OBJ] [--task T] [--from best|last] [--out DIR]`:
+// `atrank explain RUN (--user ID | --history FILE [--line N]) [--target OBJ] [--task T] [--from best|last]
+// [--out DIR]`:
 // the attention of a trained ATRank model for one user of the run's data
 // (its held-out test case, or another target at that moment) or for one
 // history given as a line of `atrank score`'s input, written as
@@ -80,7 +81,8 @@ Subject dataset_subject(const ExplainOptions& o, const infer::TrainedRun& run, i
     if (data.user(data::Split::test, c) == user && data.task(data::Split::test, c) == task) test_case = c;
   if (test_case < 0)
     throw std::runtime_error(
-        fmt::format("--user {}: no test case of task {} (too few events)", o.user, run.layout.tasks[std::size_t(task)].name));
+        fmt::format("--user {}: no test case of task {} (too few events)", o.user,
+                    run.layout.tasks[std::size_t(task)].name));
   data::BatcherOptions bo;
   bo.split = data::Split::test;
   bo.mode = data::BatchMode::eval;
@@ -114,7 +116,8 @@ Subject input_subject(const ExplainOptions& o, const infer::TrainedRun& run, int
                                          lines.size(), listed()));
   if (o.line > 0 && chosen.line != o.line)
     throw std::runtime_error(
-        fmt::format("--line {}: {} has no history on line {} (its histories: lines {})", o.line, o.history, o.line, listed()));
+        fmt::format("--line {}: {} has no history on line {} (its histories: lines {})", o.line, o.history,
+                    o.line, listed()));
   Subject s;
   s.user = chosen.user;
   s.task = chosen.task;
@@ -124,9 +127,10 @@ Subject input_subject(const ExplainOptions& o, const infer::TrainedRun& run, int
   else if (!chosen.candidates.empty()) target = chosen.candidates.front();
   else
     throw infer::ScoreInputError(o.history, chosen.line, "candidates",
-                                 "missing: name the object to explain with --target OBJ or as the line's first candidate");
-  infer::fill_batch(run.layout, infer::input_history(run.layout, std::move(chosen.history), chosen.has_time, chosen.time),
-                    s.batch);
+                                 "missing: name the object to explain with --target OBJ or as the line's "
+                                 "first candidate");
+  infer::fill_batch(
+      run.layout, infer::input_history(run.layout, std::move(chosen.history), chosen.has_time, chosen.time), s.batch);
   make_target(target, s);
   return s;
 }
@@ -243,7 +247,8 @@ void add_explain_command(CLI::App& app) {
   c->add_option("--history", o->history, "JSON lines as `atrank score --input` reads (see below)");
   c->add_option("--line", o->line, "The line of --history to explain (required when it has several)")
       ->check(CLI::PositiveNumber);
-  c->add_option("--target", o->target, "Object to score (default: the user's test object / the line's first candidate)");
+  c->add_option("--target", o->target,
+                "Object to score (default: the user's test object / the line's first candidate)");
   c->add_option("--task", o->task, "Task (default: the spec's first; a --history line's `task` wins)");
   add_from_option(*c, o->from);
   c->add_option("--out", o->out, "Output directory (default RUN/explain-<user> or RUN/explain-<file stem>-<line>)");

@@ -211,7 +211,10 @@ class LineParser {
 
 ScoreSchema::ScoreSchema(const data::IdMaps& ids, const data::Layout& layout, bool candidates,
                          bool candidates_required)
-    : candidates_(candidates), candidates_required_(candidates_required), behavior_space_(ids.behavior_space), grouped_(ids.vocab.behaviors.size(), 0) {
+    : candidates_(candidates),
+      candidates_required_(candidates_required),
+      behavior_space_(ids.behavior_space),
+      grouped_(ids.vocab.behaviors.size(), 0) {
   behaviors_ = data::row_lookup(ids.vocab.behaviors, "behavior");
   if (ids.vocab.behaviors.size() == 1) default_behavior_ = 0;
   auto add_space = [&](const std::string& space) {

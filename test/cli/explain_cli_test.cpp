@@ -235,7 +235,8 @@ BOOST_AUTO_TEST_CASE(a_history_file_explains_as_the_same_users_history_in_the_da
   BOOST_TEST(fs::file_size(w.file("r/explain-both-3/vanilla.png")) > 1000u);
 
   // --target replaces the line's candidate (and makes candidates optional).
-  write_text(w.file("bare.jsonl"), "{\"history\": [{\"object\": \"3\", \"time\": 100}, {\"object\": \"4\", \"time\": 200}]}\n");
+  write_text(w.file("bare.jsonl"),
+             "{\"history\": [{\"object\": \"3\", \"time\": 100}, {\"object\": \"4\", \"time\": 200}]}\n");
   r = w({"explain", "r", "--history", "bare.jsonl", "--target", "5", "--out", "bare", "--no-pictures"});
   BOOST_TEST_REQUIRE(r.code == 0, r.err);
   const json bare = json::parse(read_text(w.file("bare/explain.json")));
@@ -275,13 +276,15 @@ BOOST_AUTO_TEST_CASE(bad_history_files_are_refused_by_file_line_and_field) {
   const std::string ok = "{\"history\": [{\"object\": \"3\", \"time\": 100}], \"candidates\": [\"4\"]}";
   const std::vector<std::tuple<std::string, std::vector<std::string>, std::string>> cases = {
       {ok + "\n\n" + ok + "\n", {}, "h.jsonl holds 2 histories (lines 1, 3): pick one with --line N"},
-      {ok + "\n\n" + ok + "\n", {"--line", "2"}, "--line 2: h.jsonl has no history on line 2 (its histories: lines 1, 3)"},
+      {ok + "\n\n" + ok + "\n", {"--line", "2"},
+       "--line 2: h.jsonl has no history on line 2 (its histories: lines 1, 3)"},
       {ok + "\n{\"history\": [{\"object\": \"x9\", \"time\": 1}], \"candidates\": [\"4\"]}\n", {"--line", "1"},
        "h.jsonl:2: history[0].object: unknown item \"x9\""},
       {"{\"history\": [{\"object\": \"3\", \"time\": 100}]}\n", {}, "h.jsonl:1: candidates: missing: name the object"},
       {"{\"history\": [{\"object\": \"3\", \"time\": \"soon\"}], \"candidates\": [\"4\"]}\n", {},
        "h.jsonl:1: history[0].time: \"soon\" is not a time"},
-      {"{\"history\": [], \"candidates\": [\"4\"], \"task\": \"query\"}\n", {}, "h.jsonl:1: task: unknown task \"query\""},
+      {"{\"history\": [], \"candidates\": [\"4\"], \"task\": \"query\"}\n", {},
+       "h.jsonl:1: task: unknown task \"query\""},
       {"{\"history\": [], \"candidates\": [\"4\"], \"colour\": 1}\n", {}, "h.jsonl:1: colour: unknown field"},
       {"[1, 2]\n", {}, "h.jsonl:1: expected a JSON object"},
       {ok + "\n", {"--target", "x9"}, "--target x9: no such item"},
