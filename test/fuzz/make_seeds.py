@@ -99,7 +99,8 @@ def movielens_seeds():
 
 
 def score_seeds():
-    # options: bit 0 score (else recommend), bit 1 skip bad lines, bit 2 default task query.
+    # options: bit 0 candidates (score; else recommend), bit 3 with bit 0 candidates optional (explain),
+    # bit 1 skip bad lines, bit 2 default task query.
     # Schema (score_fuzz.cpp): click -> items i0 i1 i2 17, search -> queries q0 q1; tasks item, query.
     ok = ('{"history": [{"object": "i1", "behavior": "click", "time": 100}, {"object": "q0", "behavior": "search", '
           '"time": "1970-01-02T00:00:00Z"}, {"object": 17, "behavior": "click", "time": 150.5}], '
@@ -108,6 +109,8 @@ def score_seeds():
     put("score", "valid", b"\x01" + (ok + query).encode())
     put("score", "valid-recommend", b"\x04" + '{"history": [{"object": "q1", "behavior": "search", "time": 5}]}\n'
         '{"history": [{"object": "i0", "behavior": "click", "time": "86400"}], "task": "item", "user": 7}\n'.encode())
+    put("score", "explain-skip", b"\x0b" + (ok + '{"history": [{"object": "i2", "behavior": "click", "time": 9}]}\n'
+                                             '{"history": [], "candidates": []}\n').encode())
     put("score", "bom-crlf-blank", b"\x01" + "\ufeff".encode() + ok.replace("\n", "\r\n").encode() + b"\n  \t\n" +
         query.encode())
     put("score", "unknown-ids-skip", b"\x03" + (

@@ -1,10 +1,11 @@
 // The input of `atrank score` / `recommend --history` (JSON lines) -> read_score_input, against a
 // fixed schema built once: behaviors click (items) and search (queries), one group each, tasks
 // item and query; items i0, i1, i2 and 17, queries q0 and q1. ScoreInputError is the documented
-// failure. Input: one byte of options (bit 0: score, else recommend; bit 1: skip bad lines; bit 2:
-// default task query), then the file. Every request handed on must hold only what the schema
-// knows: rows inside their id map, a grouped behavior, a known task, candidates exactly for score,
-// lines in order; every message names the source and a line of the input.
+// failure. Input: one byte of options (bit 0: candidates, as score, else none, as recommend; bit
+// 3 with bit 0: candidates optional, as explain; bit 1: skip bad lines; bit 2: default task
+// query), then the file. Every request handed on must hold only what the schema knows: rows inside
+// their id map, a grouped behavior, a known task, candidates where required and none where not
+// allowed, lines in order; every message names the source and a line of the input.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -43,6 +44,7 @@ const data::IdMaps kIds = id_maps();
 const data::Layout kLayout = layout();
 const infer::ScoreSchema kScoring(kIds, kLayout, true);
 const infer::ScoreSchema kRecommending(kIds, kLayout, false);
+const infer::ScoreSchema kExplaining(kIds, kLayout, true, /*candidates_required=*/false);
 
 [[noreturn]] void broken(const char* what, std::int64_t line) {
   std::fprintf(stderr, "read_score_input: %s (line %lld)\n", what, static_cast<long long>(line));
@@ -64,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const unsigned options = data[0];
   const std::string_view text = fuzz::bytes(data + 1, size - 1);
-  const infer::ScoreSchema& schema = options & 1 ? kScoring : kRecommending;
+  const infer::ScoreSchema& schema = !(options & 1) ? kRecommending : options & 8 ? kExplaining : kScoring;
   const bool skip = options & 2;
   const int default_task = options & 4 ? 1 : 0;
   std::int64_t lines = 1;  // lines of the input, as the reader counts them (a last one without \n too)
@@ -79,7 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (e.behavior < 0 || e.behavior >= 2 || !schema.in_a_group(e.behavior)) broken("bad behavior", r.line);
       if (e.object < 0 || e.object >= size_of(schema.space_of_behavior(e.behavior))) broken("bad object", r.line);
     }
-    if (schema.wants_candidates() == r.candidates.empty()) broken("candidates where they do not belong", r.line);
+    if (schema.requires_candidates() && r.candidates.empty()) broken("required candidates missing", r.line);
+    if (!schema.wants_candidates() && !r.candidates.empty()) broken("candidates where they do not belong", r.line);
     for (const std::int32_t c : r.candidates)
       if (c < 0 || c >= size_of(schema.space_of_task(r.task))) broken("bad candidate", r.line);
   };
