@@ -7,6 +7,7 @@
 #include "atrank/spec/load.hpp"
 #include "atrank/train/checkpoint.hpp"
 #include "atrank/train/fingerprint.hpp"
+#include "atrank/train/run_directory.hpp"
 
 namespace atrank::infer {
 
@@ -55,6 +56,8 @@ TrainedRun::TrainedRun(const std::string& run_dir, CheckpointChoice from)
       break;
     }
 }
+
+spec::Spec TrainedRun::data_spec() const { return train::with_run_paths(train::RunFiles{dir}, plan.spec); }
 
 int TrainedRun::task(const std::string& name) const {
   if (name.empty()) return 0;

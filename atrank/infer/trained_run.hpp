@@ -32,6 +32,9 @@ struct TrainedRun {
   std::uint64_t fingerprint = 0;   // of the spec (and the checkpoint)
   std::int64_t step = -1;          // the checkpoint's training step; -1 when it does not record one
 
+  // The run's spec with its relative data paths resolved as `atrank run`
+  // resolved them (train::with_run_paths): what loads the run's data.
+  spec::Spec data_spec() const;
   // The index of task `name`; "" = the first task. Throws listing the tasks.
   int task(const std::string& name) const;
   // The id space of task k's target objects, and the number of its objects with ids.
