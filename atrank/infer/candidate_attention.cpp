@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+#include <string>
+#include <type_traits>
 
 #include "atrank/nn/attention_block.hpp"
 #include "atrank/tensor/gemm.hpp"
@@ -15,45 +17,67 @@ namespace atrank::infer {
 
 using autodiff::Var;
 
+// Vectors wider than the baseline ISA pass between the always-inlined
+// helpers below, inside one function compiled for the ISA that has them: no
+// call crosses an ABI boundary, so GCC's note about their ABI does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+#define ATRANK_LANES inline __attribute__((always_inline))
+
 namespace {
 
 constexpr std::int64_t L = kLanes;
+// Accumulators held in registers by the attention products and layer norms.
+constexpr int kVecs = 8;
 
-// The accumulators of the attention products: kChunk lanes (64 bytes) held
-// in registers while a head's features or the events are summed, as GCC
-// vectors of 16 bytes (SSE2 on plain x86-64, NEON on ARM); the
-// auto-vectoriser leaves this loop nest scalar.
-template <class T>
-struct VecOf {
-  typedef T type __attribute__((vector_size(16)));
+// Lanes of `Bytes`-wide GCC vectors: the kernels below are written once and
+// compiled for SSE2 (16), AVX2 (32) and AVX-512 (64 bytes); the
+// auto-vectoriser keeps these register-blocked loops scalar.
+template <class T, int Bytes>
+struct Lanes {
+  typedef T Vec __attribute__((vector_size(Bytes)));
+  typedef std::uint32_t Bits __attribute__((vector_size(Bytes * sizeof(std::uint32_t) / sizeof(T))));
+  typedef std::int32_t Ints __attribute__((vector_size(Bytes * sizeof(std::int32_t) / sizeof(T))));
+  static constexpr std::int64_t n = Bytes / std::int64_t(sizeof(T));  // lanes per vector
+  static constexpr std::int64_t chunk = n * kVecs;                     // lanes per register block
+  static_assert(L % chunk == 0, "a block holds whole register blocks");
+
+  static ATRANK_LANES Vec load(const T* p) {
+    Vec v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  static ATRANK_LANES void store(Vec v, T* p) { std::memcpy(p, &v, sizeof v); }
+
+  // e^x for x <= 0 (a softmax after its maximum). Float: Cephes' expf (range
+  // reduction by ln 2 in two parts, a degree-6 polynomial, the power of two
+  // put into the exponent bits), within a few ulp of std::exp; arguments
+  // below -87 give e^-87 (1.6e-38), nothing next to the maximum's 1.
+  static ATRANK_LANES Vec exp_nonpositive(Vec x) {
+    if constexpr (std::is_same_v<T, float>) {
+      // max(x, -87) on the bits: for x <= 0 a larger magnitude is a larger unsigned.
+      constexpr std::uint32_t kMinus87 = 0xC2AE0000u;
+      Bits b = (Bits)x;  // GCC vector casts keep the bits
+      b = b > kMinus87 ? Bits{} + kMinus87 : b;
+      const Vec v = (Vec)b;
+      // Round to nearest through the 1.5 * 2^23 trick.
+      const Vec k = (v * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+      const Vec r = (v - k * 0.693359375f) - k * -2.12194440e-4f;
+      Vec p = Vec{} + 1.9875691500e-4f;
+      p = p * r + 1.3981999507e-3f;
+      p = p * r + 8.3334519073e-3f;
+      p = p * r + 4.1665795894e-2f;
+      p = p * r + 1.6666665459e-1f;
+      p = p * r + 5.0000001201e-1f;
+      p = p * (r * r) + r + 1.0f;
+      const Ints e = (__builtin_convertvector(k, Ints) + 127) << 23;  // k in [-126, 0]
+      return p * (Vec)e;
+    } else {
+      for (std::int64_t i = 0; i < n; ++i) x[i] = std::exp(x[i]);
+      return x;
+    }
+  }
 };
-template <class T>
-using Vec = typename VecOf<T>::type;
-template <class T>
-constexpr std::int64_t kVecLanes = std::int64_t(sizeof(Vec<T>) / sizeof(T));
-constexpr int kVecs = 4;
-template <class T>
-constexpr std::int64_t kChunk = kVecLanes<T> * kVecs;
-static_assert(L % kChunk<float> == 0 && L % kChunk<double> == 0, "a block holds whole chunks");
-
-// acc[u] += a * x[u-th vector] for the kChunk lanes from x.
-template <class T>
-void multiply_add(Vec<T>* acc, T a, const T* x) {
-  for (int u = 0; u < kVecs; ++u) {
-    Vec<T> v;
-    std::memcpy(&v, x + u * kVecLanes<T>, sizeof v);
-    acc[u] += a * v;
-  }
-}
-
-// y[lanes] = acc * a.
-template <class T>
-void store(const Vec<T>* acc, T a, T* y) {
-  for (int u = 0; u < kVecs; ++u) {
-    const Vec<T> v = acc[u] * a;
-    std::memcpy(y + u * kVecLanes<T>, &v, sizeof v);
-  }
-}
 
 template <class T>
 std::vector<T> values_of(const nn::Params<T>& p, int id) {
@@ -63,117 +87,98 @@ std::vector<T> values_of(const nn::Params<T>& p, int id) {
   return std::vector<T>(v, v + slice.shape.numel());
 }
 
-// x[i] = e^(x[i] - m[i]) for a row of lanes, where x <= m (a softmax after its
-// maximum). Float: Cephes' expf (range reduction by ln 2 in two parts, a
-// degree-6 polynomial, the power of two put into the exponent bits), which
-// the compiler vectorises, unlike a call of std::exp; arguments below -87
-// give e^-87 (1.6e-38) instead of less, nothing next to the maximum's 1.
-constexpr std::uint32_t kMinus87 = 0xC2AE0000u;  // the bits of -87.0f
-
-template <class T>
-void exp_minus_max(T* x, const T* m) {
-  if constexpr (std::is_same_v<T, float>) {
-    for (std::int64_t i = 0; i < L; ++i) {
-      // max(x - m, -87) on the bits (a float select would keep the loop
-      // scalar): for x - m <= 0 a larger magnitude is a larger unsigned.
-      const float d = x[i] - m[i];
-      std::uint32_t bits_d;
-      std::memcpy(&bits_d, &d, sizeof d);
-      bits_d = bits_d > kMinus87 ? kMinus87 : bits_d;
-      float v;
-      std::memcpy(&v, &bits_d, sizeof v);
-      // Round to nearest through the 1.5 * 2^23 trick (floor needs SSE4.1).
-      const float n = (v * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-      const float r = (v - n * 0.693359375f) - n * -2.12194440e-4f;
-      float p = 1.9875691500e-4f;
-      p = p * r + 1.3981999507e-3f;
-      p = p * r + 8.3334519073e-3f;
-      p = p * r + 4.1665795894e-2f;
-      p = p * r + 1.6666665459e-1f;
-      p = p * r + 5.0000001201e-1f;
-      p = p * (r * r) + r + 1.0f;
-      const std::int32_t bits = (std::int32_t(n) + 127) * (std::int32_t(1) << 23);  // n in [-126, 0]
-      float scale;
-      std::memcpy(&scale, &bits, sizeof scale);
-      x[i] = p * scale;
-    }
-  } else {
-    for (std::int64_t i = 0; i < L; ++i) x[i] = std::exp(x[i] - m[i]);
-  }
-}
-
-// out (W) = softmax-weighted values of the valid `len` events for queries q
-// (W): per head, s (len) = q_h . k_h[l] / sqrt(d), p = softmax(s), out_h =
-// sum_l p[l] v_h[l] (kernels::softmax_row and fused_attention's order).
-// k, v: (>= len, W) row-major; s: (heads * len, L) scratch. No events: zeros.
-template <class T>
-void attention(const T* q, const T* k, const T* v, std::int64_t len, std::int64_t width, std::int64_t heads, T* s,
-               T* out) {
+// out (W, L) = the attention of queries q (W, L) over the `len` valid events
+// of k, v ((>= len, W) row-major): per head, s = q_h . k_h[l] / sqrt(d), p =
+// softmax over l, out_h = sum_l p[l] v_h[l] (fused_attention's scores and
+// kernels::softmax_row's max, exp, sum and scale). s: (heads * len, L)
+// scratch. No events: zeros.
+template <class T, int B>
+ATRANK_LANES void attention(const T* q, const T* k, const T* v, std::int64_t len, std::int64_t width,
+                            std::int64_t heads, T* s, T* out) {
+  using V = Lanes<T, B>;
+  using Vec = typename V::Vec;
   if (len == 0) {
     std::fill(out, out + width * L, T(0));
     return;
   }
   const std::int64_t d = width / heads;
   const T scale = T(1) / std::sqrt(T(d));
-  for (std::int64_t h = 0; h < heads; ++h) {
-    T* sh = s + h * len * L;
-    for (std::int64_t l = 0; l < len; ++l) {
-      const T* kl = k + l * width + h * d;
-      for (std::int64_t c0 = 0; c0 < L; c0 += kChunk<T>) {
-        Vec<T> acc[kVecs] = {};
-        for (std::int64_t j = 0; j < d; ++j) multiply_add(acc, kl[j], q + (h * d + j) * L + c0);
-        store(acc, scale, sh + l * L + c0);
+  for (std::int64_t c0 = 0; c0 < L; c0 += V::chunk)
+    for (std::int64_t h = 0; h < heads; ++h) {
+      T* sh = s + h * len * L + c0;
+      for (std::int64_t l = 0; l < len; ++l) {
+        Vec acc[kVecs] = {};
+        const T* kl = k + l * width + h * d;
+        for (std::int64_t j = 0; j < d; ++j) {
+          const T* qj = q + (h * d + j) * L + c0;
+          for (int u = 0; u < kVecs; ++u) acc[u] += kl[j] * V::load(qj + u * V::n);
+        }
+        for (int u = 0; u < kVecs; ++u) V::store(acc[u] * scale, sh + l * L + u * V::n);
+      }
+      for (int u = 0; u < kVecs; ++u) {
+        T* su = sh + u * V::n;
+        Vec m = V::load(su);
+        for (std::int64_t l = 1; l < len; ++l) {
+          const Vec x = V::load(su + l * L);
+          m = x > m ? x : m;
+        }
+        Vec sum = {};
+        for (std::int64_t l = 0; l < len; ++l) {
+          const Vec e = V::exp_nonpositive(V::load(su + l * L) - m);
+          V::store(e, su + l * L);
+          sum += e;
+        }
+        const Vec inv = T(1) / sum;
+        for (std::int64_t l = 0; l < len; ++l) V::store(V::load(su + l * L) * inv, su + l * L);
+      }
+      for (std::int64_t j = 0; j < d; ++j) {
+        Vec acc[kVecs] = {};
+        const T* vj = v + h * d + j;
+        for (std::int64_t l = 0; l < len; ++l)
+          for (int u = 0; u < kVecs; ++u) acc[u] += vj[l * width] * V::load(sh + l * L + u * V::n);
+        for (int u = 0; u < kVecs; ++u) V::store(acc[u], out + (h * d + j) * L + c0 + u * V::n);
       }
     }
-    T m[L], sum[L];
-    std::copy(sh, sh + L, m);
-    for (std::int64_t l = 1; l < len; ++l)
-      for (std::int64_t c = 0; c < L; ++c) m[c] = sh[l * L + c] > m[c] ? sh[l * L + c] : m[c];
-    std::fill(sum, sum + L, T(0));
-    for (std::int64_t l = 0; l < len; ++l) {
-      exp_minus_max(sh + l * L, m);
-      for (std::int64_t c = 0; c < L; ++c) sum[c] += sh[l * L + c];
-    }
-    for (std::int64_t c = 0; c < L; ++c) sum[c] = T(1) / sum[c];
-    for (std::int64_t l = 0; l < len; ++l)
-      for (std::int64_t c = 0; c < L; ++c) sh[l * L + c] *= sum[c];
-    for (std::int64_t j = 0; j < d; ++j) {
-      const T* vj = v + h * d + j;
-      for (std::int64_t c0 = 0; c0 < L; c0 += kChunk<T>) {
-        Vec<T> acc[kVecs] = {};
-        for (std::int64_t l = 0; l < len; ++l) multiply_add(acc, vj[l * width], sh + l * L + c0);
-        store(acc, T(1), out + (h * d + j) * L + c0);
-      }
-    }
-  }
 }
 
 // y = layer_norm(a + b) over the W rows of each lane (kernels::layer_norm_row:
-// mean, then the biased variance about it, eps inside the square root).
-// y may be a or b.
-template <class T>
-void add_layer_norm(const T* a, const T* b, const std::vector<T>& gamma, const std::vector<T>& beta, T eps,
-                    std::int64_t width, T* y) {
-  T mean[L] = {}, var[L] = {};
-  for (std::int64_t r = 0; r < width; ++r)
-    for (std::int64_t c = 0; c < L; ++c) mean[c] += a[r * L + c] + b[r * L + c];
-  for (std::int64_t c = 0; c < L; ++c) mean[c] /= T(width);
-  for (std::int64_t r = 0; r < width; ++r)
-    for (std::int64_t c = 0; c < L; ++c) {
-      const T x = (a[r * L + c] + b[r * L + c]) - mean[c];
-      var[c] += x * x;
-    }
-  for (std::int64_t c = 0; c < L; ++c) var[c] = T(1) / std::sqrt(var[c] / T(width) + eps);  // rstd
-  for (std::int64_t r = 0; r < width; ++r)
-    for (std::int64_t c = 0; c < L; ++c)
-      y[r * L + c] = gamma[std::size_t(r)] * (((a[r * L + c] + b[r * L + c]) - mean[c]) * var[c]) + beta[std::size_t(r)];
+// the mean, the biased variance about it, eps inside the square root). y may
+// be a or b.
+template <class T, int B>
+ATRANK_LANES void add_layer_norm(const T* a, const T* b, const T* gamma, const T* beta, T eps, std::int64_t width,
+                                 T* y) {
+  using V = Lanes<T, B>;
+  using Vec = typename V::Vec;
+  for (std::int64_t c0 = 0; c0 < L; c0 += V::chunk) {
+    Vec mean[kVecs] = {}, rstd[kVecs] = {};
+    for (std::int64_t r = 0; r < width; ++r)
+      for (int u = 0; u < kVecs; ++u) {
+        const std::int64_t i = r * L + c0 + u * V::n;
+        const Vec x = V::load(a + i) + V::load(b + i);
+        V::store(x, y + i);
+        mean[u] += x;
+      }
+    for (int u = 0; u < kVecs; ++u) mean[u] /= T(width);
+    for (std::int64_t r = 0; r < width; ++r)
+      for (int u = 0; u < kVecs; ++u) {
+        const Vec x = V::load(y + r * L + c0 + u * V::n) - mean[u];
+        rstd[u] += x * x;
+      }
+    for (int u = 0; u < kVecs; ++u)
+      for (std::int64_t i = 0; i < V::n; ++i) rstd[u][i] = T(1) / std::sqrt(rstd[u][i] / T(width) + eps);
+    for (std::int64_t r = 0; r < width; ++r)
+      for (int u = 0; u < kVecs; ++u) {
+        const std::int64_t i = r * L + c0 + u * V::n;
+        V::store(gamma[r] * ((V::load(y + i) - mean[u]) * rstd[u]) + beta[r], y + i);
+      }
+  }
 }
 
 // y (out, L) = act(x (in, L) through a dense layer kernel (in,out), bias (out)
 // or none), as nn::Dense: the bias first, then the product added to it.
 template <class T>
-void dense(const std::vector<T>& kernel, const std::vector<T>& bias, std::int64_t in, std::int64_t out, const T* x,
-           nn::Activation act, T* y) {
+ATRANK_LANES void dense(const std::vector<T>& kernel, const std::vector<T>& bias, std::int64_t in, std::int64_t out,
+                        const T* x, nn::Activation act, T* y) {
   for (std::int64_t r = 0; r < out; ++r) std::fill(y + r * L, y + (r + 1) * L, bias.empty() ? T(0) : bias[std::size_t(r)]);
   gemm_strided<T>(Trans::Yes, Trans::No, std::size_t(out), std::size_t(L), std::size_t(in), T(1), kernel.data(),
                   std::size_t(out), x, std::size_t(L), bias.empty() ? T(0) : T(1), y, std::size_t(L));
@@ -191,6 +196,80 @@ std::vector<T> lanes_of(const T* rows, std::int64_t n, std::int64_t width, std::
     for (std::int64_t r = 0; r < width; ++r) out[std::size_t(((i / L) * width + r) * L + i % L)] = rows[i * width + r];
   return out;
 }
+
+}  // namespace
+
+// Everything the block loop reads.
+template <class T>
+struct CandidateAttention<T>::Job {
+  const CandidateAttention<T>* kernels;
+  std::vector<const T*> keys, values;  // per layer: (>= len, W)
+  std::int64_t len = 0;
+  const T* bias = nullptr;
+  T* scores = nullptr;
+  T* work = nullptr;  // scratch: see score()
+  std::int64_t scores_rows = 0;
+
+  // The logits of every block of the catalogue, with kernels of B-byte vectors.
+  template <int B>
+  ATRANK_LANES void run() const {
+    using V = Lanes<T, B>;
+    using Vec = typename V::Vec;
+    const CandidateAttention<T>& c = *kernels;
+    const std::int64_t W = c.width_;
+    T* s = work;  // attention scores, then the feed-forward's inner values
+    T* o = s + scores_rows * L;
+    T* x = o + W * L;
+    T* z = x + W * L;
+    T* dec = z + W * L;
+    T* q = dec + W * L;
+    for (std::int64_t b = 0; b < c.blocks_; ++b) {
+      const T* target = c.targets_.data() + b * W * L;
+      const T* in = target;  // the queries of the first block: the target vectors
+      for (std::size_t i = 0; i < c.layers_.size(); ++i) {
+        const Layer& w = c.layers_[i];
+        const T* qp = c.queries_.data() + b * W * L;
+        if (i > 0) {
+          dense(w.q_kernel, w.q_bias, W, W, in, nn::Activation(w.q_activation), q);
+          qp = q;
+        }
+        attention<T, B>(qp, keys[i], values[i], len, W, w.heads, s, o);
+        add_layer_norm<T, B>(o, in, w.ln_gamma.data(), w.ln_beta.data(), w.ln_eps, W, x);  // attention + residual
+        dense(w.inner_kernel, w.inner_bias, W, w.inner, x, nn::Activation::Relu, s);
+        dense(w.outer_kernel, w.outer_bias, w.inner, W, s, nn::Activation::None, z);
+        add_layer_norm<T, B>(z, x, w.ffn_gamma.data(), w.ffn_beta.data(), w.ffn_eps, W, dec);  // feed-forward + residual
+        in = dec;
+      }
+      // bias + <user vector, target vector> (Model::dot_logits' order).
+      const std::int64_t n = std::min(L, c.size_ - b * L);
+      T dot[L];
+      for (std::int64_t c0 = 0; c0 < L; c0 += V::chunk) {
+        Vec acc[kVecs] = {};
+        for (std::int64_t r = 0; r < W; ++r)
+          for (int u = 0; u < kVecs; ++u) {
+            const std::int64_t i = r * L + c0 + u * V::n;
+            acc[u] += V::load(in + i) * V::load(target + i);
+          }
+        for (int u = 0; u < kVecs; ++u) V::store(acc[u], dot + c0 + u * V::n);
+      }
+      for (std::int64_t k = 0; k < n; ++k) scores[b * L + k] = bias ? dot[k] + bias[b * L + k] : dot[k];
+    }
+  }
+};
+
+namespace {
+
+// One entry point per instruction set; CandidateAttention::variants() lists
+// the ones this CPU runs, widest first.
+template <class T>
+void run_baseline(const typename CandidateAttention<T>::Job& job) {
+  job.template run<16>();
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+#define ATRANK_X86_VARIANTS 1
+__attribute__((target("avx2"))) void run_avx2(const CandidateAttention<float>::Job& job) { job.template run<32>(); }
+__attribute__((target("avx512f"))) void run_avx512(const CandidateAttention<float>::Job& job) { job.template run<64>(); }
+#endif
 
 }  // namespace
 
@@ -233,49 +312,57 @@ std::unique_ptr<CandidateAttention<T>> CandidateAttention<T>::make(const model::
 }
 
 template <class T>
+std::vector<std::string> CandidateAttention<T>::variants() {
+  std::vector<std::string> out;
+#ifdef ATRANK_X86_VARIANTS
+  if constexpr (std::is_same_v<T, float>) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) out.push_back("avx512f");
+    if (__builtin_cpu_supports("avx2")) out.push_back("avx2");
+  }
+#endif
+  out.push_back("baseline");
+  return out;
+}
+
+template <class T>
 void CandidateAttention<T>::score(const autodiff::Tape<T>& t, const model::EncodedHistory& h, const T* bias,
-                                  T* scores) const {
-  const std::int64_t W = width_;
-  std::int64_t inner = 0, heads = 0;
-  for (const Layer& l : layers_) inner = std::max(inner, l.inner), heads = std::max(heads, l.heads);
+                                  T* scores, const std::string& variant) const {
   if (h.key_values.size() != layers_.size())
     throw std::invalid_argument("candidate attention: the history was encoded for another model");
-  const Var keys = h.key_values[0].k;
-  const std::int64_t len = std::clamp<std::int64_t>(h.lengths[0], 0, t.shape(keys)[1]);
+  Job job;
+  job.kernels = this;
+  for (const auto& kv : h.key_values) {
+    job.keys.push_back(t.value(kv.k));
+    job.values.push_back(t.value(kv.v));
+  }
+  job.len = std::clamp<std::int64_t>(h.lengths[0], 0, t.shape(h.key_values[0].k)[1]);
+  job.bias = bias;
+  job.scores = scores;
+  std::int64_t inner = 0, heads = 0;
+  for (const Layer& l : layers_) inner = std::max(inner, l.inner), heads = std::max(heads, l.heads);
   // Scratch of one block: the attention scores (heads*len, L), later the
   // feed-forward's inner values (inner, L); the attention output, the layer
-  // input, the feed-forward's output, the block's output and the queries of
-  // the next block (W, L) each.
-  std::vector<T> work(std::size_t((std::max(heads * len, inner) + 5 * W) * L));
-  T* s = work.data();
-  T* o = s + std::max(heads * len, inner) * L;
-  T* x = o + W * L;
-  T* z = x + W * L;
-  T* dec = z + W * L;
-  T* q = dec + W * L;
-  for (std::int64_t b = 0; b < blocks_; ++b) {
-    const T* target = targets_.data() + b * W * L;
-    const T* in = target;  // the queries of the first block: the target vectors
-    for (std::size_t i = 0; i < layers_.size(); ++i) {
-      const Layer& w = layers_[i];
-      const T* qp = queries_.data() + b * W * L;
-      if (i > 0) {
-        dense(w.q_kernel, w.q_bias, W, W, in, nn::Activation(w.q_activation), q);
-        qp = q;
-      }
-      attention(qp, t.value(h.key_values[i].k), t.value(h.key_values[i].v), len, W, w.heads, s, o);
-      add_layer_norm(o, in, w.ln_gamma, w.ln_beta, w.ln_eps, W, x);  // attention + residual
-      dense(w.inner_kernel, w.inner_bias, W, w.inner, x, nn::Activation::Relu, s);  // s is free again
-      dense(w.outer_kernel, w.outer_bias, w.inner, W, s, nn::Activation::None, z);
-      add_layer_norm(z, x, w.ffn_gamma, w.ffn_beta, w.ffn_eps, W, dec);  // feed-forward + residual
-      in = dec;
-    }
-    const std::int64_t n = std::min(L, size_ - b * L);
-    T dot[L] = {};
-    for (std::int64_t r = 0; r < W; ++r)
-      for (std::int64_t c = 0; c < L; ++c) dot[c] += in[r * L + c] * target[r * L + c];
-    for (std::int64_t c = 0; c < n; ++c) scores[b * L + c] = bias ? dot[c] + bias[b * L + c] : dot[c];
+  // input, the feed-forward's output, the block's output and the next
+  // block's queries (W, L) each.
+  job.scores_rows = std::max(heads * job.len, inner);
+  std::vector<T> work(std::size_t((job.scores_rows + 5 * width_) * L));
+  job.work = work.data();
+  static const std::string best = variants().front();
+  const std::string& v = variant.empty() ? best : variant;
+#ifdef ATRANK_X86_VARIANTS
+  if constexpr (std::is_same_v<T, float>) {
+    if (v == "avx512f") return run_avx512(job);
+    if (v == "avx2") return run_avx2(job);
   }
+#endif
+  if (v != "baseline") throw std::invalid_argument("candidate attention: no kernels `" + v + "` here");
+  run_baseline<T>(job);
+}
+
+float kernel_exp(float x) {
+  using V = Lanes<float, 16>;
+  return V::exp_nonpositive(V::Vec{} + x)[0];
 }
 
 template class CandidateAttention<float>;

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "atrank/autodiff/tape.hpp"
@@ -43,8 +44,16 @@ class CandidateAttention {
 
   // scores (size): every object's logit for the one history `h` encoded on
   // `t` (Model::encode_history of a batch of one), plus bias[object] when
-  // `bias` is given.
-  void score(const autodiff::Tape<T>& t, const model::EncodedHistory& h, const T* bias, T* scores) const;
+  // `bias` is given. `variant`: the kernels of one of variants(), "" = the first.
+  void score(const autodiff::Tape<T>& t, const model::EncodedHistory& h, const T* bias, T* scores,
+             const std::string& variant = "") const;
+
+  // The kernel variants this CPU runs, fastest first: "avx512f", "avx2" (x86-64
+  // float), "baseline" (the compiler's target). The same arithmetic in each,
+  // one candidate per SIMD lane; AVX-512 may fuse a multiply and an add.
+  static std::vector<std::string> variants();
+
+  struct Job;  // one score() call's inputs to the block loop (candidate_attention.cpp)
 
  private:
   // A vanilla-attention block's weights (copies: the kernels outlive no parameter update).
@@ -65,5 +74,9 @@ class CandidateAttention {
   std::vector<T> queries_;  // (blocks, W, kLanes): their Q projection in the first vanilla block
   std::vector<Layer> layers_;
 };
+
+// e^x (x <= 0) as the kernels' softmax computes it (a polynomial within a few
+// ulp of std::exp; e^-87 for anything below -87), for tests.
+float kernel_exp(float x);
 
 }  // namespace atrank::infer
