@@ -12,7 +12,8 @@ folder of explain.json).
   mass.png|svg     per head the attention mass on each group and on each
                    behavior type (the last vanilla block), with the values
 
-draw_head_behavior() draws experiments/case-study's summary picture.
+draw_head_behavior() and draw_planted_signal() draw experiments/case-study's
+summary pictures.
 
 Part of the plot_runs.py family (same matplotlib setup; every picture of the
 project is drawn by these scripts). Needs matplotlib (python3-matplotlib).
@@ -69,8 +70,12 @@ def save(fig, out, name):
 
 
 def title_of(j):
-    return "user %s, %s target %s (logit %.3f), %d positions" % (
-        j["user"], j["task"], j["target"]["object"], j["target"]["logit"], len(j["history"]))
+    who = "user %s" % j["user"]
+    if "input" in j:  # explain --history: a line of a file, perhaps labelled with a user
+        who = "%s line %d" % (os.path.basename(j["input"]["file"]), j["input"]["line"])
+        who += " (user %s)" % j["user"] if j["user"] is not None else ""
+    return "%s, %s target %s (logit %.3f), %d positions" % (
+        who, j["task"], j["target"]["object"], j["target"]["logit"], len(j["history"]))
 
 
 def draw_vanilla(j, out):
@@ -165,6 +170,44 @@ def draw_head_behavior(mass, share, behaviors, out_stem, subtitle):
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(labels, fontsize=9)
     ax.set_title("attention mass per behavior type\n" + subtitle, fontsize=9)
+    return save(fig, os.path.dirname(out_stem), os.path.basename(out_stem))
+
+
+def draw_planted_signal(signals, heads, out_stem, subtitle):
+    """The case study's test of the planted signals (experiments/case-study):
+    per signal (behavior type) and head, the mean weight on the last event
+    of that type over chance (1 / history length), for targets that event
+    matches and for the others (with standard errors), and both again at
+    equal recency (time buckets both sides fill, the others re-weighted to
+    the matching events' buckets); 1 = uniform attention."""
+    fig, axes = plt.subplots(1, len(signals), figsize=(5.4 * len(signals), 4.0), layout="constrained", sharey=True,
+                             squeeze=False)
+    width = 0.2
+    top = max((m or 0) + (e or 0) for split in signals.values() for s in (split["matching"], split["other"])
+              for m, e in zip(s["weight_over_chance_mean"], s["weight_over_chance_se"]))
+    for ax, (behavior, split) in zip(axes[0], signals.items()):
+        same, none = split["same_recency"], [None] * heads
+        bars = [("matching, all (%d)" % split["matching"]["cases"], "#1f77b4",
+                 split["matching"]["weight_over_chance_mean"], split["matching"]["weight_over_chance_se"]),
+                ("other, all (%d)" % split["other"]["cases"], "#bbbbbb",
+                 split["other"]["weight_over_chance_mean"], split["other"]["weight_over_chance_se"]),
+                ("matching, equal recency (%d)" % same["matching_cases"], "#9ecae1", same["matching_mean"], none),
+                ("other, equal recency (%d)" % same["other_cases"], "#ff7f0e", same["other_mean"], none)]
+        for k, (label, colour, means, errors) in enumerate(bars):
+            xs = [h + (k - 1.5) * width for h in range(heads)]
+            means = [m if m is not None else 0 for m in means]
+            errors = [e if e is not None else 0 for e in errors]
+            ax.bar(xs, means, width, yerr=errors if any(errors) else None, capsize=2, color=colour, label=label)
+            for x, m, e in zip(xs, means, errors):
+                ax.text(x, m + e + 0.01 * top, "%.1f" % m, ha="center", va="bottom", fontsize=6)
+        ax.axhline(1.0, color="black", linestyle="--", linewidth=1)
+        ax.set_ylim(0, 1.35 * top)
+        ax.set_xticks(range(heads))
+        ax.set_xticklabels(["head %d" % h for h in range(heads)], fontsize=9)
+        ax.set_title("last %s in the history" % behavior, fontsize=9)
+        ax.legend(fontsize=7.5, loc="upper center", ncol=2, title="target vs. that event", title_fontsize=8)
+    axes[0][0].set_ylabel("weight / chance (mean \u00b1 s.e.; dashed: 1 = uniform)", fontsize=8)
+    fig.suptitle("planted signal: the target's attention on the event that announces it\n" + subtitle, fontsize=9)
     return save(fig, os.path.dirname(out_stem), os.path.basename(out_stem))
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Tests of plot_explain.py on a small explain.json (the file `atrank explain`
 writes): every picture in both formats, the history labels on the vanilla
-heatmap, the case study's head x behavior picture, an empty history refused."""
+heatmap, the title of a `--history` explanation, the case study's head x
+behavior and planted-signal pictures, an empty history refused."""
 import json
 import os
 import sys
@@ -58,6 +59,31 @@ class PlotExplainTest(unittest.TestCase):
         self.assertEqual(len(paths), 2)
         text = "".join(ET.parse(os.path.join(self.dir, "heads.svg")).getroot().itertext())
         for label in ("0.800", "share of positions", "head 0"):
+            self.assertIn(label, text)
+
+    def test_history_file_title_names_the_file_and_line(self):
+        j = explanation()
+        j["input"] = {"file": "some/dir/h.jsonl", "line": 3}
+        plot_explain.draw(self.write(j))
+        text = "".join(ET.parse(os.path.join(self.dir, "vanilla.svg")).getroot().itertext())
+        self.assertIn("h.jsonl line 3 (user u1)", text)
+        j["user"] = None
+        plot_explain.draw(self.write(j))
+        text = "".join(ET.parse(os.path.join(self.dir, "mass.svg")).getroot().itertext())
+        self.assertIn("h.jsonl line 3, item target o9", text)
+
+    def test_planted_signal_picture(self):
+        split = {"matching": {"cases": 7, "weight_over_chance_mean": [2.5, 0.75],
+                              "weight_over_chance_se": [0.5, None]},
+                 "other": {"cases": 0, "weight_over_chance_mean": [None, None], "weight_over_chance_se": [None, None]},
+                 "same_recency": {"matching_cases": 0, "other_cases": 0, "matching_mean": [None, None],
+                                  "other_mean": [1.25, None]}}
+        paths = plot_explain.draw_planted_signal({"search": split, "coupon": split}, 2,
+                                                 os.path.join(self.dir, "signal"), "test")
+        self.assertEqual(len(paths), 2)
+        text = "".join(ET.parse(os.path.join(self.dir, "signal.svg")).getroot().itertext())
+        for label in ("2.5", "0.8", "1.2", "matching, all (7)", "other, all (0)", "other, equal recency (0)",
+                      "last coupon in the history", "head 1"):
             self.assertIn(label, text)
 
     def test_empty_history_is_refused(self):

@@ -37,6 +37,8 @@ except ImportError as e:  # a clear message instead of a traceback
         os.execv(_system_python, [_system_python] + sys.argv)
     raise SystemExit("plot_runs.py needs matplotlib (%s); on Debian: apt-get install python3-matplotlib "
                      "(.ci/install-deps installs it)" % e)
+# Imported: the programs this one starts (atrank explain drawing its pictures) may re-run theirs.
+os.environ.pop("ATRANK_PLOT_REEXEC", None)
 
 SPLITS = ("valid", "test")
 X_AXES = {"step": "training step", "seconds": "wall-clock seconds", "epoch": "epoch"}

@@ -1,10 +1,11 @@
-// `atrank explain RUN --user ID [--target OBJ] [--task T] [--from best|last] [--out DIR]`:
+// `atrank explain RUN (--user ID | --history FILE [--line N]) [--target OBJ] [--task T] [--from best|last]
+// [--out DIR]`:
 // the attention of a trained ATRank model for one user of the run's data
-// (its held-out test case, or another target at that moment), written as
+// (its held-out test case, or another target at that moment) or for one
+// history given as a line of `atrank score`'s input, written as
 // DIR/explain.json and drawn by experiments/plot_explain.py.
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -16,11 +17,12 @@
 #include "atrank/data/batcher.hpp"
 #include "atrank/data/dataset.hpp"
 #include "atrank/infer/explain.hpp"
-#include "atrank/spec/load.hpp"
+#include "atrank/infer/files.hpp"
+#include "atrank/infer/history.hpp"
+#include "atrank/infer/score_input.hpp"
+#include "atrank/infer/trained_run.hpp"
 #include "atrank/tensor/gemm.hpp"
-#include "atrank/train/checkpoint.hpp"
-#include "atrank/train/run_directory.hpp"
-#include "atrank/train/run_state.hpp"
+#include "atrank/train/checked_file.hpp"
 #include "atrank_version.hpp"  // ATRANK_SOURCE_DIR: where experiments/plot_explain.py lives
 
 namespace atrank::cli {
@@ -29,33 +31,27 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 struct ExplainOptions {
-  std::string run, user, target, task, from = "", out;
+  std::string run, user, history, target, task, from, out;
+  std::int64_t line = 0;  // --line: 1-based line of --history; 0 = the file's only history
   bool no_pictures = false;
 };
 
-// --from best: best.ckpt (the evaluation summary.json selected); last:
-// checkpoint.ckpt; neither: best.ckpt when the run has one.
-std::string checkpoint_of(const ExplainOptions& o) {
-  const train::RunFiles files{o.run};
-  if (o.from == "best" && !fs::exists(files.best()))
-    throw std::runtime_error("--from best: " + files.best() + " does not exist (a run keeps it from its first evaluation)");
-  if (o.from != "last" && fs::exists(files.best())) return files.best();
-  if (!fs::exists(files.checkpoint()))
-    throw std::runtime_error(o.run + ": no checkpoint.ckpt (not a finished `atrank run` directory?)");
-  return files.checkpoint();
-}
+// One example to explain: a history, the target scored against it, and where it came from.
+struct Subject {
+  std::string user;  // the raw user id, or the line's `user` label ("" when it has none)
+  int task = 0;
+  std::int32_t target = 0;
+  data::Batch batch;  // one example whose single candidate is `target`
+  json input;         // for a --history line: {"file", "line"}; null for a dataset user
+};
 
-std::int32_t row_of(const data::Vocabulary& vocab, const std::string& space, const std::string& raw,
+// Raw id `raw` of `space` as a row of the run's id maps, for flag `flag`.
+std::int32_t row_of(const infer::TrainedRun& run, const std::string& space, const std::string& raw,
                     const std::string& flag) {
-  const auto it = vocab.original_ids.find(space);
-  if (it != vocab.original_ids.end())
-    for (std::size_t i = 0; i < it->second.size(); ++i)
-      if (it->second[i] == raw) return std::int32_t(i);
-  throw std::runtime_error(fmt::format("{} {}: no such {} in the run's data", flag, raw, space));
-}
-
-const std::string& target_space(const data::Layout& layout, int task) {
-  return layout.groups[std::size_t(layout.tasks[std::size_t(task)].group)].object_space;
+  const auto it = run.ids.vocab.original_ids.find(space);
+  const std::int32_t row = it == run.ids.vocab.original_ids.end() ? -1 : data::row_lookup(it->second, space).find(raw);
+  if (row < 0) throw std::runtime_error(fmt::format("{} {}: no such {} in the run's data", flag, raw, space));
+  return row;
 }
 
 std::string raw_of(const data::Vocabulary& vocab, const std::string& space, std::int32_t row) {
@@ -65,17 +61,90 @@ std::string raw_of(const data::Vocabulary& vocab, const std::string& space, std:
              : std::to_string(row);
 }
 
-json report(const ExplainOptions& o, const std::string& checkpoint, const data::Dataset& data,
-            const model::Model<float>& model, int task, std::int32_t user, std::int32_t target,
-            const infer::Explanation& e) {
-  const data::Vocabulary& v = data.vocab();
-  const data::Layout& layout = data.layout();
+void make_target(std::int32_t target, Subject& s) {
+  s.target = target;
+  s.batch.task = {s.task};
+  s.batch.candidates_per_example = 1;
+  s.batch.candidates = {target};
+  s.batch.targets = {target};
+}
+
+// --user: the user's held-out test case of the task, as evaluation batches it
+// (the events before it, time buckets against its time).
+Subject dataset_subject(const ExplainOptions& o, const infer::TrainedRun& run, int task) {
+  const std::int32_t user = row_of(run, "user", o.user, "--user");
+  const std::int32_t target = o.target.empty() ? -1 : row_of(run, run.target_space(task), o.target, "--target");
+  const data::Dataset data = data::Dataset::load(run.plan.spec);
+  data::check_same_ids(run.ids.vocab, data.vocab(), run.dir);
+  std::int64_t test_case = -1;
+  for (std::int64_t c = 0; c < data.num_cases(data::Split::test) && test_case < 0; ++c)
+    if (data.user(data::Split::test, c) == user && data.task(data::Split::test, c) == task) test_case = c;
+  if (test_case < 0)
+    throw std::runtime_error(
+        fmt::format("--user {}: no test case of task {} (too few events)", o.user,
+                    run.layout.tasks[std::size_t(task)].name));
+  data::BatcherOptions bo;
+  bo.split = data::Split::test;
+  bo.mode = data::BatchMode::eval;
+  bo.shuffle = false;
+  Subject s;
+  s.user = o.user;
+  s.task = task;
+  data::Batcher(data, bo).fill(&test_case, 1, s.batch);
+  make_target(target >= 0 ? target : data.positive(data::Split::test, test_case), s);
+  return s;
+}
+
+// --history: line --line (or the file's only line) read by `atrank score`'s
+// reader, fed as score feeds it; the target is --target, else the line's first candidate.
+Subject input_subject(const ExplainOptions& o, const infer::TrainedRun& run, int task) {
+  const infer::ScoreSchema schema(run.ids, run.layout, /*candidates=*/true, /*candidates_required=*/false);
+  std::vector<std::int64_t> lines;  // of every history in the file
+  infer::ScoreRequest chosen;
+  infer::read_score_input(infer::read_bytes(o.history), schema, task, o.history, false, [&](infer::ScoreRequest&& r) {
+    lines.push_back(r.line);
+    if (r.line == o.line || (o.line == 0 && lines.size() == 1)) chosen = std::move(r);
+  });
+  auto listed = [&] {
+    std::string s;
+    for (std::size_t i = 0; i < lines.size() && i < 10; ++i) s += (i ? ", " : "") + std::to_string(lines[i]);
+    return s + (lines.size() > 10 ? ", ..." : "");
+  };
+  if (lines.empty()) throw std::runtime_error(o.history + ": no input lines (one JSON history per line)");
+  if (o.line == 0 && lines.size() > 1)
+    throw std::runtime_error(fmt::format("{} holds {} histories (lines {}): pick one with --line N", o.history,
+                                         lines.size(), listed()));
+  if (o.line > 0 && chosen.line != o.line)
+    throw std::runtime_error(
+        fmt::format("--line {}: {} has no history on line {} (its histories: lines {})", o.line, o.history,
+                    o.line, listed()));
+  Subject s;
+  s.user = chosen.user;
+  s.task = chosen.task;
+  s.input = {{"file", o.history}, {"line", chosen.line}};
+  std::int32_t target = -1;
+  if (!o.target.empty()) target = row_of(run, run.target_space(s.task), o.target, "--target");
+  else if (!chosen.candidates.empty()) target = chosen.candidates.front();
+  else
+    throw infer::ScoreInputError(o.history, chosen.line, "candidates",
+                                 "missing: name the object to explain with --target OBJ or as the line's "
+                                 "first candidate");
+  infer::fill_batch(
+      run.layout, infer::input_history(run.layout, std::move(chosen.history), chosen.has_time, chosen.time), s.batch);
+  make_target(target, s);
+  return s;
+}
+
+json report(const infer::TrainedRun& run, const Subject& s, const infer::Explanation& e) {
+  const data::Vocabulary& v = run.ids.vocab;
+  const data::Layout& layout = run.layout;
   json j;
-  j["run"] = o.run;
-  j["checkpoint"] = checkpoint;
-  j["user"] = raw_of(v, "user", user);
-  j["task"] = model.tasks()[std::size_t(task)].plan.name;
-  j["target"] = {{"object", raw_of(v, target_space(layout, task), target)}, {"logit", e.logit}};
+  j["run"] = run.dir;
+  j["checkpoint"] = run.checkpoint;
+  j["user"] = s.user.empty() ? json(nullptr) : json(s.user);
+  if (!s.input.is_null()) j["input"] = s.input;
+  j["task"] = layout.tasks[std::size_t(s.task)].name;
+  j["target"] = {{"object", raw_of(v, run.target_space(s.task), s.target)}, {"logit", e.logit}};
   j["heads"] = e.heads;
   std::vector<std::string> groups;
   for (const auto& g : layout.groups) groups.push_back(g.name);
@@ -126,63 +195,30 @@ json report(const ExplainOptions& o, const std::string& checkpoint, const data::
   return j;
 }
 
-void write_checked(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << text;
-    if (!f.flush()) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
-}
-
 void explain_command(const ExplainOptions& o) {
-  const train::RunFiles files{o.run};
-  if (!fs::exists(files.spec())) throw std::runtime_error(o.run + ": no spec.toml (not an `atrank run` directory?)");
-  const std::string checkpoint = checkpoint_of(o);
-  const spec::Plan plan = spec::load_plan(files.spec(), {});
+  if (o.user.empty() == o.history.empty())
+    throw std::invalid_argument("explain needs one of --user ID (a user of the run's data) or --history FILE");
+  if (o.line != 0 && o.history.empty()) throw std::invalid_argument("--line picks a line of --history FILE");
+  infer::TrainedRun run(o.run, checkpoint_choice(o.from));
+  const int task = run.task(o.task);
   set_blas_threads(1);
-  const data::Dataset data = data::Dataset::load(plan.spec);
-  model::Model<float> model = model::Model<float>::build(plan, data.vocab());
-  train::parameter_fields(model, train::GetSection{train::Checkpoint::load(checkpoint, 0)});
+  const Subject s = o.history.empty() ? dataset_subject(o, run, task) : input_subject(o, run, task);
+  const infer::Explanation e = infer::explain(run.model, s.batch);
+  const std::string who =
+      o.history.empty() ? "user " + o.user : fmt::format("{} line {}", o.history, s.input["line"].get<std::int64_t>());
+  if (e.history.empty()) throw std::runtime_error(who + ": the history is empty: no attention to explain");
 
-  int task = 0;
-  if (!o.task.empty()) {
-    task = -1;
-    std::string names;
-    for (std::size_t k = 0; k < model.tasks().size(); ++k) {
-      if (model.tasks()[k].plan.name == o.task) task = int(k);
-      names += (k ? ", " : "") + model.tasks()[k].plan.name;
-    }
-    if (task < 0) throw std::runtime_error("--task " + o.task + ": the run's tasks are " + names);
-  }
-  const std::int32_t user = row_of(data.vocab(), "user", o.user, "--user");
-  std::int64_t test_case = -1;
-  for (std::int64_t c = 0; c < data.num_cases(data::Split::test) && test_case < 0; ++c)
-    if (data.user(data::Split::test, c) == user && data.task(data::Split::test, c) == task) test_case = c;
-  if (test_case < 0)
-    throw std::runtime_error(fmt::format("--user {}: no test case of task {} (too few events)", o.user,
-                                         model.tasks()[std::size_t(task)].plan.name));
-  data::BatcherOptions bo;
-  bo.split = data::Split::test;
-  bo.mode = data::BatchMode::eval;
-  bo.shuffle = false;
-  data::Batch batch;
-  data::Batcher(data, bo).fill(&test_case, 1, batch);
-  std::int32_t target = data.positive(data::Split::test, test_case);
-  if (!o.target.empty()) target = row_of(data.vocab(), target_space(data.layout(), task), o.target, "--target");
-  batch.candidates_per_example = 1;
-  batch.candidates = {target};
-  batch.targets = {target};
-  const infer::Explanation e = infer::explain(model, batch);
-
-  const fs::path out = o.out.empty() ? fs::path(o.run) / ("explain-" + o.user) : fs::path(o.out);
+  const fs::path out = !o.out.empty() ? fs::path(o.out)
+                       : o.history.empty()
+                           ? fs::path(o.run) / ("explain-" + o.user)
+                           : fs::path(o.run) / fmt::format("explain-{}-{}", fs::path(o.history).stem().string(),
+                                                           s.input["line"].get<std::int64_t>());
   fs::create_directories(out);
   const fs::path file = out / "explain.json";
-  write_checked(file, report(o, checkpoint, data, model, task, user, target, e).dump(1) + "\n");
-  std::cout << fmt::format("explain: user {} target {} ({} history positions, {} heads, logit {:.4f}) -> {}\n",
-                           o.user, raw_of(data.vocab(), target_space(data.layout(), task), target),
-                           e.history.size(), e.heads, e.logit, file.string());
+  train::write_file_atomically(file.string(), report(run, s, e).dump(1) + "\n");
+  std::cout << fmt::format("explain: {} target {} ({} history positions, {} heads, logit {:.4f}) -> {}\n", who,
+                           raw_of(run.ids.vocab, run.target_space(s.task), s.target), e.history.size(), e.heads,
+                           e.logit, file.string());
   std::cout.flush();  // before the plotting script writes its lines
   if (o.no_pictures) return;
   const std::string draw = fmt::format("python3 {}/experiments/plot_explain.py {} --out {}", ATRANK_SOURCE_DIR,
@@ -195,14 +231,27 @@ void explain_command(const ExplainOptions& o) {
 
 void add_explain_command(CLI::App& app) {
   auto o = std::make_shared<ExplainOptions>();
-  CLI::App* c = app.add_subcommand("explain", "Show what a trained ATRank model attends to for one user");
+  CLI::App* c = app.add_subcommand("explain", "Show what a trained ATRank model attends to for one user or history");
+  c->footer(
+      "Give one of --user or --history.\n"
+      "--user ID: the user's held-out test case (the events before it); --target scores another object at\n"
+      "  that moment.\n"
+      "--history FILE: a history not in the data, in the JSON lines of `atrank score --input`\n"
+      "  ({history, candidates, task, time, user}; candidates may be left out when --target is given).\n"
+      "  The target is --target, else the line's first candidate; the task is the line's `task`, else\n"
+      "  --task; time buckets measure gaps up to the line's `time`, else its last event. A file of\n"
+      "  several lines needs --line N (N as in error messages: the file's line number); explain one line\n"
+      "  per call (a loop over N explains them all, each into its own --out).");
   c->add_option("run", o->run, "Run directory (atrank run --out)")->required();
-  c->add_option("--user", o->user, "User id as in the data")->required();
-  c->add_option("--target", o->target, "Object to score (default: the user's held-out test object)");
-  c->add_option("--task", o->task, "Task (default: the spec's first)");
-  c->add_option("--from", o->from, "best (best.ckpt) or last (checkpoint.ckpt); default best when present")
-      ->check(CLI::IsMember({"best", "last"}));
-  c->add_option("--out", o->out, "Output directory (default RUN/explain-<user>)");
+  c->add_option("--user", o->user, "User id as in the data");
+  c->add_option("--history", o->history, "JSON lines as `atrank score --input` reads (see below)");
+  c->add_option("--line", o->line, "The line of --history to explain (required when it has several)")
+      ->check(CLI::PositiveNumber);
+  c->add_option("--target", o->target,
+                "Object to score (default: the user's test object / the line's first candidate)");
+  c->add_option("--task", o->task, "Task (default: the spec's first; a --history line's `task` wins)");
+  add_from_option(*c, o->from);
+  c->add_option("--out", o->out, "Output directory (default RUN/explain-<user> or RUN/explain-<file stem>-<line>)");
   c->add_flag("--no-pictures", o->no_pictures, "Write explain.json only");
   c->callback([o] { explain_command(*o); });
 }

@@ -55,8 +55,8 @@ class LineParser {
     if (!has_history) fail("history", "missing (a list of {object, behavior, time}; [] for none)");
     events(history, r.history);
     if (schema_.wants_candidates()) {
-      if (!has_candidates) fail("candidates", "missing (a list of objects to score)");
-      targets(candidates, r.task, r.candidates);
+      if (has_candidates) targets(candidates, r.task, r.candidates);
+      else if (schema_.requires_candidates()) fail("candidates", "missing (a list of objects to score)");
     } else if (has_candidates) {
       fail("candidates", "recommend ranks every object of the task; candidates belong to `atrank score`");
     }
@@ -209,8 +209,12 @@ class LineParser {
 
 }  // namespace
 
-ScoreSchema::ScoreSchema(const data::IdMaps& ids, const data::Layout& layout, bool candidates)
-    : candidates_(candidates), behavior_space_(ids.behavior_space), grouped_(ids.vocab.behaviors.size(), 0) {
+ScoreSchema::ScoreSchema(const data::IdMaps& ids, const data::Layout& layout, bool candidates,
+                         bool candidates_required)
+    : candidates_(candidates),
+      candidates_required_(candidates_required),
+      behavior_space_(ids.behavior_space),
+      grouped_(ids.vocab.behaviors.size(), 0) {
   behaviors_ = data::row_lookup(ids.vocab.behaviors, "behavior");
   if (ids.vocab.behaviors.size() == 1) default_behavior_ = 0;
   auto add_space = [&](const std::string& space) {

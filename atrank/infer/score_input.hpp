@@ -1,11 +1,11 @@
-// The input of `atrank score` (and of `recommend --history`): JSON lines,
+// The input of `atrank score` (and of `recommend --history`, `explain --history`): JSON lines,
 // each one user's history and what to score, in raw ids:
 //   {"history": [{"object": "B0001", "behavior": "review", "time": 1388534400}, ...],
 //    "candidates": ["B0002", 17], "task": "item", "time": "2014-01-02", "user": "alice"}
 // history (required, may be empty): events with `object` (a string or an
 // integer id), `behavior` (optional when the run's data has one behavior)
 // and `time` (unix seconds, or a string: digits or an ISO date[time], UTC).
-// candidates: objects of the task's target space (score only); task:
+// candidates: objects of the task's target space (score; explain's target); task:
 // optional, the command's task by default; time: the moment of scoring
 // (time buckets measure gaps up to it), by default the last event's time;
 // user: an optional label echoed in the output. Unknown fields are errors.
@@ -41,10 +41,12 @@ class ScoreInputError : public std::runtime_error {
 // What input lines may name, resolved against a run's id maps and layout.
 class ScoreSchema {
  public:
-  // `candidates`: whether lines carry candidates (score) or must not (recommend).
-  ScoreSchema(const data::IdMaps& ids, const data::Layout& layout, bool candidates);
+  // `candidates`: whether lines carry candidates (score) or must not (recommend);
+  // `candidates_required` = false lets a line carrying them leave them out (explain).
+  ScoreSchema(const data::IdMaps& ids, const data::Layout& layout, bool candidates, bool candidates_required = true);
 
   bool wants_candidates() const { return candidates_; }
+  bool requires_candidates() const { return candidates_ && candidates_required_; }
   int tasks() const { return int(tasks_.size()); }
   // Task index of `name`, or -1.
   int task(std::string_view name) const;
@@ -67,7 +69,7 @@ class ScoreSchema {
   };
   const data::IdMap& lookup(const std::string& space) const;
 
-  bool candidates_;
+  bool candidates_, candidates_required_;
   std::vector<Task> tasks_;
   data::IdMap behaviors_;
   std::vector<std::string> behavior_space_;

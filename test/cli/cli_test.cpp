@@ -16,45 +16,20 @@
 #include <nlohmann/json.hpp>
 
 #include "test/cli/run_binary.hpp"
+#include "test/cli/workspace.hpp"
 
+using atrank::test::has;
 using atrank::test::Outcome;
 using atrank::test::read_text;
 using atrank::test::run_atrank;
 using atrank::test::Scratch;
 using atrank::test::Started;
+using atrank::test::tiny_spec;
+using atrank::test::Workspace;
 using atrank::test::write_text;
 namespace fs = std::filesystem;
 
 namespace {
-
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-// A small ATRank spec over `data/events.csv` (relative to the working directory).
-std::string tiny_spec(const std::string& data_lines = "path = \"data\"\nfiles = [\"events.csv\"]\n") {
-  return "name = \"tiny\"\n[data]\nsource = \"csv\"\n" + data_lines +
-         "[[data.attributes]]\nname = \"category\"\nobject_space = \"item\"\ncolumn = \"category\"\n"
-         "[tables.item]\nwidth = 8\n[tables.category]\nwidth = 8\n"
-         "[groups.item]\nobject = \"item\"\nfeatures = [\"item\", { table = \"category\", through = \"category\" }]\n"
-         "time = { encoding = \"one_hot\", edges = \"log2\", count = 12, combine = \"concat\" }\n"
-         "projection = { width = 16, activation = \"none\" }\n"
-         "[encoder]\nkind = \"atrank\"\nhidden = 16\nheads = 2\nblocks = 1\nffn = 8\n"
-         "[tasks.item]\ntarget = \"item\"\n"
-         "[train]\nbatch_size = 32\nepochs = 1\nthreads = 1\n[eval]\nmetrics = [\"auc\"]\n";
-}
-
-// A scratch directory with tiny generated data in data/ and the spec in tiny.toml.
-struct Workspace {
-  Scratch dir;
-  Workspace() {
-    const Outcome r = run_atrank({"data", "synth", "--out", "data", "--users", "80", "--items", "120",
-                                  "--categories", "6", "--events", "1200"},
-                                 dir.path());
-    BOOST_TEST_REQUIRE(r.code == 0, r.err);
-    write_text(dir.file("tiny.toml"), tiny_spec());
-  }
-  Outcome operator()(const std::vector<std::string>& args) const { return run_atrank(args, dir.path()); }
-  std::string file(const std::string& name) const { return dir.file(name); }
-};
 
 std::size_t count_files(const std::string& dir) {
   std::size_t n = 0;
@@ -414,63 +389,6 @@ BOOST_AUTO_TEST_CASE(collapsed_model_is_flagged) {
   summary = nlohmann::json::parse(read_text(w.file("alive/summary.json")));
   BOOST_TEST(summary["collapsed"].get<bool>() == false);
   BOOST_TEST(summary["test"]["user_spread"].get<double>() > 0.01);
-}
-
-BOOST_AUTO_TEST_CASE(explain_writes_attention_and_pictures) {
-  Workspace w;
-  Outcome r = w({"run", "tiny.toml", "--out", "r", "--quiet"});
-  BOOST_TEST_REQUIRE(r.code == 0, r.err);
-  r = w({"explain", "r", "--user", "3", "--out", "ex"});
-  BOOST_TEST_REQUIRE(r.code == 0, r.err);
-  BOOST_TEST(has(r.out, "explain: user 3 target "), r.out);
-  const nlohmann::json j = nlohmann::json::parse(read_text(w.file("ex/explain.json")));
-  BOOST_TEST(j["user"] == "3");
-  BOOST_TEST(j["task"] == "item");
-  BOOST_TEST(j["heads"] == 2);
-  const auto t = j["history"].size();
-  BOOST_TEST_REQUIRE(t > 0u);
-  for (const char* k : {"position", "group", "index", "object", "behavior", "time_bucket"})
-    BOOST_TEST(j["history"][0].contains(k), k);
-  BOOST_TEST(j["self_attention"][0][1].size() == t);     // block 0, head 1: t x t
-  BOOST_TEST(j["self_attention"][0][1][0].size() == t);
-  BOOST_TEST(j["vanilla_attention"][0][0].size() == t);  // block 0, head 0: t
-  double mass = 0;
-  for (const auto& [group, m] : j["mass_by_group"][0][0].items()) mass += m.get<double>();
-  BOOST_TEST(mass == 1.0, boost::test_tools::tolerance(1e-5));
-  for (const char* f : {"vanilla", "self", "mass"})
-    for (const char* ext : {".png", ".svg"}) BOOST_TEST(fs::file_size(w.file(std::string("ex/") + f + ext)) > 1000u, f);
-
-  // Another target at the same moment: the same history, another logit.
-  r = w({"explain", "r", "--user", "3", "--target", "5", "--out", "ex5", "--no-pictures"});
-  BOOST_TEST_REQUIRE(r.code == 0, r.err);
-  const nlohmann::json five = nlohmann::json::parse(read_text(w.file("ex5/explain.json")));
-  BOOST_TEST(five["target"]["object"] == "5");
-  BOOST_TEST(five["history"] == j["history"]);
-  BOOST_TEST(!fs::exists(w.file("ex5/vanilla.png")));
-
-  // The selected evaluation's parameters (best.ckpt) by default, --from last the final ones.
-  BOOST_TEST(j["checkpoint"] == "r/best.ckpt");
-  r = w({"explain", "r", "--user", "3", "--from", "last", "--out", "last", "--no-pictures"});
-  BOOST_TEST_REQUIRE(r.code == 0, r.err);
-  BOOST_TEST(nlohmann::json::parse(read_text(w.file("last/explain.json")))["checkpoint"] == "r/checkpoint.ckpt");
-  fs::remove(w.file("r/best.ckpt"));
-  r = w({"explain", "r", "--user", "3", "--from", "best", "--out", "refused"});
-  BOOST_TEST(r.code == 1);
-  BOOST_TEST(has(r.err, "--from best: r/best.ckpt does not exist"), r.err);
-  BOOST_TEST(!fs::exists(w.file("refused")));
-
-  // Refusals name the problem and write nothing.
-  for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
-           {{"--user", "nobody"}, "--user nobody: no such user"},
-           {{"--user", "3", "--target", "x9"}, "--target x9: no such item"},
-           {{"--user", "3", "--task", "query"}, "--task query: the run's tasks are item"}}) {
-    std::vector<std::string> cmd = {"explain", "r", "--out", "refused"};
-    cmd.insert(cmd.end(), args.begin(), args.end());
-    r = w(cmd);
-    BOOST_TEST(r.code == 1, message);
-    BOOST_TEST(has(r.err, message), r.err);
-    BOOST_TEST(!fs::exists(w.file("refused")), message);
-  }
 }
 
 BOOST_AUTO_TEST_CASE(bench_tiny) {
