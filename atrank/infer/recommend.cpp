@@ -56,7 +56,7 @@ std::vector<Subject> dataset_subjects(const RecommendOptions& o, const TrainedRu
     if (row < 0) throw std::runtime_error(where + ": unknown user \"" + id + "\" (not in the run's id map ids/user.tsv)");
     rows.push_back(row);
   }
-  const data::Dataset data = data::Dataset::load(run.data_spec());
+  const data::Dataset data = data::Dataset::load(run.plan.spec);
   data::check_same_ids(run.ids.vocab, data.vocab(), run.dir);
   std::vector<Subject> out;
   for (std::size_t i = 0; i < rows.size(); ++i)

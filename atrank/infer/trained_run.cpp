@@ -46,6 +46,7 @@ TrainedRun::TrainedRun(const std::string& run_dir, CheckpointChoice from)
       model(model::Model<float>::build(plan, ids.vocab)),
       checkpoint(checkpoint_path(run_dir, from)),
       fingerprint(train::spec_fingerprint(plan.spec)) {
+  plan.spec = train::with_run_paths(train::RunFiles{dir}, plan.spec);  // after the fingerprint
   const train::Checkpoint c = train::Checkpoint::load(checkpoint, fingerprint);
   c.get_into("dense", model.dense().values());
   for (auto* t : model.tables()) c.get_into("table/" + t->name, t->values);
@@ -56,8 +57,6 @@ TrainedRun::TrainedRun(const std::string& run_dir, CheckpointChoice from)
       break;
     }
 }
-
-spec::Spec TrainedRun::data_spec() const { return train::with_run_paths(train::RunFiles{dir}, plan.spec); }
 
 int TrainedRun::task(const std::string& name) const {
   if (name.empty()) return 0;

@@ -24,17 +24,17 @@ struct TrainedRun {
   TrainedRun(const std::string& run_dir, CheckpointChoice from);
 
   std::string dir;
-  spec::Plan plan;                 // of RUN/spec.toml
+  // Of RUN/spec.toml, its relative data.path and data.cache_dir resolved as
+  // `atrank run` resolved them (train::with_run_paths): loads the run's data
+  // from any working directory.
+  spec::Plan plan;
   data::IdMaps ids;                // RUN/ids
   data::Layout layout;             // groups and tasks resolved against the id maps
   model::Model<float> model;       // with the checkpoint's parameters
   std::string checkpoint;          // the file they came from
-  std::uint64_t fingerprint = 0;   // of the spec (and the checkpoint)
+  std::uint64_t fingerprint = 0;   // of the spec as written (and the checkpoint)
   std::int64_t step = -1;          // the checkpoint's training step; -1 when it does not record one
 
-  // The run's spec with its relative data paths resolved as `atrank run`
-  // resolved them (train::with_run_paths): what loads the run's data.
-  spec::Spec data_spec() const;
   // The index of task `name`; "" = the first task. Throws listing the tasks.
   int task(const std::string& name) const;
   // The id space of task k's target objects, and the number of its objects with ids.

@@ -202,8 +202,8 @@ BOOST_AUTO_TEST_CASE(recommend_dataset_users) {
 }
 
 // The spec's data.path ("data") is relative: to the directory `atrank run`
-// ran in, which the run records (origin.json); recommend run from anywhere
-// else reads the same data.
+// ran in, which the run records (origin.json); recommend and explain run
+// from anywhere else read the same data.
 BOOST_AUTO_TEST_CASE(recommend_reads_the_data_the_run_read_from_any_directory) {
   TrainedWorkspace w;
   const json origin = json::parse(read_text(w.file("run/origin.json")));
@@ -213,6 +213,8 @@ BOOST_AUTO_TEST_CASE(recommend_reads_the_data_the_run_read_from_any_directory) {
   const Outcome inside = run_atrank({"recommend", ".", "--user", "3", "--k", "5"}, w.file("run"));
   BOOST_TEST_REQUIRE(inside.code == 0, inside.err);
   BOOST_TEST(inside.out == here.out);
+  const Outcome explained = run_atrank({"explain", ".", "--user", "3", "--out", "ex", "--no-pictures"}, w.file("run"));
+  BOOST_TEST(explained.code == 0, explained.err);
 
   write_text(w.file("run/origin.json"), "{}");
   const Outcome bad = w({"recommend", "run", "--user", "3"});
