@@ -15,8 +15,6 @@
 
 namespace atrank::infer {
 
-using autodiff::Var;
-
 // Vectors wider than the baseline ISA pass between the always-inlined
 // helpers below, inside one function compiled for the ISA that has them: no
 // call crosses an ABI boundary, so GCC's note about their ABI does not apply.
