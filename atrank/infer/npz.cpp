@@ -2,13 +2,12 @@
 // record; method 0 = stored) around NPY 1.0 files.
 #include "atrank/infer/npz.hpp"
 
-#include <unistd.h>
 #include <zlib.h>
 
-#include <cerrno>
-#include <cstring>
 #include <limits>
 #include <stdexcept>
+
+#include "atrank/train/checked_file.hpp"
 
 namespace atrank::infer {
 
@@ -49,23 +48,6 @@ std::string npy_header(const std::vector<std::int64_t>& shape) {
   return out + dict;
 }
 
-NpzWriter::NpzWriter(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp") {
-  file_ = std::fopen(tmp_.c_str(), "wb");
-  if (!file_) throw std::runtime_error("cannot write " + tmp_ + ": " + std::strerror(errno));
-}
-
-NpzWriter::~NpzWriter() {
-  if (file_) {
-    std::fclose(file_);
-    ::unlink(tmp_.c_str());
-  }
-}
-
-void NpzWriter::write(const void* data, std::size_t n) {
-  if (n && std::fwrite(data, 1, n, file_) != n) throw std::runtime_error("cannot write " + tmp_ + ": " + std::strerror(errno));
-  offset_ += n;
-}
-
 void NpzWriter::add(const std::string& name, const std::vector<std::int64_t>& shape, const float* values) {
   static_assert(std::numeric_limits<float>::is_iec559 && sizeof(float) == 4, "npy '<f4' needs IEEE floats");
   std::int64_t numel = 1;
@@ -73,11 +55,11 @@ void NpzWriter::add(const std::string& name, const std::vector<std::int64_t>& sh
   const std::string header = npy_header(shape);
   const std::uint64_t bytes = std::uint64_t(numel) * sizeof(float);
   const std::string file_name = name + ".npy";
-  if (offset_ + bytes + header.size() + file_name.size() + 64 > kZipLimit || entries_.size() == kMaxEntries)
+  if (bytes_.size() + bytes + header.size() + file_name.size() + 64 > kZipLimit || entries_.size() == kMaxEntries)
     throw std::runtime_error(path_ + ": the parameters outgrow a ZIP archive without ZIP64 (4 GiB, 65535 arrays)");
   Entry e;
   e.name = file_name;
-  e.offset = std::uint32_t(offset_);
+  e.offset = std::uint32_t(bytes_.size());
   e.size = std::uint32_t(header.size() + bytes);
   uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(header.data()), uInt(header.size()));
   const auto* p = reinterpret_cast<const Bytef*>(values);
@@ -100,9 +82,9 @@ void NpzWriter::add(const std::string& name, const std::vector<std::int64_t>& sh
   put16(local, std::uint16_t(file_name.size()));
   put16(local, 0);  // extra
   local += file_name;
-  write(local.data(), local.size());
-  write(header.data(), header.size());
-  write(values, std::size_t(bytes));
+  bytes_ += local;
+  bytes_ += header;
+  bytes_.append(reinterpret_cast<const char*>(values), std::size_t(bytes));
   entries_.push_back(e);
 }
 
@@ -128,7 +110,7 @@ void NpzWriter::save() {
     put32(central, e.offset);
     central += e.name;
   }
-  const std::uint64_t start = offset_;
+  const std::uint64_t start = bytes_.size();
   const auto dir_size = std::uint32_t(central.size());
   if (start + dir_size + 22 > kZipLimit)
     throw std::runtime_error(path_ + ": the parameters outgrow a ZIP archive without ZIP64 (4 GiB)");
@@ -140,18 +122,8 @@ void NpzWriter::save() {
   put32(central, dir_size);
   put32(central, std::uint32_t(start));
   put16(central, 0);  // comment
-  write(central.data(), central.size());
-  std::FILE* f = file_;
-  file_ = nullptr;
-  if (std::fflush(f) != 0 || ::fsync(::fileno(f)) != 0) {
-    std::fclose(f);
-    ::unlink(tmp_.c_str());
-    throw std::runtime_error("cannot write " + tmp_ + ": " + std::strerror(errno));
-  }
-  if (std::fclose(f) != 0 || std::rename(tmp_.c_str(), path_.c_str()) != 0) {
-    ::unlink(tmp_.c_str());
-    throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno));
-  }
+  bytes_ += central;
+  train::write_file_atomically(path_, bytes_);
 }
 
 }  // namespace atrank::infer

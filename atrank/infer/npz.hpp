@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -13,16 +12,14 @@ namespace atrank::infer {
 // padded to a multiple of 64 bytes, then the values little-endian.
 std::string npy_header(const std::vector<std::int64_t>& shape);
 
-// Streams arrays into `path` + ".tmp"; save() renames it to `path`. A writer
-// destroyed before save() removes the temporary file. Throws
-// std::runtime_error naming the file on any failed write, and when the
-// archive outgrows the ZIP format without its ZIP64 extension (4 GiB).
+// Collects arrays into an archive in memory; save() writes it to `path`
+// with train::write_file_atomically (nothing is written before save(), so a
+// failed export leaves no partial archive). Throws std::runtime_error naming
+// the file when the archive outgrows the ZIP format without its ZIP64
+// extension (4 GiB), and WriteError when the file cannot be written.
 class NpzWriter {
  public:
-  explicit NpzWriter(std::string path);
-  ~NpzWriter();
-  NpzWriter(const NpzWriter&) = delete;
-  NpzWriter& operator=(const NpzWriter&) = delete;
+  explicit NpzWriter(std::string path) : path_(std::move(path)) {}
 
   // values: numel(shape) floats.
   void add(const std::string& name, const std::vector<std::int64_t>& shape, const float* values);
@@ -33,11 +30,9 @@ class NpzWriter {
     std::string name;
     std::uint32_t crc = 0, size = 0, offset = 0;
   };
-  void write(const void* data, std::size_t n);
 
-  std::string path_, tmp_;
-  std::FILE* file_ = nullptr;
-  std::uint64_t offset_ = 0;
+  std::string path_;
+  std::string bytes_;  // the local entries so far
   std::vector<Entry> entries_;
 };
 

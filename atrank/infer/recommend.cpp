@@ -2,6 +2,7 @@
 #include "atrank/infer/recommend.hpp"
 
 #include <chrono>
+#include <ctime>
 #include <map>
 #include <ostream>
 #include <stdexcept>
@@ -97,6 +98,14 @@ std::string json_line(const Subject& s, const std::string& task, const std::vect
   return j.dump() + "\n";
 }
 
+// CPU seconds of the whole process (every thread): unlike wall time, not
+// inflated when other programs share the cores.
+double process_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
 }  // namespace
 
 void recommend(const RecommendOptions& o, std::ostream& out, std::ostream& log) {
@@ -121,6 +130,7 @@ void recommend(const RecommendOptions& o, std::ostream& out, std::ostream& log) 
   ScoringThreads<float> threads(int(o.threads > 0 ? o.threads : run.plan.spec.train.threads));
   std::vector<std::string> lines(subjects.size());
   const auto start = std::chrono::steady_clock::now();
+  const double cpu_start = process_cpu_seconds();
   threads.run(std::int64_t(subjects.size()), [&](std::int64_t i, ScoringScratch<float>& w) {
     const Subject& s = subjects[std::size_t(i)];
     const Catalogue<float>& c = catalogues.at(s.task);
@@ -134,6 +144,7 @@ void recommend(const RecommendOptions& o, std::ostream& out, std::ostream& log) 
     lines[std::size_t(i)] = o.json ? json_line(s, run.layout.tasks[std::size_t(s.task)].name, top, raw) : tsv_lines(s, top, raw);
   });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu_ms_per_user = 1e3 * (process_cpu_seconds() - cpu_start) / double(subjects.size());
 
   if (!o.json) out << "user\trank\tobject\tscore\n";
   for (const auto& l : lines) out << l;
@@ -142,9 +153,9 @@ void recommend(const RecommendOptions& o, std::ostream& out, std::ostream& log) 
   for (const auto& [k, c] : catalogues) objects = std::max(objects, c.size);
   for (const Subject& s : subjects) events += history_length(run.layout, s.history);
   log << fmt::format("atrank: recommended for {} user(s) among {} object(s) in {:.3f} s ({:.1f} users/s, {} thread(s), "
-                     "mean history {:.1f} events, checkpoint {})\n",
+                     "mean history {:.1f} events, {:.1f} CPU ms per user, checkpoint {})\n",
                      subjects.size(), objects, seconds, double(subjects.size()) / std::max(seconds, 1e-9),
-                     threads.size(), double(events) / double(subjects.size()), run.checkpoint);
+                     threads.size(), double(events) / double(subjects.size()), cpu_ms_per_user, run.checkpoint);
 }
 
 }  // namespace atrank::infer

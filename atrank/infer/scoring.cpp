@@ -61,6 +61,9 @@ Catalogue<T> make_catalogue(model::Model<T>& m, Tape<T>& t, int task, std::int64
     }
   }
   t.clear();
+  c.attention = CandidateAttention<T>::make(m, c.size, c.width, c.vectors.data(),
+                                            c.projected.empty() ? nullptr : c.projected.data());
+  if (c.attention) c.vectors = c.projected = std::vector<T>();  // the kernels keep their own copy
   return c;
 }
 
@@ -68,6 +71,7 @@ template <class T>
 void score_catalogue(model::Model<T>& m, Tape<T>& t, const Catalogue<T>& c, const data::Batch& history,
                      T* scores) {
   const model::EncodedHistory h = encode_one(m, t, history);
+  if (c.attention) return c.attention->score(t, h, c.bias.empty() ? nullptr : c.bias.data(), scores);
   const int mark = t.size();
   for (std::int64_t begin = 0; begin < c.size; begin += kCandidateBlock) {
     const std::int64_t n = std::min(kCandidateBlock, c.size - begin);

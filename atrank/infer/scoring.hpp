@@ -4,7 +4,9 @@
 // `logits_all`) has its target side (vectors, biases, the encoder's query
 // projections) computed once; a user's history is encoded once per user;
 // the rest runs per block of candidates, whose products are BLAS calls over
-// the whole block.
+// the whole block. For the ATRank encoder a catalogue is scored by the
+// candidate-minor kernels of infer/candidate_attention instead of the tape
+// ops, the same arithmetic laid out for whole blocks of candidates.
 #pragma once
 
 #include <atomic>
@@ -13,6 +15,7 @@
 
 #include "atrank/autodiff/tape.hpp"
 #include "atrank/data/batch.hpp"
+#include "atrank/infer/candidate_attention.hpp"
 #include "atrank/model/model.hpp"
 #include "atrank/train/worker_pool.hpp"
 
@@ -29,9 +32,12 @@ struct Catalogue {
   std::int64_t size = 0;             // N objects
   std::int64_t width = 0;            // W of the target vectors
   std::int64_t projected_width = 0;  // width of the encoder's query projection; 0 without one
-  std::vector<T> vectors;            // (N,W)
   std::vector<T> bias;               // (N), empty without a bias table
-  std::vector<T> projected;          // (N,projected_width), empty without a projection
+  // The ATRank kernels holding the target side in their own layout, or null
+  // (other encoders): then the tape ops score `vectors` and `projected`.
+  std::unique_ptr<const CandidateAttention<T>> attention;
+  std::vector<T> vectors;            // (N,W), empty with `attention`
+  std::vector<T> projected;          // (N,projected_width), empty with `attention` or without a projection
 };
 
 // The catalogue of `objects` objects of task `task` (the rows of its target

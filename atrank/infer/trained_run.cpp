@@ -7,6 +7,7 @@
 #include "atrank/spec/load.hpp"
 #include "atrank/train/checkpoint.hpp"
 #include "atrank/train/fingerprint.hpp"
+#include "atrank/train/run_directory.hpp"
 
 namespace atrank::infer {
 
@@ -45,6 +46,7 @@ TrainedRun::TrainedRun(const std::string& run_dir, CheckpointChoice from)
       model(model::Model<float>::build(plan, ids.vocab)),
       checkpoint(checkpoint_path(run_dir, from)),
       fingerprint(train::spec_fingerprint(plan.spec)) {
+  plan.spec = train::with_run_paths(train::RunFiles{dir}, plan.spec);  // after the fingerprint
   const train::Checkpoint c = train::Checkpoint::load(checkpoint, fingerprint);
   c.get_into("dense", model.dense().values());
   for (auto* t : model.tables()) c.get_into("table/" + t->name, t->values);

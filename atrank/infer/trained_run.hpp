@@ -24,12 +24,15 @@ struct TrainedRun {
   TrainedRun(const std::string& run_dir, CheckpointChoice from);
 
   std::string dir;
-  spec::Plan plan;                 // of RUN/spec.toml
+  // Of RUN/spec.toml, its relative data.path and data.cache_dir resolved as
+  // `atrank run` resolved them (train::with_run_paths): loads the run's data
+  // from any working directory.
+  spec::Plan plan;
   data::IdMaps ids;                // RUN/ids
   data::Layout layout;             // groups and tasks resolved against the id maps
   model::Model<float> model;       // with the checkpoint's parameters
   std::string checkpoint;          // the file they came from
-  std::uint64_t fingerprint = 0;   // of the spec (and the checkpoint)
+  std::uint64_t fingerprint = 0;   // of the spec as written (and the checkpoint)
   std::int64_t step = -1;          // the checkpoint's training step; -1 when it does not record one
 
   // The index of task `name`; "" = the first task. Throws listing the tasks.

@@ -82,6 +82,8 @@ class AtrankEncoder final : public Encoder<T> {
     return vanilla_.front().attention.q(t, p, queries);
   }
 
+  const std::vector<nn::AttentionBlock<T>>* vanilla_blocks() const override { return &vanilla_; }
+
  private:
   std::int64_t hidden_ = 0;
   std::vector<nn::AttentionBlock<T>> self_, vanilla_;

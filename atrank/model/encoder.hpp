@@ -15,6 +15,11 @@
 #include "atrank/nn/multihead_attention.hpp"
 #include "atrank/nn/params.hpp"
 
+namespace atrank::nn {
+template <class T>
+struct AttentionBlock;
+}  // namespace atrank::nn
+
 namespace atrank::model {
 
 // The tape nodes holding an attention encoder's weights, one per block in
@@ -73,6 +78,10 @@ class Encoder {
   virtual autodiff::Var project_queries(autodiff::Tape<T>&, nn::Params<T>&, autodiff::Var) const {
     return autodiff::Var{};
   }
+  // ATRank: its vanilla-attention blocks in order, all of attend()'s work, for
+  // inference kernels that score catalogues with their weights
+  // (infer/candidate_attention); null for the other kinds.
+  virtual const std::vector<nn::AttentionBlock<T>>* vanilla_blocks() const { return nullptr; }
 };
 
 // The encoder of plan.encoder.kind, built against the plan's widths

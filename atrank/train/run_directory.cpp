@@ -2,7 +2,12 @@
 
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "atrank/train/checked_file.hpp"
 
 namespace atrank::train {
 
@@ -41,6 +46,26 @@ std::vector<std::string> RunFiles::present() const {
                                  "best-at-checkpoint.ckpt"})
     if (fs::exists(path(name))) out.push_back(name);
   return out;
+}
+
+void write_origin(const RunFiles& files) {
+  const nlohmann::json origin = {{"working_directory", fs::current_path().string()}};
+  write_file_atomically(files.origin(), origin.dump() + "\n");
+}
+
+spec::Spec with_run_paths(const RunFiles& files, spec::Spec spec) {
+  std::error_code missing;
+  if (!fs::exists(files.origin(), missing)) return spec;
+  std::string dir;
+  try {
+    std::ifstream in(files.origin());
+    dir = nlohmann::json::parse(in).at("working_directory").get<std::string>();
+  } catch (const nlohmann::json::exception&) {
+    throw std::runtime_error(files.origin() + ": expected {\"working_directory\": \"DIR\"} (written by `atrank run`)");
+  }
+  for (std::string* p : {&spec.data.path, &spec.data.cache_dir})
+    if (!p->empty() && fs::path(*p).is_relative()) *p = (fs::path(dir) / *p).lexically_normal().string();
+  return spec;
 }
 
 void refuse_existing_run(const RunFiles& files, const std::string& resume) {

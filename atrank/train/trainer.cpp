@@ -470,6 +470,7 @@ RunResult run_training(const RunOptions& all_options, dist::Communicator& comm) 
       if (const std::string moved = set_aside_old_run(files); !moved.empty() && !options.quiet)
         std::cout << "--force: the earlier run's files are in " << moved << "\n";
     write_file_atomically(files.spec(), resolved);
+    write_origin(files);
     run.write_id_maps();
   }
   return run.go();

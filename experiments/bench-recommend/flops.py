@@ -23,7 +23,13 @@ if not m:
     sys.exit(f"{log_path}: no recommend summary line")
 users, objects, seconds, rate, threads, history = (int(m[1]), int(m[2]), float(m[3]), float(m[4]), int(m[5]),
                                                    float(m[6]))
+cpu = re.search(r"([\d.]+) CPU ms per user", log)
 per_candidate = blocks * (2 * 2 * history * hidden + 2 * 2 * hidden * ffn) + 2 * hidden
 flops = per_candidate * objects * users / seconds
 print(f"{rate:.1f} users/s with {threads} thread(s): {objects:,} candidates x {per_candidate:,.0f} FLOPs "
       f"(mean history {history:.1f}) = {per_candidate * objects / 1e9:.2f} GFLOP per user, {flops / 1e9:.1f} GFLOP/s")
+if cpu:
+    # CPU time does not grow when other programs share the cores: the rate one busy core gives.
+    ms = float(cpu[1])
+    print(f"{ms:.1f} CPU ms per user: {1e3 / ms:.1f} users/s and {per_candidate * objects / ms / 1e6:.1f} GFLOP/s "
+          f"per busy core, {threads * 1e3 / ms:.1f} users/s on {threads} free core(s)")

@@ -2,9 +2,11 @@
 # Recommendation benchmark (not a test): `atrank recommend` ranks all 63,001
 # items of generated Electronics-scale data (192,403 users, mean history
 # about 9) for a spread of dataset users, top-10, with 2 threads, and prints
-# users/s and the FLOP/s that implies. The model is the authors' Amazon
-# ATRank (specs/quickstart.toml), trained for 300 steps (speed does not
-# depend on how well it is trained) into runs/bench-recommend/ on first use.
+# users/s and the FLOP/s that implies, and the CPU time per user (which other
+# programs on the machine do not inflate) with the rate it gives per core.
+# The model is the authors' Amazon ATRank (specs/quickstart.toml), trained
+# for 300 steps (speed does not depend on how well it is trained) into
+# runs/bench-recommend/ on first use.
 #
 #   experiments/bench-recommend/run.sh [BUILD_DIR] [USERS (default 400)] [THREADS (default 2)]
 set -euo pipefail
@@ -13,10 +15,11 @@ root="$(cd "$here/../.." && pwd)"
 build="${1:-$root/build}"
 users="${2:-400}"
 threads="${3:-2}"
-data="$root/datasets/synthetic/electronics"
-run="$root/runs/bench-recommend"
 ninja -C "$build" atrank >/dev/null
+build="$(cd "$build" && pwd)"
 cd "$root"
+data="datasets/synthetic/electronics"
+run="runs/bench-recommend"
 [ -f "$data/events.csv" ] || "$build/atrank" data synth --electronics --out "$data"
 if [ ! -f "$run/checkpoint.ckpt" ]; then
   rm -rf "$run"

@@ -201,6 +201,27 @@ BOOST_AUTO_TEST_CASE(recommend_dataset_users) {
   BOOST_TEST(has(j.err, "recommended for 2 user(s) among 120 object(s)"), j.err);
 }
 
+// The spec's data.path ("data") is relative: to the directory `atrank run`
+// ran in, which the run records (origin.json); recommend and explain run
+// from anywhere else read the same data.
+BOOST_AUTO_TEST_CASE(recommend_reads_the_data_the_run_read_from_any_directory) {
+  TrainedWorkspace w;
+  const json origin = json::parse(read_text(w.file("run/origin.json")));
+  BOOST_TEST(origin["working_directory"].get<std::string>() == fs::canonical(w.file(".")).string());
+  const Outcome here = w({"recommend", "run", "--user", "3", "--k", "5"});
+  BOOST_TEST_REQUIRE(here.code == 0, here.err);
+  const Outcome inside = run_atrank({"recommend", ".", "--user", "3", "--k", "5"}, w.file("run"));
+  BOOST_TEST_REQUIRE(inside.code == 0, inside.err);
+  BOOST_TEST(inside.out == here.out);
+  const Outcome explained = run_atrank({"explain", ".", "--user", "3", "--out", "ex", "--no-pictures"}, w.file("run"));
+  BOOST_TEST(explained.code == 0, explained.err);
+
+  write_text(w.file("run/origin.json"), "{}");
+  const Outcome bad = w({"recommend", "run", "--user", "3"});
+  BOOST_TEST(bad.code == 1);
+  BOOST_TEST(has(bad.err, "run/origin.json: expected {\"working_directory\""), bad.err);
+}
+
 BOOST_AUTO_TEST_CASE(recommend_refuses_unknown_users_and_bad_flags) {
   TrainedWorkspace w;
   Outcome r = w({"recommend", "run", "--user", "3", "--user", "nobody"});

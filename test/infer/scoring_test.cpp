@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "atrank/infer/scoring.hpp"
+#include "atrank/nn/attention_block.hpp"
 #include "test/model/fixtures.hpp"
 
 using namespace atrank;
@@ -81,6 +82,19 @@ void check_against_training(model::Model<float>& m, const data::Vocabulary& voca
 
     Tape<float> t;
     const infer::Catalogue<float> c = infer::make_catalogue(m, t, task, n);
+    // ATRank catalogues are scored by the candidate kernels, every variant this CPU runs.
+    BOOST_TEST((c.attention != nullptr) == (m.plan().encoder.kind == spec::EncoderKind::Atrank));
+    if (c.attention)
+      for (const std::string& variant : infer::CandidateAttention<float>::variants()) {
+        t.clear();
+        const model::EncodedHistory h = m.encode_history(t, one);
+        std::vector<float> scores(static_cast<std::size_t>(n));
+        c.attention->score(t, h, c.bias.empty() ? nullptr : c.bias.data(), scores.data(), variant);
+        for (std::int64_t j = 0; j < n; ++j)
+          BOOST_TEST(std::fabs(scores[std::size_t(j)] - expected[std::size_t(j)]) <= 1e-5f,
+                     variant << " task " << task << " object " << j << ": " << scores[std::size_t(j)] << " vs "
+                             << expected[std::size_t(j)]);
+      }
     std::vector<float> catalogue(static_cast<std::size_t>(n)), candidates(static_cast<std::size_t>(n));
     infer::score_catalogue(m, t, c, one, catalogue.data());
     std::vector<std::int32_t> reversed(ids.rbegin(), ids.rend());  // any order, any subset
@@ -112,6 +126,30 @@ BOOST_AUTO_TEST_CASE(atrank_scores_equal_training_logits) {
   }
 }
 
+// The candidate kernels with the other Q/K/V activations (a second block's Q
+// projection runs in the kernels), one head and four, a long history, and
+// sharp attention: the vanilla blocks' Q and K kernels scaled up so that
+// the scores spread over several units and the softmax's exp matters (with
+// the fixtures' small weights every event gets about the same weight).
+BOOST_AUTO_TEST_CASE(atrank_kernels_follow_the_spec_s_activation_and_heads) {
+  for (const std::string activation : {"relu", "none"})
+    for (const std::int64_t heads : {1, 4}) {
+      BOOST_TEST_CONTEXT(activation << ", " << heads << " heads") {
+        auto spec = test::tiny_spec();
+        spec.encoder.blocks = 2;
+        spec.encoder.heads = heads;
+        spec.encoder.qkv_activation = activation;
+        auto m = test::build_model<float>(spec, test::tiny_vocab());
+        test::randomize(m, 29);
+        for (const auto& b : *m.encoder().vanilla_blocks())
+          for (const int id : {b.attention.q.kernel, b.attention.k.kernel, b.attention.v.kernel}) m.dense().tensor(id) *= 6.0f;
+        std::vector<std::int32_t> events;
+        for (std::int32_t i = 0; i < 40; ++i) events.push_back((i * 5) % 7);
+        check_against_training(m, test::tiny_vocab(), one_history({events}));
+      }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(baseline_encoders_score_as_in_training) {
   for (const std::string kind : {"bilstm", "bilstm_att", "cnn"}) {
     BOOST_TEST_CONTEXT(kind) {
@@ -129,6 +167,21 @@ BOOST_AUTO_TEST_CASE(baseline_encoders_score_as_in_training) {
   auto m = test::build_model<float>(spec, vocab);
   test::randomize(m, 13);
   check_against_training(m, vocab, one_history({{3, 1}}));
+}
+
+// The softmax's exponential in the candidate kernels against std::exp: a few
+// ulp over the range a softmax after its maximum meets (the logits above
+// hardly move when the softmax weights are off by a percent).
+BOOST_AUTO_TEST_CASE(kernel_exp_is_within_a_few_ulp_of_std_exp) {
+  double worst = 0;
+  for (float x = 0.0f; x > -87.0f; x -= 0.0137f) {
+    const double want = std::exp(double(x));
+    worst = std::max(worst, std::fabs(double(infer::kernel_exp(x)) - want) / want);
+  }
+  BOOST_TEST(worst < 4e-7, worst);
+  BOOST_TEST(infer::kernel_exp(0.0f) == 1.0f);
+  BOOST_TEST(infer::kernel_exp(-1000.0f) < 1e-37f);  // e^-87 at most, never NaN or garbage
+  BOOST_TEST(infer::kernel_exp(-1000.0f) >= 0.0f);
 }
 
 BOOST_AUTO_TEST_CASE(multi_group_multi_task_scores_equal_training_logits) {
