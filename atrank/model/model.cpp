@@ -263,19 +263,17 @@ Var Model<T>::score(Tape<T>& t, const data::Batch& batch, ScoreTrace* trace) {
 }
 
 template <class T>
-std::vector<T> Model<T>::scores(Tape<T>& t, const data::Batch& batch) {
+xt::xtensor<T, 2> Model<T>::scores(Tape<T>& t, const data::Batch& batch) {
   t.clear();
-  const Var s = score(t, batch);
-  const T* v = t.value(s);
-  return std::vector<T>(v, v + t.shape(s).numel());
+  return t.tensor(score(t, batch));
 }
 
 template ForwardResult Model<float>::forward(Tape<float>&, const data::Batch&, bool, std::mt19937_64&, std::int64_t);
 template ForwardResult Model<double>::forward(Tape<double>&, const data::Batch&, bool, std::mt19937_64&, std::int64_t);
 template Var Model<float>::score(Tape<float>&, const data::Batch&, ScoreTrace*);
 template Var Model<double>::score(Tape<double>&, const data::Batch&, ScoreTrace*);
-template std::vector<float> Model<float>::scores(Tape<float>&, const data::Batch&);
-template std::vector<double> Model<double>::scores(Tape<double>&, const data::Batch&);
+template xt::xtensor<float, 2> Model<float>::scores(Tape<float>&, const data::Batch&);
+template xt::xtensor<double, 2> Model<double>::scores(Tape<double>&, const data::Batch&);
 template EncodedHistory Model<float>::encode_history(Tape<float>&, const data::Batch&);
 template EncodedHistory Model<double>::encode_history(Tape<double>&, const data::Batch&);
 template TargetBlock Model<float>::targets_of(Tape<float>&, int, const std::int32_t*, const Shape&);

@@ -68,8 +68,8 @@ class Model {
   // encoded once per example; the C candidates are C query positions. With
   // `trace`, also where this pass left its user vectors and attention weights.
   autodiff::Var score(autodiff::Tape<T>& t, const data::Batch& batch, ScoreTrace* trace = nullptr);
-  // Convenience: the same scores copied out, row-major (B,C); uses `t` as scratch.
-  std::vector<T> scores(autodiff::Tape<T>& t, const data::Batch& batch);
+  // Convenience: the same scores copied out, (B,C); uses `t` as scratch.
+  xt::xtensor<T, 2> scores(autodiff::Tape<T>& t, const data::Batch& batch);
 
   // score() in stages, so that inference runs each part as rarely as it can
   // (atrank/infer): score() is logits(encode_history(batch), targets of the

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <xtensor/xview.hpp>
+
 #include "atrank/data/batch_slice.hpp"
 
 namespace atrank::train {
@@ -201,12 +203,12 @@ void BatchRunner::share_table_gradients() {
     }
 }
 
-const std::vector<float>& BatchRunner::scores(const data::Batch& batch) {
+const xt::xtensor<float, 2>& BatchRunner::scores(const data::Batch& batch) {
   const int k = slices_for(batch.size);
   const int first = first_slice(), local = local_slices(k);
   const std::int64_t c = batch.candidates_per_example > 0 ? batch.candidates_per_example : 1;
-  scores_.resize(std::size_t(batch.size * c));
-  users_.resize(std::size_t(batch.size * user_width()));
+  scores_.resize({std::size_t(batch.size), std::size_t(c)});
+  users_.resize({std::size_t(batch.size), std::size_t(user_width())});
   auto score = [&](int t) {
     if (t >= local) return;
     const int s = first + t;
@@ -214,17 +216,15 @@ const std::vector<float>& BatchRunner::scores(const data::Batch& batch) {
     tape.clear();
     model::ScoreTrace trace;
     const autodiff::Var v = model_.score(tape, slice(batch, k, s, t), &trace);
-    const float* p = tape.value(v);
-    const std::int64_t begin = slice_begin(batch.size, k, s);
-    std::copy(p, p + tape.shape(v).numel(), scores_.begin() + begin * c);
-    // (b, candidate 0, :) of the (B,C,H) user vectors
+    const auto begin = std::size_t(slice_begin(batch.size, k, s));
+    auto rows = xt::range(begin, begin + std::size_t(tape.shape(v)[0]));
+    xt::view(scores_, rows, xt::all()) = tape.tensor(v);
     const autodiff::Shape us = tape.shape(trace.users);
     if (us.rank != 3 || us[2] != user_width())
       throw std::logic_error("BatchRunner::scores: user vectors " + us.str() + ", expected width " +
                              std::to_string(user_width()));
-    const float* u = tape.value(trace.users);
-    for (std::int64_t b = 0; b < us[0]; ++b)
-      std::copy(u + b * us[1] * us[2], u + (b * us[1] + 1) * us[2], users_.begin() + (begin + b) * us[2]);
+    // (b, candidate 0, :) of the (B,C,H) user vectors
+    xt::view(users_, rows, xt::all()) = xt::view(tape.tensor(trace.users), xt::all(), 0, xt::all());
   };
   if (local <= 1)
     score(0);

@@ -52,12 +52,12 @@ class BatchRunner {
   StepResult train_step(const data::Batch& batch, Optimizer& optimizer, double learning_rate,
                         double clip_norm, std::mt19937_64& dropout_rng);
 
-  // Scores (B,C) row-major of batch.candidates (Model::score), slices scored
-  // in parallel; every rank gets the whole batch's scores.
-  const std::vector<float>& scores(const data::Batch& batch);
+  // Scores (B,C) of batch.candidates (Model::score), slices scored in
+  // parallel; every rank gets the whole batch's scores.
+  const xt::xtensor<float, 2>& scores(const data::Batch& batch);
   // The user vectors (B,user_width()) that scored each example's first
   // candidate in the last scores() call (for user_spread); on every rank.
-  const std::vector<float>& user_vectors() const { return users_; }
+  const xt::xtensor<float, 2>& user_vectors() const { return users_; }
   std::int64_t user_width() const { return model_.encoder().out_width(); }
 
  private:
@@ -84,8 +84,8 @@ class BatchRunner {
   std::vector<autodiff::GradientShard<float>> shards_;         // threads 1..N-1 (thread 0 writes the model's)
   std::vector<std::uint64_t> seeds_;                           // one per slice of every rank
   std::vector<float> losses_;                                  // one per slice of every rank
-  std::vector<float> scores_;
-  std::vector<float> users_;
+  xt::xtensor<float, 2> scores_;
+  xt::xtensor<float, 2> users_;
   int merging_ = 0;                                            // local slices of the merge under way
   std::vector<char> packed_;                                   // every rank's table gradients
 };

@@ -132,11 +132,11 @@ MetricValues evaluate(BatchRunner& runner, const data::Dataset& data, data::Spli
 
   data::Batch batch;
   while (batcher.next(batch)) {
-    const std::vector<float>& scores = runner.scores(batch);
+    const xt::xtensor<float, 2>& scores = runner.scores(batch);
     const auto c = std::size_t(all.candidates);
     for (std::int64_t b = 0; b < batch.size; ++b) {
-      const float* row = scores.data() + std::size_t(b) * c;
-      const float* user = runner.user_vectors().data() + b * width;
+      const float* row = &scores(std::size_t(b), 0);
+      const float* user = &runner.user_vectors()(std::size_t(b), 0);
       all.scores.insert(all.scores.end(), row, row + c);
       all.users.push_back(batch.users[std::size_t(b)]);
       spread.add(user);

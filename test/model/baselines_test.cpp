@@ -51,8 +51,8 @@ void check_padding_invariance(const spec::Spec& spec, unsigned seed) {
   const auto padded = m.scores(t, pointwise({{3}, {1, 2, 4, 6, 5, 0}}, {5, 2}));
   const auto mid = m.scores(t, pointwise({{2, 3, 6}}, {5}));
   const auto mid_padded = m.scores(t, pointwise({{2, 3, 6}, {1, 2, 4, 6, 5, 0, 1}}, {5, 2}));
-  BOOST_TEST(alone[0] == padded[0], tt::tolerance(1e-12));
-  BOOST_TEST(mid[0] == mid_padded[0], tt::tolerance(1e-12));
+  BOOST_TEST(alone(0, 0) == padded(0, 0), tt::tolerance(1e-12));
+  BOOST_TEST(mid(0, 0) == mid_padded(0, 0), tt::tolerance(1e-12));
 }
 
 }  // namespace
@@ -106,9 +106,9 @@ BOOST_AUTO_TEST_CASE(cnn_truncation_keeps_the_most_recent_positions) {
   const auto b = m.scores(t, pointwise({{6, 6}, {6, 3, 4, 5}}, {2, 3}, 1));
   const auto c = m.scores(t, pointwise({{6, 6}, {3, 4, 5}}, {2, 3}, 1));
   const auto d = m.scores(t, pointwise({{6, 6}, {2, 4, 5}}, {2, 3}, 1));
-  BOOST_TEST(a[1] == b[1], tt::tolerance(1e-12));
-  BOOST_TEST(a[1] == c[1], tt::tolerance(1e-12));
-  BOOST_TEST(a[1] != d[1]);
+  BOOST_TEST(a(1, 0) == b(1, 0), tt::tolerance(1e-12));
+  BOOST_TEST(a(1, 0) == c(1, 0), tt::tolerance(1e-12));
+  BOOST_TEST(a(1, 0) != d(1, 0));
 }
 
 BOOST_AUTO_TEST_CASE(cnn_kernels_start_as_the_authors_truncated_normal) {

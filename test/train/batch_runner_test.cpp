@@ -66,10 +66,12 @@ data::Batch multi_batch() {
   return b;
 }
 
-void check_close(const std::vector<float>& a, const std::vector<float>& b, const char* what) {
+// a, b: contiguous float containers (std::vector or xtensor) of the same size.
+template <class A, class B>
+void check_close(const A& a, const B& b, const char* what) {
   BOOST_REQUIRE_EQUAL(a.size(), b.size());
   double worst = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::abs(a[i] - b[i])));
+  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::abs(a.data()[i] - b.data()[i])));
   BOOST_TEST_INFO(what);
   BOOST_TEST(worst < 2e-6);
 }

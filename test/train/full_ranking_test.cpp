@@ -77,7 +77,7 @@ std::vector<std::int64_t> brute_ranks(model::Model<float>& m, const data::Datase
     b.candidates.resize(std::size_t(n));
     std::iota(b.candidates.begin(), b.candidates.end(), 0);
     b.targets.clear();
-    const std::vector<float> s = m.scores(tape, b);
+    const xt::xtensor<float, 2> s = m.scores(tape, b);  // (1, n)
     std::set<std::int32_t> touched;
     const std::int32_t user = data.user(split, c);
     for (int g = 0; g < data.num_groups(); ++g) {
@@ -89,7 +89,7 @@ std::vector<std::int64_t> brute_ranks(model::Model<float>& m, const data::Datase
     const std::int32_t positive = data.positive(split, c);
     std::int64_t rank = 0;
     for (std::int32_t j = 0; j < n; ++j)
-      rank += j != positive && !touched.count(j) && s[std::size_t(j)] >= s[std::size_t(positive)];
+      rank += j != positive && !touched.count(j) && s(0, std::size_t(j)) >= s(0, std::size_t(positive));
     ranks.push_back(rank);
   }
   return ranks;
