@@ -7,7 +7,6 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "atrank/data/data_error.hpp"
 #include "atrank/data/event_log_builder.hpp"
@@ -122,17 +121,15 @@ bool review_time(simdjson::dom::element doc, std::int64_t& time, std::string& pr
   if (!t.get(time)) return true;
   std::uint64_t u = 0;
   double d = 0;
-  constexpr double kLimit = 9.2e18;  // inside int64: the cast of a larger double is undefined
   const bool above_int64 = !t.get(u);  // an unsigned number that is no int64
   if (!above_int64 && t.get(d)) {
     problem = "missing or non-numeric field \"unixReviewTime\"";
     return false;
   }
-  if (above_int64 || !(std::fabs(d) < kLimit)) {
+  if (above_int64 || !truncate_seconds(d, time)) {
     problem = "field \"unixReviewTime\" out of range (unix seconds)";
     return false;
   }
-  time = static_cast<std::int64_t>(d);
   return true;
 }
 

@@ -3,6 +3,7 @@
 #include "atrank/data/fields.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "atrank/data/data_error.hpp"
 
@@ -100,6 +101,13 @@ bool check_id(std::string_view& id, std::string& problem) {
     problem = "holds a NUL byte (byte " + std::to_string(nul + 1) + " of the id)";
     return false;
   }
+  return true;
+}
+
+bool truncate_seconds(double seconds, std::int64_t& out) {
+  constexpr double kLimit = 9.2e18;  // just inside int64 (9.22e18)
+  if (!(std::fabs(seconds) < kLimit)) return false;
+  out = static_cast<std::int64_t>(seconds);
   return true;
 }
 

@@ -31,6 +31,10 @@ bool check_id(std::string_view& id, std::string& problem);
 
 bool parse_int64(std::string_view s, std::int64_t& out);
 
+// A number of seconds given as a double (a JSON number), truncated; false for NaN, infinities
+// and values beyond int64 (converting those is undefined behaviour).
+bool truncate_seconds(double seconds, std::int64_t& out);
+
 // "unix": integer seconds (a fractional part is truncated);
 // "iso": YYYY-MM-DD, optionally followed by 'T' or ' ' and HH:MM[:SS[.fff]] and 'Z', read as UTC.
 bool parse_time(std::string_view s, spec::TimeFormat format, std::int64_t& seconds);

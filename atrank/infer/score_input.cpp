@@ -4,7 +4,6 @@
 
 #include <simdjson.h>
 
-#include <cmath>
 #include <limits>
 
 #include "atrank/data/fields.hpp"
@@ -111,8 +110,7 @@ class LineParser {
     std::string_view s;
     if (!e.get(t)) return t;
     if (!e.get(d)) {
-      constexpr double kLimit = 9.2e18;  // inside int64
-      if (std::isfinite(d) && std::fabs(d) < kLimit) return std::int64_t(d);
+      if (data::truncate_seconds(d, t)) return t;
       fail(field, "time out of range");
     }
     if (!e.get(s)) {
