@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "atrank/data/data_error.hpp"
 #include "atrank/data/event_log_builder.hpp"
@@ -114,21 +115,25 @@ struct Review {
   std::int64_t time = 0;
 };
 
-// unixReviewTime as a signed, unsigned or floating-point JSON number.
-bool review_time(simdjson::dom::element doc, std::int64_t& time) {
+// unixReviewTime as a signed, unsigned or floating-point JSON number (truncated) within int64;
+// false with `problem` otherwise.
+bool review_time(simdjson::dom::element doc, std::int64_t& time, std::string& problem) {
   auto t = doc["unixReviewTime"];
   if (!t.get(time)) return true;
   std::uint64_t u = 0;
   double d = 0;
-  if (!t.get(u)) {
-    time = static_cast<std::int64_t>(u);
-    return true;
+  constexpr double kLimit = 9.2e18;  // inside int64: the cast of a larger double is undefined
+  const bool above_int64 = !t.get(u);  // an unsigned number that is no int64
+  if (!above_int64 && t.get(d)) {
+    problem = "missing or non-numeric field \"unixReviewTime\"";
+    return false;
   }
-  if (!t.get(d)) {
-    time = static_cast<std::int64_t>(d);
-    return true;
+  if (above_int64 || !(std::fabs(d) < kLimit)) {
+    problem = "field \"unixReviewTime\" out of range (unix seconds)";
+    return false;
   }
-  return false;
+  time = static_cast<std::int64_t>(d);
+  return true;
 }
 
 // False with `problem` when a field is missing, of the wrong type, or not a valid id.
@@ -141,10 +146,7 @@ bool parse_review(simdjson::dom::element doc, Review& r, std::string& problem) {
     problem = "missing or non-string field \"asin\"";
     return false;
   }
-  if (!review_time(doc, r.time)) {
-    problem = "missing or non-numeric field \"unixReviewTime\"";
-    return false;
-  }
+  if (!review_time(doc, r.time, problem)) return false;
   for (auto [id, name] : {std::pair{&r.user, "reviewerID"}, std::pair{&r.item, "asin"}}) {
     if (!check_id(*id, problem)) {
       problem = std::string("field \"") + name + "\" " + problem;

@@ -1,10 +1,13 @@
 // Streaming line reader over zlib's gz* API, which reads gzip and plain files alike.
-// The buffer grows for long lines and always keeps padding so parsers may read past a line's end.
+// The buffers fit a small file (importers open many: attribute files, id maps), hold a 1 MiB
+// chunk of a large one, grow for long lines, and always keep padding so parsers may read past a
+// line's end.
 #include "atrank/data/line_reader.hpp"
 
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -14,24 +17,34 @@ namespace atrank::data {
 
 namespace {
 constexpr std::size_t kChunk = std::size_t{1} << 20;
-constexpr unsigned kGzipBuffer = 256 * 1024;
+constexpr std::size_t kSmallest = 4096;
+constexpr std::size_t kGzipBuffer = 256 * 1024;  // zlib's input buffer (its output buffer is twice that)
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 }
 
-void require_file(const std::string& path, const std::string& what) {
+namespace {
+// The file's size in bytes (a regular file's); throws DataError naming `what` otherwise.
+std::size_t file_size(const std::string& path, const std::string& what) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
     throw DataError(what + ": no such file: " + path);
   if (!S_ISREG(st.st_mode)) throw DataError(what + ": not a regular file: " + path);
+  return static_cast<std::size_t>(st.st_size);
 }
+}  // namespace
+
+void require_file(const std::string& path, const std::string& what) { file_size(path, what); }
 
 LineReader::LineReader(std::string path) : path_(std::move(path)) {
-  require_file(path_, "input file");
+  // Buffers no larger than the file (a gzip file's size only bounds the first read: the line
+  // buffer grows if a line needs more).
+  const std::size_t size = file_size(path_, "input file");
+  room_ = std::clamp(size, kSmallest, kChunk);
   gzFile f = gzopen(path_.c_str(), "rb");
   if (!f) throw DataError(path_ + ": cannot open: " + std::strerror(errno));
-  gzbuffer(f, kGzipBuffer);
+  gzbuffer(f, static_cast<unsigned>(std::clamp(size, kSmallest, kGzipBuffer)));
   gz_ = f;
-  buf_.resize(kChunk + kPadding);
+  buf_.reset(new char[room_ + kPadding]);
 }
 
 LineReader::~LineReader() {
@@ -42,15 +55,19 @@ std::string LineReader::where() const { return path_ + ":" + std::to_string(line
 
 bool LineReader::fill() {
   if (eof_) return false;
-  // Move the unread tail to the front, grow if the buffer is full of one long line.
+  // Move the unread tail to the front, grow if the buffer is over half full of one long line.
   if (begin_ > 0) {
-    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
   }
-  if (buf_.size() - end_ < kChunk / 2 + kPadding) buf_.resize(buf_.size() * 2);
-  const std::size_t room = buf_.size() - end_ - kPadding;
-  const int n = gzread(static_cast<gzFile>(gz_), buf_.data() + end_, static_cast<unsigned>(room));
+  if (room_ - end_ < room_ / 2) {
+    std::unique_ptr<char[]> bigger(new char[2 * room_ + kPadding]);
+    std::memcpy(bigger.get(), buf_.get(), end_);
+    buf_ = std::move(bigger);
+    room_ *= 2;
+  }
+  const int n = gzread(static_cast<gzFile>(gz_), buf_.get() + end_, static_cast<unsigned>(room_ - end_));
   if (n < 0) {
     int code = 0;
     const char* msg = gzerror(static_cast<gzFile>(gz_), &code);
@@ -66,6 +83,7 @@ bool LineReader::fill() {
     return false;
   }
   end_ += static_cast<std::size_t>(n);
+  std::memset(buf_.get() + end_, 0, kPadding);  // what a parser reads past the last line is defined
   return true;
 }
 
@@ -79,7 +97,7 @@ bool LineReader::next(std::string_view& line) {
 bool LineReader::read_line(std::string_view& line) {
   std::size_t scan = begin_;
   for (;;) {
-    const char* data = buf_.data();
+    const char* data = buf_.get();
     const void* nl = std::memchr(data + scan, '\n', end_ - scan);
     if (nl) {
       const std::size_t pos = static_cast<const char*>(nl) - data;
@@ -96,7 +114,7 @@ bool LineReader::read_line(std::string_view& line) {
       // Last line without a final newline.
       std::size_t len = end_ - begin_;
       if (len > 0 && buf_[begin_ + len - 1] == '\r') --len;
-      line = std::string_view(buf_.data() + begin_, len);
+      line = std::string_view(buf_.get() + begin_, len);
       begin_ = end_;
       ++line_number_;
       return true;

@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <memory>
 #include <string_view>
-#include <vector>
 
 namespace atrank::data {
 
@@ -37,7 +37,9 @@ class LineReader {
 
   std::string path_;
   void* gz_ = nullptr;  // gzFile; zlib also reads non-gzip files transparently
-  std::vector<char> buf_;
+  // Not value-initialised: only bytes read into it (and the padding after them) are ever looked at.
+  std::unique_ptr<char[]> buf_;
+  std::size_t room_ = 0;             // bytes buf_ can read into; kPadding more follow
   std::size_t begin_ = 0, end_ = 0;  // unread bytes are buf_[begin_, end_)
   bool eof_ = false;
   std::int64_t line_number_ = 0;

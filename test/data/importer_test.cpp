@@ -107,6 +107,32 @@ BOOST_AUTO_TEST_CASE(amazon_bad_lines) {
              log.report.messages.at(2));
 }
 
+BOOST_AUTO_TEST_CASE(amazon_review_times_outside_int64_are_bad_lines) {
+  // Found by the amazon fuzzer: a double beyond int64 was cast (undefined), an unsigned one wrapped.
+  TempDir dir;
+  write_text(dir.file("reviews_Test_5.json"),
+             "{\"reviewerID\": \"U1\", \"asin\": \"A\", \"unixReviewTime\": 1.3e95}\n"
+             "{\"reviewerID\": \"U1\", \"asin\": \"B\", \"unixReviewTime\": 18446744073709551615}\n"
+             "{\"reviewerID\": \"U1\", \"asin\": \"C\", \"unixReviewTime\": -9.3e18}\n"
+             "{\"reviewerID\": \"U1\", \"asin\": \"D\", \"unixReviewTime\": 1300000000.7}\n"
+             "{\"reviewerID\": \"U1\", \"asin\": \"E\", \"unixReviewTime\": \"soon\"}\n");
+  write_text(dir.file("meta_Test.json"), "{'asin': 'D', 'categories': [['X']]}\n");
+  spec::DataSpec d;
+  d.source = "amazon";
+  d.path = dir.path();
+  d.amazon_category = "Test";
+  BOOST_TEST(contains(error_of([&] { import_events(d); }),
+                      "reviews_Test_5.json:1: field \"unixReviewTime\" out of range (unix seconds)"));
+  d.skip_bad_lines = true;
+  const EventLog log = import_events(d);
+  BOOST_TEST_REQUIRE(log.size() == 1u);
+  BOOST_TEST(log.times[0] == 1300000000);
+  BOOST_TEST(log.report.get("skipped_lines") == 4);
+  BOOST_TEST(contains(log.report.messages.at(1), ":2: field \"unixReviewTime\" out of range"));
+  BOOST_TEST(contains(log.report.messages.at(2), ":3: field \"unixReviewTime\" out of range"));
+  BOOST_TEST(contains(log.report.messages.at(3), ":5: missing or non-numeric field \"unixReviewTime\""));
+}
+
 BOOST_AUTO_TEST_CASE(missing_unreadable_and_empty_files) {
   TempDir dir;
   spec::DataSpec d;

@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
 done
 [ ${#limit[@]} -gt 0 ] || { echo "fuzz.sh: give --seconds N and/or --runs N" >&2; exit 2; }
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(spec csv amazon python_literal movielens cache checkpoint)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(spec csv amazon python_literal movielens cache checkpoint score)
 
 status=0
 mkdir -p "$build/fuzz-artifacts" "$build/fuzz-logs"

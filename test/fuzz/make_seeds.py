@@ -98,6 +98,53 @@ def movielens_seeds():
         items.encode())
 
 
+def score_seeds():
+    # options: bit 0 candidates (score; else recommend), bit 3 with bit 0 candidates optional (explain),
+    # bit 1 skip bad lines, bit 2 default task query.
+    # Schema (score_fuzz.cpp): click -> items i0 i1 i2 17, search -> queries q0 q1; tasks item, query.
+    ok = ('{"history": [{"object": "i1", "behavior": "click", "time": 100}, {"object": "q0", "behavior": "search", '
+          '"time": "1970-01-02T00:00:00Z"}, {"object": 17, "behavior": "click", "time": 150.5}], '
+          '"candidates": ["i2", 17], "task": "item", "time": 300, "user": "alice"}\n')
+    query = '{"history": [], "candidates": ["q1"], "task": "query", "time": "2014-01-02"}\n'
+    put("score", "valid", b"\x01" + (ok + query).encode())
+    put("score", "valid-recommend", b"\x04" + '{"history": [{"object": "q1", "behavior": "search", "time": 5}]}\n'
+        '{"history": [{"object": "i0", "behavior": "click", "time": "86400"}], "task": "item", "user": 7}\n'.encode())
+    put("score", "explain-skip", b"\x0b" + (ok + '{"history": [{"object": "i2", "behavior": "click", "time": 9}]}\n'
+                                             '{"history": [], "candidates": []}\n').encode())
+    put("score", "bom-crlf-blank", b"\x01" + "\ufeff".encode() + ok.replace("\n", "\r\n").encode() + b"\n  \t\n" +
+        query.encode())
+    put("score", "unknown-ids-skip", b"\x03" + (
+        '{"history": [{"object": "i9", "behavior": "click", "time": 1}], "candidates": ["i1"]}\n'
+        '{"history": [], "candidates": ["q0"]}\n'
+        '{"history": [{"object": "i1", "behavior": "sleep", "time": 1}], "candidates": ["i1"]}\n'
+        '{"history": [], "candidates": ["i1"], "task": "coupon"}\n' + ok).encode())
+    put("score", "missing-fields-skip", b"\x03" + (
+        '{"candidates": ["i1"]}\n{"history": []}\n{"history": [], "candidates": []}\n'
+        '{"history": [{"behavior": "click", "time": 1}], "candidates": ["i1"]}\n'
+        '{"history": [{"object": "i1", "time": 1}], "candidates": ["i1"]}\n'
+        '{"history": [{"object": "i1", "behavior": "click"}], "candidates": ["i1"]}\n' + ok).encode())
+    put("score", "wrong-types-skip", b"\x03" + (
+        '[1, 2]\n"text"\nnull\n{"history": {}, "candidates": ["i1"]}\n{"history": [], "candidates": [true]}\n'
+        '{"history": [], "candidates": ["i1"], "task": 3}\n{"history": [7], "candidates": ["i1"]}\n'
+        '{"history": [{"object": [], "behavior": 1, "time": false}], "candidates": ["i1"]}\n'
+        '{"history": [], "candidates": ["i1"], "colour": 1}\n{"history": [], "history": [], "candidates": ["i1"]}\n'
+        '{"history": [], "candidates": ["i1"], "user": ""}\n{"history": [}, \n' + ok).encode())
+    put("score", "huge-numbers-skip", b"\x03" + (
+        '{"history": [{"object": 18446744073709551615, "behavior": "click", "time": 9223372036854775807}], '
+        '"candidates": [-9223372036854775808], "time": -9223372036854775808}\n'
+        '{"history": [{"object": "i1", "behavior": "click", "time": 1e300}], "candidates": ["i1"]}\n'
+        '{"history": [{"object": "i1", "behavior": "click", "time": -9.3e18}], "candidates": ["i1"]}\n'
+        '{"history": [], "candidates": [1e400], "time": "99999999999999999999"}\n'
+        '{"history": [], "candidates": [17], "time": "9999-12-31T23:59:59Z"}\n').encode())
+    # Deeper than simdjson's limit of 1024 levels, and just inside it (each under libFuzzer's
+    # default -max_len of 4096 bytes: a larger seed would make every input of the run longer).
+    put("score", "deep-nesting", b"\x03" + ('{"history": [' + "[" * 1030 + "]" * 1030 + '], "candidates": ["i1"]}\n')
+        .encode())
+    put("score", "deep-nesting-inside-limit", b"\x03" + ('{"history": [], "candidates": ["i1"], "user": ' + "[" * 1020 +
+                                                          "]" * 1020 + "}\n").encode())
+    put("score", "no-final-newline", b"\x00" + b'{"history": [{"object": "i2", "behavior": "click", "time": 3}]}')
+
+
 def binary_seeds(atrank):
     spec = os.path.join(ROOT, "cache", "spec.toml")
     events = os.path.join(ROOT, "cache", "events.csv")
@@ -121,6 +168,7 @@ def main():
     amazon_seeds()
     python_literal_seeds()
     movielens_seeds()
+    score_seeds()
     binary_seeds(os.path.abspath(sys.argv[1]))
 
 
