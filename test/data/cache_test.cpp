@@ -311,7 +311,8 @@ struct Crafted {
     for (std::size_t i = 0; i < sections(); ++i) {
       const std::size_t e = table() + 64 * i;
       const std::uint64_t off = u64(e + 40), n = u64(e + 48);
-      if (off + n <= bytes.size()) set(e + 56, XXH3_64bits(bytes.data() + off, n));
+      // (crafted sections may point anywhere: no off + n, which can wrap around)
+      if (off <= bytes.size() && n <= bytes.size() - off) set(e + 56, XXH3_64bits(bytes.data() + off, n));
     }
     set(56, XXH3_64bits(bytes.data() + table(), 64 * sections()));
   }

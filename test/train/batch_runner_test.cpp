@@ -148,7 +148,15 @@ BOOST_AUTO_TEST_CASE(split_batches_give_the_whole_batch_update_with_weighted_tas
 // names what was being built, never a bare std::bad_alloc or a std::terminate. Runs in a child process
 // whose address space is limited; not under AddressSanitizer, whose allocator aborts instead, nor
 // under ThreadSanitizer, whose shadow memory needs more address space than the limit leaves.
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+// (GCC defines __SANITIZE_*; clang answers __has_feature.)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ATRANK_SANITIZED_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define ATRANK_SANITIZED_BUILD 1
+#endif
+#endif
+#ifndef ATRANK_SANITIZED_BUILD
 namespace {
 
 // The bytes this process maps now.
