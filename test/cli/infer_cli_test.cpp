@@ -19,6 +19,7 @@
 #include "atrank/train/checkpoint.hpp"
 #include "test/cli/run_binary.hpp"
 
+using atrank::test::has;
 using atrank::test::Outcome;
 using atrank::test::read_text;
 using atrank::test::run_atrank;
@@ -28,8 +29,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;

@@ -47,4 +47,6 @@ class Started {
 void write_text(const std::string& path, const std::string& text);
 std::string read_text(const std::string& path);
 
+inline bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
 }  // namespace atrank::test

@@ -11,8 +11,6 @@
 
 namespace atrank::test {
 
-inline bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
 // A small ATRank spec over `data/events.csv` (relative to the working directory).
 inline std::string tiny_spec(const std::string& data_lines = "path = \"data\"\nfiles = [\"events.csv\"]\n") {
   return "name = \"tiny\"\n[data]\nsource = \"csv\"\n" + data_lines +
