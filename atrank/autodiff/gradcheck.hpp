@@ -46,6 +46,13 @@ inline GradCheckReport check_gradients(ParamArena<double>& params,
   for (std::size_t i = 0; i < n_out; ++i)
     if (!std::isfinite(tape.value(out)[i])) report.finite = false;
 
+  // Backward twice on the one tape, keeping the second: the first leaves
+  // gradients in the tape's buffers, as the previous step of training does,
+  // so an op that adds into a buffer it should overwrite (as its first
+  // writer) shows here as a wrong gradient.
+  tape.backward_from(out, w.data());
+  tape.clear();
+  out = build(tape);
   params.zero_grad();
   for (auto* tb : tables) tb->grad.clear();
   tape.backward_from(out, w.data());

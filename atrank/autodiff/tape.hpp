@@ -45,8 +45,22 @@ struct Node {
   std::vector<T> saved;            // forward values the backward needs
   std::vector<std::int32_t> index; // integer inputs (ids, lengths); never differentiated
 
+  // Own buffers only grow: a slot reused for a smaller node keeps its size,
+  // so a later larger node is not zero-filled again (std::vector::resize).
   std::vector<T> own_value;
   std::vector<T> own_grad;
+  // During backward: no op has written this node's own gradient yet, so its
+  // buffer holds stale values that count as zeros (see Tape::input_grad).
+  bool grad_pending = false;
+};
+
+// Where an op writes the gradient of one of its inputs: add into `data`, or,
+// when `overwrite`, store (the op is the first writer of a pending buffer).
+template <class T>
+struct GradTarget {
+  T* data = nullptr;
+  bool overwrite = false;
+  explicit operator bool() const { return data != nullptr; }
 };
 
 // The attribute struct the op of node n stored (throws if n holds another op's).
@@ -93,6 +107,7 @@ class Tape {
     n.op = name;
     n.value = value;
     n.grad = grad;
+    n.grad_pending = false;
     n.requires_grad = grad != nullptr;
     return Var{size_ - 1};
   }
@@ -110,7 +125,11 @@ class Tape {
   T* value(Var v) { return node(v).value; }
   const T* value(Var v) const { return node(v).value; }
   // Gradient buffer of v; null when v does not require a gradient.
-  T* grad(Var v) { return node(v).grad; }
+  T* grad(Var v) {
+    Node<T>& n = node(v);
+    settle(n);
+    return n.grad;
+  }
   bool requires_grad(Var v) const { return node(v).requires_grad; }
   // xtensor views of v's value and gradient (no copy; valid until clear()).
   TensorView<T> tensor(Var v) { return tensor_view(value(v), tensor_shape(shape(v))); }
@@ -120,10 +139,28 @@ class Tape {
     return tensor_view(grad(v), tensor_shape(shape(v)));
   }
 
-  // The gradient buffer of input k of node n; null when the op has no input k
-  // (an optional input left out) or the input needs no gradient.
+  // The gradient buffer of input k of node n, to add into; null when the op
+  // has no input k (an optional input left out) or the input needs no
+  // gradient. Own buffers are zeroed here, by their first writer, rather
+  // than all at once before backward: the zeros are still in cache when
+  // they are added to.
   T* input_grad(Node<T>& n, std::size_t k) {
-    return k < n.in.size() ? nodes_[std::size_t(n.in[k])].grad : nullptr;
+    if (k >= n.in.size()) return nullptr;
+    Node<T>& in = nodes_[std::size_t(n.in[k])];
+    settle(in);
+    return in.grad;
+  }
+
+  // input_grad for an op that sets every element of input k's gradient at
+  // once: the first writer of an own buffer stores instead of zeroing and
+  // adding (one pass instead of two). The op must finish writing input k
+  // before it asks for any other input's gradient (an input may appear twice).
+  GradTarget<T> input_grad_target(Node<T>& n, std::size_t k) {
+    if (k >= n.in.size()) return {};
+    Node<T>& in = nodes_[std::size_t(n.in[k])];
+    const bool overwrite = in.grad_pending;
+    in.grad_pending = false;
+    return {in.grad, overwrite};
   }
   const T* input_value(const Node<T>& n, std::size_t k) const {
     return nodes_[std::size_t(n.in[k])].value;
@@ -133,8 +170,9 @@ class Tape {
   }
 
   // Seeds d(loss)/d(loss) = 1 and walks the tape backwards. The loss must be
-  // a scalar (one element). Own gradient buffers are zeroed first; external
-  // ones (parameters) are accumulated into.
+  // a scalar (one element). Own gradient buffers start at zero (written or
+  // zeroed by their first writer, see input_grad); external ones
+  // (parameters) are accumulated into.
   void backward(Var loss) {
     if (node(loss).shape.numel() != 1)
       throw std::invalid_argument("backward: loss must have one element, got shape " +
@@ -149,15 +187,19 @@ class Tape {
     for (int i = 0; i < size_; ++i) {
       Node<T>& n = nodes_[i];
       if (!n.requires_grad || n.backward == nullptr) continue;
-      n.own_grad.assign(static_cast<std::size_t>(n.shape.numel()), T(0));
+      grow(n.own_grad, n.shape.numel());
       n.grad = n.own_grad.data();
+      n.grad_pending = true;
     }
     Node<T>& l = node(out);
     if (!l.requires_grad) return;
+    settle(l);
     for (std::int64_t i = 0; i < l.shape.numel(); ++i) l.grad[i] += seed[i];
     for (int i = out.id; i >= 0; --i) {
       Node<T>& n = nodes_[i];
-      if (n.requires_grad && n.backward != nullptr) n.backward(*this, n);
+      if (!n.requires_grad || n.backward == nullptr) continue;
+      settle(n);  // no consumer wrote it: a zero gradient
+      n.backward(*this, n);
     }
   }
 
@@ -171,15 +213,25 @@ class Tape {
     Node<T>& n = next_node();
     n.shape = shape;
     n.op = op;
-    n.own_value.resize(static_cast<std::size_t>(shape.numel()));
+    grow(n.own_value, shape.numel());
     n.value = n.own_value.data();
     n.grad = nullptr;
+    n.grad_pending = false;
     n.requires_grad = false;
     for (It v = first; v != last; ++v) {
       n.in.push_back(v->id);
       n.requires_grad = n.requires_grad || node(*v).requires_grad;
     }
     return Var{size_ - 1};
+  }
+  static void grow(std::vector<T>& buffer, std::int64_t numel) {
+    if (buffer.size() < static_cast<std::size_t>(numel)) buffer.resize(static_cast<std::size_t>(numel));
+  }
+  // Zeroes a pending own gradient (one nobody has written yet).
+  static void settle(Node<T>& n) {
+    if (!n.grad_pending) return;
+    std::fill(n.grad, n.grad + n.shape.numel(), T(0));
+    n.grad_pending = false;
   }
   // The next node, reset; its buffers keep their capacity from earlier steps.
   Node<T>& next_node() {

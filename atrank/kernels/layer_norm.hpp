@@ -53,10 +53,11 @@ inline void layer_norm_rows(const T* x, std::int64_t rows, const T* gamma, const
   for (; r < rows; ++r) layer_norm_row(x + r * C, gamma, beta, C, eps, y + r * C, &stats[2 * r], &stats[2 * r + 1]);
 }
 
-// g: (C) d(loss)/dy. Accumulates into gx, ggamma, gbeta (each may be null):
+// g: (C) d(loss)/dy. Accumulates into ggamma, gbeta (each may be null) and
+// into gx (Accumulate) or stores it (may be null):
 // xhat = (x - mean) rstd, dxhat = g gamma,
-// gx += rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)).
-template <class T>
+// gx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)).
+template <bool Accumulate, class T>
 inline void layer_norm_row_backward(const T* x, const T* gamma, const T* g, std::int64_t C,
                                     T mean, T rstd, T* gx, T* ggamma, T* gbeta) {
   T m1 = T(0), m2 = T(0);
@@ -73,8 +74,65 @@ inline void layer_norm_row_backward(const T* x, const T* gamma, const T* g, std:
   m2 /= T(C);
   for (std::int64_t j = 0; j < C; ++j) {
     const T xhat = (x[j] - mean) * rstd;
-    gx[j] += rstd * (g[j] * gamma[j] - m1 - xhat * m2);
+    const T d = rstd * (g[j] * gamma[j] - m1 - xhat * m2);
+    if constexpr (Accumulate) {
+      gx[j] += d;
+    } else {
+      gx[j] = d;
+    }
   }
+}
+
+// layer_norm_row_backward for `rows` rows (row stride C; stats (rows,2) as
+// layer_norm_rows writes them), kRowGroup rows side by side so that their
+// sums overlap (see row_sums.hpp); bit-identical to a loop over
+// layer_norm_row_backward: every sum, ggamma[j] and gbeta[j] included, adds
+// its terms in the same order.
+template <bool Accumulate, class T>
+inline void layer_norm_rows_backward(const T* x, std::int64_t rows, const T* gamma, const T* g,
+                                     std::int64_t C, const T* stats, T* gx, T* ggamma, T* gbeta) {
+  std::int64_t r = 0;
+  for (; r + kRowGroup <= rows; r += kRowGroup) {
+    const T* xr = x + r * C;
+    const T* gr = g + r * C;
+    T mean[kRowGroup], rstd[kRowGroup], m1[kRowGroup] = {}, m2[kRowGroup] = {};
+    for (std::int64_t k = 0; k < kRowGroup; ++k) {
+      mean[k] = stats[2 * (r + k)];
+      rstd[k] = stats[2 * (r + k) + 1];
+    }
+    for (std::int64_t j = 0; j < C; ++j) {
+      T sg = ggamma ? ggamma[j] : T(0), sb = gbeta ? gbeta[j] : T(0);
+      for (std::int64_t k = 0; k < kRowGroup; ++k) {
+        const T gv = gr[k * C + j];
+        const T xhat = (xr[k * C + j] - mean[k]) * rstd[k];
+        const T dxhat = gv * gamma[j];
+        m1[k] += dxhat;
+        m2[k] += dxhat * xhat;
+        sg += gv * xhat;
+        sb += gv;
+      }
+      if (ggamma) ggamma[j] = sg;
+      if (gbeta) gbeta[j] = sb;
+    }
+    if (gx == nullptr) continue;
+    for (std::int64_t k = 0; k < kRowGroup; ++k) {
+      const T a = m1[k] / T(C), b = m2[k] / T(C);
+      const T* xk = xr + k * C;
+      const T* gk = gr + k * C;
+      T* dk = gx + (r + k) * C;
+      for (std::int64_t j = 0; j < C; ++j) {
+        const T d = rstd[k] * (gk[j] * gamma[j] - a - (xk[j] - mean[k]) * rstd[k] * b);
+        if constexpr (Accumulate) {
+          dk[j] += d;
+        } else {
+          dk[j] = d;
+        }
+      }
+    }
+  }
+  for (; r < rows; ++r)
+    layer_norm_row_backward<Accumulate>(x + r * C, gamma, g + r * C, C, stats[2 * r], stats[2 * r + 1],
+                                        gx ? gx + r * C : nullptr, ggamma, gbeta);
 }
 
 }  // namespace atrank::kernels

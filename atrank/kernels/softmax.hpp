@@ -3,12 +3,14 @@
 // only its first `len` entries.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
+
+#include "atrank/kernels/exp.hpp"
 
 namespace atrank::kernels {
 
-// x: (L) scores, p: (L) probabilities. p[j] = softmax(x[0..len))[j] for j < len,
+// x: (L) scores, p: (L) probabilities. p[j] = softmax(x[0..len))[j] for j < len
+// (exponentials by exp_nonpositive, within a few ulp of std::exp),
 // p[j] = 0 exactly for j >= len; len == 0 gives an all-zero row (never NaN).
 // p may be x itself (in place).
 template <class T>
@@ -16,11 +18,11 @@ inline void softmax_row(const T* x, std::int64_t len, std::int64_t L, T* p) {
   if (len > 0) {
     T m = x[0];
     for (std::int64_t j = 1; j < len; ++j) m = x[j] > m ? x[j] : m;
+    // Exponentials and their sum in separate loops: the first vectorises,
+    // the sum keeps its order (j = 0, 1, ...).
+    for (std::int64_t j = 0; j < len; ++j) p[j] = exp_nonpositive(x[j] - m);
     T s = T(0);
-    for (std::int64_t j = 0; j < len; ++j) {
-      p[j] = std::exp(x[j] - m);
-      s += p[j];
-    }
+    for (std::int64_t j = 0; j < len; ++j) s += p[j];
     const T inv = T(1) / s;  // s >= 1: the max term is exp(0)
     for (std::int64_t j = 0; j < len; ++j) p[j] *= inv;
   }

@@ -23,6 +23,17 @@ Var activate(Tape<T>& t, Var x, Activation a) {
   return x;
 }
 
+namespace {
+
+// act(x w + b); a ReLU runs inside the dense op (one node, one pass).
+template <class T>
+Var dense_activated(Tape<T>& t, Var x, Var w, Var b, Activation a) {
+  if (a == Activation::Relu) return autodiff::dense_relu(t, x, w, b);
+  return activate(t, autodiff::dense(t, x, w, b), a);
+}
+
+}  // namespace
+
 template <class T>
 Dense<T> Dense<T>::make(Params<T>& p, const std::string& scope, std::int64_t in, std::int64_t out,
                         Activation act, bool use_bias) {
@@ -41,7 +52,7 @@ Dense<T> Dense<T>::make(Params<T>& p, const std::string& scope, std::int64_t in,
 template <class T>
 Var Dense<T>::operator()(Tape<T>& t, Params<T>& p, Var x) const {
   const Var b = bias >= 0 ? p.on(t, bias) : Var{};
-  return activate(t, autodiff::dense(t, x, p.on(t, kernel), b), act);
+  return dense_activated(t, x, p.on(t, kernel), b, act);
 }
 
 template <class T>
@@ -53,7 +64,7 @@ Var Dense<T>::prefix(Tape<T>& t, Params<T>& p, Var x) const {
                                 " features, the layer only " + std::to_string(in));
   const Var w = autodiff::slice(t, p.on(t, kernel), 0, 0, rows);  // (rows, out)
   const Var b = bias >= 0 ? p.on(t, bias) : Var{};
-  return activate(t, autodiff::dense(t, x, w, b), act);
+  return dense_activated(t, x, w, b, act);
 }
 
 template struct Dense<float>;

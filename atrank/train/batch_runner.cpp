@@ -95,7 +95,12 @@ StepResult BatchRunner::train_step(const data::Batch& batch, Optimizer& optimize
   const auto exchange_start = std::chrono::steady_clock::now();
   if (comm_.size() > 1)
     comm_.share_ranges(losses_.data(), rank_offsets(comm_.size(), pool_.size(), k, k, sizeof(float)));
+  merged_squares_ = 0;
   if (k > 1 || comm_.size() > 1) merge_gradients(local);
+  // One process merging its threads' slices has the final dense gradients
+  // (and their squares, summed as they were merged); across ranks merge_dense
+  // sees partial sums only.
+  const bool squares_merged = k > 1 && comm_.size() == 1;
 
   StepResult r;
   r.bytes_received = comm_.bytes_received() - received_before;
@@ -106,7 +111,8 @@ StepResult BatchRunner::train_step(const data::Batch& batch, Optimizer& optimize
     model_.zero_grad();
     return r;
   }
-  r.grad_norm = global_grad_norm(model_.dense(), model_.tables());
+  r.grad_norm = squares_merged ? std::sqrt(merged_squares_ + table_grad_squares(model_.tables()))
+                               : global_grad_norm(model_.dense(), model_.tables());
   if (!std::isfinite(r.grad_norm)) {
     model_.zero_grad();
     return r;
@@ -129,7 +135,9 @@ void BatchRunner::merge_gradients(int local) {
 }
 
 // Entries [begin, end) of the dense gradients: the ranks' before (prefix), then
-// this rank's slices in order; resets the shards for the next step.
+// this rank's slices in order; resets the shards for the next step. Block by
+// block, so that a block is still in cache for the next slice and for the
+// sum of its squares (merged_squares_).
 void BatchRunner::merge_dense(void* self, const float* prefix, std::size_t begin, std::size_t end) {
   auto& r = *static_cast<BatchRunner*>(self);
   float* dense = r.model_.dense().grads().data();
@@ -137,12 +145,17 @@ void BatchRunner::merge_dense(void* self, const float* prefix, std::size_t begin
     std::copy(prefix + begin, prefix + end, dense + begin);
     return;
   }
-  if (prefix != nullptr)
-    for (std::size_t i = begin; i < end; ++i) dense[i] = prefix[i] + dense[i];
-  for (int s = 1; s < r.merging_; ++s) {
-    float* shard = r.shards_[std::size_t(s)].dense.data();
-    for (std::size_t i = begin; i < end; ++i) dense[i] += shard[i];
-    std::fill(shard + begin, shard + end, 0.f);
+  constexpr std::size_t kBlock = 2048;  // 8 KiB of each buffer
+  for (std::size_t b0 = begin; b0 < end; b0 += kBlock) {
+    const std::size_t b1 = std::min(end, b0 + kBlock);
+    if (prefix != nullptr)
+      for (std::size_t i = b0; i < b1; ++i) dense[i] = prefix[i] + dense[i];
+    for (int s = 1; s < r.merging_; ++s) {
+      float* shard = r.shards_[std::size_t(s)].dense.data();
+      for (std::size_t i = b0; i < b1; ++i) dense[i] += shard[i];
+      std::fill(shard + b0, shard + b1, 0.f);
+    }
+    r.merged_squares_ += sum_of_squares(dense + b0, b1 - b0);
   }
 }
 

@@ -87,6 +87,7 @@ class BatchRunner {
   xt::xtensor<float, 2> scores_;
   xt::xtensor<float, 2> users_;
   int merging_ = 0;                                            // local slices of the merge under way
+  double merged_squares_ = 0;                                  // sum of squares of the merged dense gradients
   std::vector<char> packed_;                                   // every rank's table gradients
 };
 

@@ -6,13 +6,27 @@
 
 namespace atrank::train {
 
+double sum_of_squares(const float* g, std::size_t n) {
+  constexpr std::size_t kPartials = 8;
+  double partial[kPartials] = {};
+  std::size_t i = 0;
+  for (; i + kPartials <= n; i += kPartials)
+    for (std::size_t k = 0; k < kPartials; ++k) partial[k] += double(g[i + k]) * g[i + k];
+  double sq = 0;
+  for (; i < n; ++i) sq += double(g[i]) * g[i];
+  for (const double p : partial) sq += p;
+  return sq;
+}
+
+double table_grad_squares(const std::vector<EmbeddingTable<float>*>& tables) {
+  double sq = 0;
+  for (const auto* t : tables) sq += sum_of_squares(t->grad.values.data(), t->grad.values.size());
+  return sq;
+}
+
 double global_grad_norm(const ParamArena<float>& params,
                         const std::vector<EmbeddingTable<float>*>& tables) {
-  double sq = 0;
-  for (float g : params.grads()) sq += double(g) * g;
-  for (const auto* t : tables)
-    for (float g : t->grad.values) sq += double(g) * g;
-  return std::sqrt(sq);
+  return std::sqrt(sum_of_squares(params.grads().data(), params.size()) + table_grad_squares(tables));
 }
 
 void Optimizer::attach(const ParamArena<float>& params,

@@ -21,6 +21,13 @@ struct OptimizerConfig {
   double adagrad_init = 0.1;                        // adagrad initial accumulator
 };
 
+// Sum of g[i]^2 over [0, n) in double, in several partial sums (the loop
+// vectorises; one chain of dependent additions would not).
+double sum_of_squares(const float* g, std::size_t n);
+
+// Sum of squares of every sparse slice of every table's gradient.
+double table_grad_squares(const std::vector<EmbeddingTable<float>*>& tables);
+
 // Global L2 norm of all gradients as tf.clip_by_global_norm sees them: the
 // dense arena plus every sparse slice of every table (a row looked up twice
 // contributes two slices, not their sum).

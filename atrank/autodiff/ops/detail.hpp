@@ -8,6 +8,7 @@
 #include <string>
 
 #include "atrank/autodiff/shape.hpp"
+#include "atrank/autodiff/tape.hpp"
 #include "atrank/tensor/tensor.hpp"
 
 namespace atrank::autodiff::detail {
@@ -50,6 +51,24 @@ inline void check_lengths(const char* op, const std::int32_t* lengths, std::int6
       throw std::invalid_argument(std::string(op) + ": lengths[" + std::to_string(i) + "] = " +
                                   std::to_string(lengths[i]) + " outside [0, " +
                                   std::to_string(max) + "]");
+}
+
+// g.data[i] = f(i) or g.data[i] += f(i) (as g says) for i in [0, n): one
+// loop each, so both vectorise.
+template <class T, class F>
+void put_grad(const GradTarget<T>& g, std::int64_t n, F&& f) {
+  T* d = g.data;
+  if (g.overwrite) {
+    for (std::int64_t i = 0; i < n; ++i) d[i] = f(i);
+  } else {
+    for (std::int64_t i = 0; i < n; ++i) d[i] += f(i);
+  }
+}
+
+// The GEMM beta that writes into g: 0 stores, 1 adds.
+template <class T>
+T beta_of(const GradTarget<T>& g) {
+  return g.overwrite ? T(0) : T(1);
 }
 
 // (rows, cols) xtensor views of node memory for products: operands are

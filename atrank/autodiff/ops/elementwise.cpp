@@ -36,21 +36,21 @@ std::int64_t period_of_b(Tape<T>& t, const Node<T>& n) {
   return std::max<std::int64_t>(t.input_shape(n, 1).numel(), 1);
 }
 
-// in: a, b.
-template <class T>
-void add_backward(Tape<T>& t, Node<T>& n) {
+// add (Sign = 1) and sub (Sign = -1); in: a, b. b's gradient is +-g itself
+// when b has a's shape, else g's rows summed.
+template <class T, int Sign>
+void add_sub_backward(Tape<T>& t, Node<T>& n) {
   const std::int64_t total = n.shape.numel(), inner = period_of_b(t, n);
-  if (T* ga = t.input_grad(n, 0))
-    for (std::int64_t i = 0; i < total; ++i) ga[i] += n.grad[i];
-  if (T* gb = t.input_grad(n, 1)) reduce_rows(n.grad, total / inner, inner, T(1), gb);
-}
-
-template <class T>
-void sub_backward(Tape<T>& t, Node<T>& n) {
-  const std::int64_t total = n.shape.numel(), inner = period_of_b(t, n);
-  if (T* ga = t.input_grad(n, 0))
-    for (std::int64_t i = 0; i < total; ++i) ga[i] += n.grad[i];
-  if (T* gb = t.input_grad(n, 1)) reduce_rows(n.grad, total / inner, inner, T(-1), gb);
+  const T* g = n.grad;
+  const T s(Sign);
+  if (const GradTarget<T> ga = t.input_grad_target(n, 0))
+    detail::put_grad(ga, total, [g](std::int64_t i) { return g[i]; });
+  if (inner == total) {
+    if (const GradTarget<T> gb = t.input_grad_target(n, 1))
+      detail::put_grad(gb, total, [g, s](std::int64_t i) { return s * g[i]; });
+  } else if (T* gb = t.input_grad(n, 1)) {
+    reduce_rows(g, total / inner, inner, s, gb);
+  }
 }
 
 template <class T>
@@ -97,56 +97,49 @@ struct Factor {
   T s;
 };
 
-template <class T>
-void scale_backward(Tape<T>& t, Node<T>& n) {
-  const std::int64_t total = n.shape.numel();
-  const T s = attrs_of<Factor<T>>(n).s;
-  if (T* ga = t.input_grad(n, 0))
-    for (std::int64_t i = 0; i < total; ++i) ga[i] += s * n.grad[i];
+// Pointwise unary ops: forward y = f(x); backward gx = g * f'(x) (stored or
+// added, see put_grad) written in terms of x and/or y (both stay alive on
+// the tape). `chain` maps (g, x, y) to g * f'(x).
+template <class T, class Chain>
+void unary_backward(Tape<T>& t, Node<T>& n, Chain chain) {
+  const T* x = t.input_value(n, 0);
+  const T* y = n.value;
+  const T* g = n.grad;
+  if (const GradTarget<T> gx = t.input_grad_target(n, 0))
+    detail::put_grad(gx, n.shape.numel(), [=](std::int64_t i) { return chain(g[i], x[i], y[i]); });
 }
 
-// Pointwise unary ops: forward y = f(x); backward gx += g * f'(x) written in
-// terms of x and/or y (both stay alive on the tape).
+template <class T>
+void scale_backward(Tape<T>& t, Node<T>& n) {
+  const T s = attrs_of<Factor<T>>(n).s;
+  unary_backward(t, n, [s](T g, T, T) { return s * g; });
+}
+
 template <class T>
 void relu_backward(Tape<T>& t, Node<T>& n) {
-  const std::int64_t total = n.shape.numel();
-  const T* x = t.input_value(n, 0);
-  if (T* gx = t.input_grad(n, 0))
-    // Multiply by the 0/1 mask instead of branching: the branch mispredicts
-    // on ~half the entries and kept this loop from vectorising.
-    for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * T(x[i] > T(0));
+  // Multiply by the 0/1 mask instead of branching: the branch mispredicts
+  // on ~half the entries and kept this loop from vectorising.
+  unary_backward(t, n, [](T g, T x, T) { return g * T(x > T(0)); });
 }
 
 template <class T>
 void tanh_backward(Tape<T>& t, Node<T>& n) {
-  const std::int64_t total = n.shape.numel();
-  const T* y = n.value;
-  if (T* gx = t.input_grad(n, 0))
-    for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * (T(1) - y[i] * y[i]);
+  unary_backward(t, n, [](T g, T, T y) { return g * (T(1) - y * y); });
 }
 
 template <class T>
 void sigmoid_backward(Tape<T>& t, Node<T>& n) {
-  const std::int64_t total = n.shape.numel();
-  const T* y = n.value;
-  if (T* gx = t.input_grad(n, 0))
-    for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * y[i] * (T(1) - y[i]);
+  unary_backward(t, n, [](T g, T, T y) { return g * y * (T(1) - y); });
 }
 
 template <class T>
 void exp_backward(Tape<T>& t, Node<T>& n) {
-  const std::int64_t total = n.shape.numel();
-  const T* y = n.value;
-  if (T* gx = t.input_grad(n, 0))
-    for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * y[i];
+  unary_backward(t, n, [](T g, T, T y) { return g * y; });
 }
 
 template <class T>
 void log_backward(Tape<T>& t, Node<T>& n) {
-  const std::int64_t total = n.shape.numel();
-  const T* x = t.input_value(n, 0);
-  if (T* gx = t.input_grad(n, 0))
-    for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] / x[i];
+  unary_backward(t, n, [](T g, T x, T) { return g / x; });
 }
 
 template <class T, class F>
@@ -165,10 +158,10 @@ Var unary(Tape<T>& t, Var a, const char* name, BackwardFn<T> bwd, F f) {
 }  // namespace
 
 template <class T> Var add(Tape<T>& t, Var a, Var b) {
-  return binary<T, BinOp::Add>(t, a, b, "add", add_backward<T>);
+  return binary<T, BinOp::Add>(t, a, b, "add", add_sub_backward<T, 1>);
 }
 template <class T> Var sub(Tape<T>& t, Var a, Var b) {
-  return binary<T, BinOp::Sub>(t, a, b, "sub", sub_backward<T>);
+  return binary<T, BinOp::Sub>(t, a, b, "sub", add_sub_backward<T, -1>);
 }
 template <class T> Var mul(Tape<T>& t, Var a, Var b) {
   return binary<T, BinOp::Mul>(t, a, b, "mul", mul_backward<T>);

@@ -15,9 +15,18 @@ void add_into(T* dst, const T* src, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) dst[i] += src[i];
 }
 
+// Copies or adds src into the gradient g (see GradTarget).
+template <class T>
+void put_into(const GradTarget<T>& g, std::int64_t at, const T* src, std::int64_t n) {
+  if (g.overwrite)
+    std::copy(src, src + n, g.data + at);
+  else
+    add_into(g.data + at, src, n);
+}
+
 template <class T>
 void reshape_backward(Tape<T>& t, Node<T>& n) {
-  if (T* ga = t.input_grad(n, 0)) add_into(ga, n.grad, n.shape.numel());
+  if (const GradTarget<T> ga = t.input_grad_target(n, 0)) put_into(ga, 0, n.grad, n.shape.numel());
 }
 
 struct ConcatAxis {
@@ -33,9 +42,8 @@ void concat_backward(Tape<T>& t, Node<T>& n) {
   std::int64_t off = 0;
   for (std::size_t k = 0; k < n.in.size(); ++k) {
     const std::int64_t block = t.input_shape(n, k)[axis] * inner;
-    if (T* g = t.input_grad(n, k))
-      for (std::int64_t o = 0; o < outer; ++o)
-        add_into(g + o * block, n.grad + o * total * inner + off, block);
+    if (const GradTarget<T> g = t.input_grad_target(n, k))  // part k whole before part k + 1
+      for (std::int64_t o = 0; o < outer; ++o) put_into(g, o * block, n.grad + o * total * inner + off, block);
     off += block;
   }
 }
@@ -83,16 +91,26 @@ void move_heads(const T* src, T* dst, const Shape& merged, std::int64_t H, bool 
       }
 }
 
+// The gradient's head move back into the input (`merged`, to_heads as move_heads).
+template <class T>
+void move_heads_back(Tape<T>& t, Node<T>& n, const Shape& merged, bool to_heads) {
+  const GradTarget<T> ga = t.input_grad_target(n, 0);
+  if (!ga) return;
+  const std::int64_t heads = attrs_of<Heads>(n).heads;
+  if (ga.overwrite)
+    move_heads<T, false>(n.grad, ga.data, merged, heads, to_heads);
+  else
+    move_heads<T, true>(n.grad, ga.data, merged, heads, to_heads);
+}
+
 template <class T>
 void split_heads_backward(Tape<T>& t, Node<T>& n) {
-  if (T* ga = t.input_grad(n, 0))
-    move_heads<T, true>(n.grad, ga, t.input_shape(n, 0), attrs_of<Heads>(n).heads, false);
+  move_heads_back(t, n, t.input_shape(n, 0), false);
 }
 
 template <class T>
 void merge_heads_backward(Tape<T>& t, Node<T>& n) {
-  if (T* ga = t.input_grad(n, 0))
-    move_heads<T, true>(n.grad, ga, n.shape, attrs_of<Heads>(n).heads, true);
+  move_heads_back(t, n, n.shape, true);
 }
 
 // out (B,T,C); a (B,C).

@@ -57,20 +57,47 @@ void matmul_backward(Tape<T>& t, Node<T>& n) {
                    t.input_grad(n, 1));
 }
 
-// in: x, w, bias (optional)
+// The products' part of dense's backward from its output gradient g = n.grad
+// (the activation's mask already applied). in: x, w, bias (optional).
 template <class T>
-void dense_backward(Tape<T>& t, Node<T>& n) {
+void dense_product_backward(Tape<T>& t, Node<T>& n) {
   const std::int64_t rows = n.shape.rows(), out = n.shape.last(), in = t.input_shape(n, 1)[0];
   const MatrixView<const T> g = operand<T>(n.grad, rows, out);
-  if (T* gx = t.input_grad(n, 0))  // dx = g w^T
-    gemm(Trans::No, Trans::Yes, T(1), g, operand(t.input_value(n, 1), in, out), T(1),
-         result(gx, rows, in));
-  if (T* gw = t.input_grad(n, 1))  // dw = x^T g
-    gemm(Trans::Yes, Trans::No, T(1), operand(t.input_value(n, 0), rows, in), g, T(1),
-         result(gw, in, out));
+  if (const GradTarget<T> gx = t.input_grad_target(n, 0))  // dx = g w^T
+    gemm(Trans::No, Trans::Yes, T(1), g, operand(t.input_value(n, 1), in, out), detail::beta_of(gx),
+         result(gx.data, rows, in));
+  if (const GradTarget<T> gw = t.input_grad_target(n, 1))  // dw = x^T g
+    gemm(Trans::Yes, Trans::No, T(1), operand(t.input_value(n, 0), rows, in), g, detail::beta_of(gw),
+         result(gw.data, in, out));
+}
+
+template <class T>
+void dense_backward(Tape<T>& t, Node<T>& n) {
+  const std::int64_t rows = n.shape.rows(), out = n.shape.last();
   if (T* gb = t.input_grad(n, 2))
     for (std::int64_t r = 0; r < rows; ++r)
       for (std::int64_t c = 0; c < out; ++c) gb[c] += n.grad[r * out + c];
+  dense_product_backward(t, n);
+}
+
+// The ReLU's backward in place on the op's own gradient (the 0/1 mask of the
+// output, one pass that also sums the bias gradient), then the products'.
+template <class T>
+void dense_relu_backward(Tape<T>& t, Node<T>& n) {
+  const std::int64_t rows = n.shape.rows(), out = n.shape.last();
+  T* g = n.grad;
+  const T* y = n.value;
+  if (T* gb = t.input_grad(n, 2)) {
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t c = 0; c < out; ++c) {
+        const std::int64_t i = r * out + c;
+        g[i] *= T(y[i] > T(0));  // multiply by the mask: no branch, vectorises
+        gb[c] += g[i];
+      }
+  } else {
+    for (std::int64_t i = 0; i < rows * out; ++i) g[i] *= T(y[i] > T(0));
+  }
+  dense_product_backward(t, n);
 }
 
 template <class T>
@@ -111,15 +138,19 @@ Var matmul(Tape<T>& t, Var a, Var b, Trans ta, Trans tb) {
   return out;
 }
 
+namespace {
+
+// x W + b, followed by a ReLU in the same pass when `relu`.
 template <class T>
-Var dense(Tape<T>& t, Var x, Var w, Var bias) {
+Var dense_node(Tape<T>& t, Var x, Var w, Var bias, bool relu) {
+  const char* op = relu ? "dense_relu" : "dense";
   const Shape sx = t.shape(x), sw = t.shape(w);
-  if (sw.rank != 2 || sx.last() != sw[0]) mismatch("dense", sx, sw);
+  if (sw.rank != 2 || sx.last() != sw[0]) mismatch(op, sx, sw);
   if (bias.valid() && (t.shape(bias).rank != 1 || t.shape(bias)[0] != sw[1]))
-    mismatch("dense bias", sw, t.shape(bias));
+    mismatch(relu ? "dense_relu bias" : "dense bias", sw, t.shape(bias));
   Shape so = sx;
   so[-1] = sw[1];
-  Var out = bias.valid() ? t.make(so, "dense", {x, w, bias}) : t.make(so, "dense", {x, w});
+  Var out = bias.valid() ? t.make(so, op, {x, w, bias}) : t.make(so, op, {x, w});
   Node<T>& node = t.node(out);
   const std::int64_t rows = so.rows(), in = sw[0], o = sw[1];
   if (bias.valid()) {
@@ -128,8 +159,22 @@ Var dense(Tape<T>& t, Var x, Var w, Var bias) {
   }
   gemm(Trans::No, Trans::No, T(1), operand(t.value(x), rows, in), operand(t.value(w), in, o),
        bias.valid() ? T(1) : T(0), result(node.value, rows, o));
-  if (node.requires_grad) node.backward = dense_backward<T>;
+  if (relu)
+    for (std::int64_t i = 0; i < rows * o; ++i) node.value[i] = node.value[i] > T(0) ? node.value[i] : T(0);
+  if (node.requires_grad) node.backward = relu ? dense_relu_backward<T> : dense_backward<T>;
   return out;
+}
+
+}  // namespace
+
+template <class T>
+Var dense(Tape<T>& t, Var x, Var w, Var bias) {
+  return dense_node(t, x, w, bias, false);
+}
+
+template <class T>
+Var dense_relu(Tape<T>& t, Var x, Var w, Var bias) {
+  return dense_node(t, x, w, bias, true);
 }
 
 template <class T>
@@ -156,6 +201,7 @@ Var batched_matmul(Tape<T>& t, Var a, Var b, Trans ta, Trans tb) {
 #define ATRANK_INSTANTIATE(T)                                         \
   template Var matmul<T>(Tape<T>&, Var, Var, Trans, Trans);           \
   template Var dense<T>(Tape<T>&, Var, Var, Var);                     \
+  template Var dense_relu<T>(Tape<T>&, Var, Var, Var);                \
   template Var batched_matmul<T>(Tape<T>&, Var, Var, Trans, Trans);
 ATRANK_INSTANTIATE(float)
 ATRANK_INSTANTIATE(double)

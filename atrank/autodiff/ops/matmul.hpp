@@ -15,6 +15,11 @@ Var matmul(Tape<T>& t, Var a, Var b, Trans ta = Trans::No, Trans tb = Trans::No)
 template <class T>
 Var dense(Tape<T>& t, Var x, Var w, Var bias = Var{});
 
+// relu(dense(x, w, bias)) as one op: no separate node or buffer for the
+// ReLU; its backward masks the incoming gradient once (output > 0).
+template <class T>
+Var dense_relu(Tape<T>& t, Var x, Var w, Var bias = Var{});
+
 // a: (B,m,k) (or (B,k,m) with ta), b: (B,k,n) (or (B,n,k) with tb). out: (B,m,n).
 template <class T>
 Var batched_matmul(Tape<T>& t, Var a, Var b, Trans ta = Trans::No, Trans tb = Trans::No);

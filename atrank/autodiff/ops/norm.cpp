@@ -15,23 +15,22 @@ void layer_norm_backward(Tape<T>& t, Node<T>& n) {
   const std::int64_t rows = n.shape.rows(), C = n.shape.last();
   const T* x = t.input_value(n, 0);
   const T* gamma = t.input_value(n, 1);
-  T* gx = t.input_grad(n, 0);
   T* ggamma = t.input_grad(n, 1);
   T* gbeta = t.input_grad(n, 2);
-  for (std::int64_t r = 0; r < rows; ++r)
-    kernels::layer_norm_row_backward(x + r * C, gamma, n.grad + r * C, C, n.saved[2 * r],
-                                     n.saved[2 * r + 1], gx ? gx + r * C : nullptr, ggamma,
-                                     gbeta);
+  const GradTarget<T> gx = t.input_grad_target(n, 0);
+  if (gx.overwrite)
+    kernels::layer_norm_rows_backward<false>(x, rows, gamma, n.grad, C, n.saved.data(), gx.data, ggamma, gbeta);
+  else
+    kernels::layer_norm_rows_backward<true>(x, rows, gamma, n.grad, C, n.saved.data(), gx.data, ggamma, gbeta);
 }
 
 // saved: the per-element multiplier, 0 or 1 / (1 - rate).
 template <class T>
 void dropout_backward(Tape<T>& t, Node<T>& n) {
-  T* gx = t.input_grad(n, 0);
-  if (gx == nullptr) return;
-  const std::int64_t total = n.shape.numel();
   const T* m = n.saved.data();
-  for (std::int64_t i = 0; i < total; ++i) gx[i] += n.grad[i] * m[i];
+  const T* g = n.grad;
+  if (const GradTarget<T> gx = t.input_grad_target(n, 0))
+    detail::put_grad(gx, n.shape.numel(), [g, m](std::int64_t i) { return g[i] * m[i]; });
 }
 
 }  // namespace
