@@ -35,9 +35,13 @@ inline Bits to_bits(T x) {
 
 }  // namespace detail
 
+// Branch-free: the clamp and the zero below the range are bit masks (a
+// conditional expression here becomes a branch that stops vectorisation).
 inline float exp_nonpositive(float x) {
   constexpr float kLowest = -87.33654475f;  // ln(FLT_MIN): below, 0
-  const float v = x < kLowest ? kLowest : x;
+  const std::uint32_t below = 0u - std::uint32_t(x < kLowest);  // all ones below (never for NaN)
+  const float v = detail::from_bits<float>((detail::to_bits<std::uint32_t>(x) & ~below) |
+                                           (detail::to_bits<std::uint32_t>(kLowest) & below));
   // k = round(v / ln 2) by adding 1.5 * 2^23: k sits in the low mantissa bits.
   const float shifted = v * 1.44269504088896341f + 12582912.0f;
   const float k = shifted - 12582912.0f;
@@ -53,12 +57,14 @@ inline float exp_nonpositive(float x) {
   // bits are those of 1.5 * 2^23 plus k, whose low 9 bits are zero.
   const std::uint32_t e = (detail::to_bits<std::uint32_t>(shifted) + 127u) << 23;
   const float y = p * detail::from_bits<float>(e);
-  return x < kLowest ? 0.0f : y;
+  return detail::from_bits<float>(detail::to_bits<std::uint32_t>(y) & ~below);
 }
 
 inline double exp_nonpositive(double x) {
   constexpr double kLowest = -708.39641853226410;  // ln(DBL_MIN): below, 0
-  const double v = x < kLowest ? kLowest : x;
+  const std::uint64_t below = 0u - std::uint64_t(x < kLowest);
+  const double v = detail::from_bits<double>((detail::to_bits<std::uint64_t>(x) & ~below) |
+                                             (detail::to_bits<std::uint64_t>(kLowest) & below));
   // k = round(v / ln 2) by adding 1.5 * 2^52.
   const double shifted = v * 1.4426950408889634074 + 6755399441055744.0;
   const double k = shifted - 6755399441055744.0;
@@ -82,7 +88,7 @@ inline double exp_nonpositive(double x) {
   // 1.5 * 2^52's are zero).
   const std::uint64_t e = (detail::to_bits<std::uint64_t>(shifted) + 1023u) << 52;
   const double y = p * detail::from_bits<double>(e);
-  return x < kLowest ? 0.0 : y;
+  return detail::from_bits<double>(detail::to_bits<std::uint64_t>(y) & ~below);
 }
 
 }  // namespace atrank::kernels

@@ -89,7 +89,7 @@ class Model {
   // write) and the embedding tables (sparse gradients, in creation order).
   nn::Params<T>& params() { return params_; }
   autodiff::ParamArena<T>& dense() { return params_.dense; }
-  std::vector<autodiff::EmbeddingTable<T>*> tables() { return params_.tables.all(); }
+  const std::vector<autodiff::EmbeddingTable<T>*>& tables() { return params_.tables.all(); }
   void zero_grad() { params_.zero_grad(); }
   // Re-draws every parameter (TF defaults) from `seed` (build uses spec.train.seed).
   void initialize(std::uint64_t seed) { params_.initialize(seed); }

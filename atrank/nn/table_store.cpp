@@ -15,6 +15,7 @@ int TableStore<T>::add(const std::string& name, const std::string& vocab, std::i
                                 " must be positive");
   tables_.push_back(std::make_unique<autodiff::EmbeddingTable<T>>(name, rows, width));
   tables_.back()->slot = size() - 1;
+  pointers_.push_back(tables_.back().get());
   info_.push_back({name, vocab, init, std::move(users)});
   return size() - 1;
 }
@@ -24,13 +25,6 @@ int TableStore<T>::find(const std::string& name) const {
   for (std::size_t i = 0; i < info_.size(); ++i)
     if (info_[i].name == name) return int(i);
   return -1;
-}
-
-template <class T>
-std::vector<autodiff::EmbeddingTable<T>*> TableStore<T>::all() {
-  std::vector<autodiff::EmbeddingTable<T>*> out;
-  for (auto& t : tables_) out.push_back(t.get());
-  return out;
 }
 
 template <class T>

@@ -36,14 +36,16 @@ class TableStore {
   const autodiff::EmbeddingTable<T>& at(int i) const { return *tables_.at(std::size_t(i)); }
   const TableInfo& info(int i) const { return info_.at(std::size_t(i)); }
 
-  // Raw pointers to every table, in creation order (optimizers, checkpoints, gradcheck).
-  std::vector<autodiff::EmbeddingTable<T>*> all();
+  // Raw pointers to every table, in creation order (optimizers, checkpoints,
+  // gradcheck); kept, not built per call: training asks every step.
+  const std::vector<autodiff::EmbeddingTable<T>*>& all() { return pointers_; }
   std::int64_t numel() const;
   void clear_grads();
   void initialize(std::mt19937_64& rng);
 
  private:
   std::vector<std::unique_ptr<autodiff::EmbeddingTable<T>>> tables_;
+  std::vector<autodiff::EmbeddingTable<T>*> pointers_;  // tables_' pointers
   std::vector<TableInfo> info_;
 };
 

@@ -46,7 +46,7 @@ BatchRunner::BatchRunner(model::Model<float>& model, int threads, dist::Communic
       shards_(std::size_t(threads)),
       seeds_(std::size_t(threads) * std::size_t(comm.size())),
       losses_(std::size_t(threads) * std::size_t(comm.size())) {
-  const auto tables = model_.tables();
+  const auto& tables = model_.tables();
   for (int s = 1; s < threads; ++s) {
     shards_[std::size_t(s)].dense.assign(model_.dense().size(), 0.f);
     shards_[std::size_t(s)].tables.resize(tables.size());
@@ -163,7 +163,7 @@ void BatchRunner::merge_dense(void* self, const float* prefix, std::size_t begin
 // several ranks, every rank's in rank order: one exchange of all tables,
 // packed per rank as (row count, rows, values) for each table.
 void BatchRunner::share_table_gradients() {
-  const auto tables = model_.tables();
+  const auto& tables = model_.tables();
   for (int s = 1; s < merging_; ++s)
     for (std::size_t t = 0; t < tables.size(); ++t) {
       auto& from = shards_[std::size_t(s)].tables[t];

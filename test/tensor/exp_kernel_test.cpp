@@ -85,11 +85,13 @@ BOOST_AUTO_TEST_CASE(softmax_row_matches_std_exp) {
   std::vector<float> x(L), p(L);
   for (std::int64_t j = 0; j < L; ++j) x[j] = float(std::sin(double(j) * 1.7) * 30.0 - double(j));
   atrank::kernels::softmax_row(x.data(), len, L, p.data());
-  double m = x[0], s = 0, total = 0;
-  for (std::int64_t j = 0; j < len; ++j) m = std::max(m, double(x[j]));
-  for (std::int64_t j = 0; j < len; ++j) s += std::exp(double(x[j]) - m);
+  // The reference takes the exponentials of the same float differences.
+  float m = x[0];
+  for (std::int64_t j = 0; j < len; ++j) m = std::max(m, x[j]);
+  double s = 0, total = 0;
+  for (std::int64_t j = 0; j < len; ++j) s += std::exp(double(x[j] - m));
   for (std::int64_t j = 0; j < len; ++j) {
-    const double want = std::exp(double(x[j]) - m) / s;
+    const double want = std::exp(double(x[j] - m)) / s;
     BOOST_TEST(std::abs(p[j] - want) <= 1e-6 * want + 1e-30);
     total += p[j];
   }

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "atrank/autodiff/ops/detail.hpp"
+#include "atrank/kernels/relu.hpp"
 #include "atrank/kernels/sigmoid.hpp"
 
 namespace atrank::autodiff {
@@ -119,7 +120,7 @@ template <class T>
 void relu_backward(Tape<T>& t, Node<T>& n) {
   // Multiply by the 0/1 mask instead of branching: the branch mispredicts
   // on ~half the entries and kept this loop from vectorising.
-  unary_backward(t, n, [](T g, T x, T) { return g * T(x > T(0)); });
+  unary_backward(t, n, [](T g, T x, T) { return g * kernels::relu_derivative(x); });
 }
 
 template <class T>
@@ -174,7 +175,7 @@ template <class T> Var scale(Tape<T>& t, Var a, T s) {
 }
 
 template <class T> Var relu(Tape<T>& t, Var a) {
-  return unary(t, a, "relu", relu_backward<T>, [](T x) { return x > T(0) ? x : T(0); });
+  return unary(t, a, "relu", relu_backward<T>, [](T x) { return kernels::relu(x); });
 }
 template <class T> Var tanh(Tape<T>& t, Var a) {
   return unary(t, a, "tanh", tanh_backward<T>, [](T x) { return std::tanh(x); });

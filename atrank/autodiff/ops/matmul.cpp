@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "atrank/autodiff/ops/detail.hpp"
+#include "atrank/kernels/relu.hpp"
 
 namespace atrank::autodiff {
 namespace {
@@ -91,11 +92,11 @@ void dense_relu_backward(Tape<T>& t, Node<T>& n) {
     for (std::int64_t r = 0; r < rows; ++r)
       for (std::int64_t c = 0; c < out; ++c) {
         const std::int64_t i = r * out + c;
-        g[i] *= T(y[i] > T(0));  // multiply by the mask: no branch, vectorises
+        g[i] *= kernels::relu_derivative(y[i]);
         gb[c] += g[i];
       }
   } else {
-    for (std::int64_t i = 0; i < rows * out; ++i) g[i] *= T(y[i] > T(0));
+    for (std::int64_t i = 0; i < rows * out; ++i) g[i] *= kernels::relu_derivative(y[i]);
   }
   dense_product_backward(t, n);
 }
@@ -160,7 +161,7 @@ Var dense_node(Tape<T>& t, Var x, Var w, Var bias, bool relu) {
   gemm(Trans::No, Trans::No, T(1), operand(t.value(x), rows, in), operand(t.value(w), in, o),
        bias.valid() ? T(1) : T(0), result(node.value, rows, o));
   if (relu)
-    for (std::int64_t i = 0; i < rows * o; ++i) node.value[i] = node.value[i] > T(0) ? node.value[i] : T(0);
+    for (std::int64_t i = 0; i < rows * o; ++i) node.value[i] = kernels::relu(node.value[i]);
   if (node.requires_grad) node.backward = relu ? dense_relu_backward<T> : dense_backward<T>;
   return out;
 }
