@@ -7,6 +7,7 @@
 #include "atrank/autodiff/ops/elementwise.hpp"
 #include "atrank/autodiff/ops/gather.hpp"
 #include "atrank/autodiff/ops/layout.hpp"
+#include "atrank/nn/reused_list.hpp"
 #include "atrank/nn/tape_ints.hpp"
 
 namespace atrank::model {
@@ -83,7 +84,8 @@ GroupEmbedding<T> GroupEmbedding<T>::make(BuildContext<T>& ctx, const spec::Grou
 template <class T>
 Var GroupEmbedding<T>::object_features(Tape<T>& t, nn::Params<T>& p, const std::int32_t* ids,
                                        const Shape& shape) const {
-  std::vector<Var> parts;
+  struct Parts;
+  std::vector<Var>& parts = nn::reused_list<Parts, std::vector<Var>>();
   for (std::size_t i = 0; i < plan.features.size(); ++i) {
     const spec::FeaturePlan& f = plan.features[i];
     auto& table = p.tables.at(f.table);
@@ -110,7 +112,9 @@ Var GroupEmbedding<T>::history(Tape<T>& t, nn::Params<T>& p, const data::GroupBa
   check_size(plan.name, "objects", g.objects.size(), batch * len);
   check_size(plan.name, "lengths", g.lengths.size(), batch);
   Var x = object_features(t, p, g.objects.data(), shape);  // (B,T,F)
-  std::vector<Var> parts{x};
+  struct Parts;
+  std::vector<Var>& parts = nn::reused_list<Parts, std::vector<Var>>();
+  parts.push_back(x);
   if (plan.behavior_table >= 0) {
     check_size(plan.name, "behaviors", g.behaviors.size(), batch * len);
     parts.push_back(autodiff::gather(t, p.tables.at(plan.behavior_table), g.behaviors.data(), shape));

@@ -8,6 +8,7 @@
 #include "atrank/autodiff/ops/gather.hpp"
 #include "atrank/autodiff/ops/layout.hpp"
 #include "atrank/autodiff/ops/reduce.hpp"
+#include "atrank/nn/reused_list.hpp"
 #include "atrank/nn/tape_ints.hpp"
 
 namespace atrank::model {
@@ -61,8 +62,10 @@ Var weighted_l2(Tape<T>& t, Var x, const std::vector<double>& r) {
 }  // namespace
 
 template <class T>
-std::vector<int> Model<T>::task_of(const data::Batch& batch) const {
-  std::vector<int> task(std::size_t(batch.size), 0);
+const std::vector<int>& Model<T>::task_of(const data::Batch& batch) const {
+  struct Tasks;
+  std::vector<int>& task = nn::reused_list<Tasks, std::vector<int>>();
+  task.resize(std::size_t(batch.size), 0);
   if (batch.task.empty()) return task;
   expect_size("task", batch.task.size(), batch.size);
   for (std::int64_t b = 0; b < batch.size; ++b) {
@@ -96,7 +99,8 @@ template <class T>
 TargetBlock Model<T>::targets(Tape<T>& t, const std::vector<int>& task, const std::int32_t* ids, std::int64_t batch,
                               std::int64_t c) {
   const Shape shape{batch, c};
-  std::vector<int> present;
+  struct Present;
+  std::vector<int>& present = nn::reused_list<Present, std::vector<int>>();
   for (int k : task)
     if (std::find(present.begin(), present.end(), k) == present.end()) present.push_back(k);
   if (present.size() == 1) return targets_of(t, present[0], ids, shape);
@@ -139,8 +143,10 @@ EncodedHistory Model<T>::encode_history(Tape<T>& t, const data::Batch& batch, bo
   }
   if (plan_.encoder.uses_history) {
     expect_size("groups", batch.groups.size(), std::int64_t(plan_.groups.size()));
-    std::vector<Var> parts;
-    std::vector<const std::int32_t*> lengths;
+    struct Parts;
+    struct Lengths;
+    std::vector<Var>& parts = nn::reused_list<Parts, std::vector<Var>>();
+    auto& lengths = nn::reused_list<Lengths, std::vector<const std::int32_t*>>();
     std::int64_t width = 0;
     for (const auto& g : groups_) {
       if (!g.plan.attended) continue;
@@ -190,10 +196,15 @@ ForwardResult Model<T>::forward(Tape<T>& t, const data::Batch& batch, bool train
   if (loss_batch == 0) loss_batch = n;
   if (loss_batch < n) throw std::invalid_argument("forward: loss_batch smaller than the batch");
   const double share = double(n) / double(loss_batch);
-  const std::vector<int> task = task_of(batch);
+  const std::vector<int>& task = task_of(batch);
   const spec::TaskPlan& first = tasks_[std::size_t(task[0])].plan;
   const spec::Loss kind = first.loss;
-  std::vector<double> weight(static_cast<std::size_t>(n)), rate(static_cast<std::size_t>(n));
+  struct Weights;
+  struct Rates;
+  std::vector<double>& weight = nn::reused_list<Weights, std::vector<double>>();
+  std::vector<double>& rate = nn::reused_list<Rates, std::vector<double>>();
+  weight.resize(std::size_t(n));
+  rate.resize(std::size_t(n));
   for (std::int64_t b = 0; b < n; ++b) {
     const spec::TaskPlan& h = tasks_[std::size_t(task[std::size_t(b)])].plan;
     if (h.loss != kind)
@@ -245,7 +256,7 @@ template <class T>
 Var Model<T>::score(Tape<T>& t, const data::Batch& batch, ScoreTrace* trace) {
   const std::int64_t n = batch.size;
   if (n <= 0) throw std::invalid_argument("batch: empty");
-  const std::vector<int> task = task_of(batch);
+  const std::vector<int>& task = task_of(batch);
   std::int64_t c = batch.candidates_per_example;
   const std::int32_t* ids = batch.candidates.data();
   if (c > 0) {

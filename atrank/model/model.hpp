@@ -109,7 +109,8 @@ class Model {
   static Model build(const spec::Plan& plan, const data::Vocabulary& vocab);
 
  private:
-  std::vector<int> task_of(const data::Batch& batch) const;
+  // Each example's task (valid until the next call on this thread).
+  const std::vector<int>& task_of(const data::Batch& batch) const;
   TargetBlock targets(autodiff::Tape<T>& t, const std::vector<int>& task, const std::int32_t* ids,
                       std::int64_t batch, std::int64_t c);
   EncodedHistory encode_history(autodiff::Tape<T>& t, const data::Batch& batch, bool training,

@@ -4,12 +4,10 @@
 // trains a small quickstart model on batches of different shapes: once over
 // all of them to warm up, then again, counting.
 //
-// Not there yet: the forward pass still builds 16 small lists per step (and
-// thread), none proportional to the data: Model::forward's tasks, weights and
-// rates, Model::targets' tasks present, Model::encode_history's parts and
-// lengths, GroupEmbedding's feature parts (6), pack_history's (3) and the
-// ATRank encoder's key/value list. kAllowedPerStep holds them until they go;
-// anything new that allocates fails the test. Lower it as they go, to 0.
+// Not there yet: pack_history builds 3 small lists per step (and thread) and
+// the ATRank encoder 1 (its key/value projections). kAllowedPerStep holds
+// them until the packed-rows rewrite of those files removes them; anything
+// new that allocates fails the test. Lower it to 0 then.
 #define BOOST_TEST_MODULE step_allocations
 #include <boost/test/unit_test.hpp>
 
@@ -44,6 +42,10 @@ void* allocate(std::size_t bytes, std::size_t align = 0) {
 
 }  // namespace
 
+// GCC takes these free() calls for a mismatch with `new` (the operators below
+// are the replacements, allocating with malloc).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 void* operator new(std::size_t n) {
   if (void* p = allocate(n)) return p;
   throw std::bad_alloc();
@@ -69,7 +71,7 @@ using namespace atrank;
 
 namespace {
 
-constexpr long kAllowedPerStep = 16;  // per thread; see the top of the file
+constexpr long kAllowedPerStep = 4;  // per thread; see the top of the file
 constexpr int kSteps = 12;
 
 // Allocations per step and thread, over kSteps training steps after one
