@@ -34,6 +34,11 @@ void randomize(nn::Params<double>& p, unsigned seed) {
   for (double& v : p.dense.values()) v = u(rng);
 }
 
+// The padded layout (B,T,C) of examples with these lengths.
+autodiff::Sequences padded(const std::vector<std::int32_t>& lengths, std::int64_t t) {
+  return autodiff::Sequences::padded(std::int64_t(lengths.size()), t, lengths.data());
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(blocks)
@@ -65,7 +70,7 @@ BOOST_AUTO_TEST_CASE(self_attention_with_empty_and_length_one_histories) {
     std::mt19937_64 rng(0);
     auto r = autodiff::check_gradients(p.dense, {}, [&](Tape<double>& t) {
       const Var in = p.on(t, x);
-      return m(t, p, in, lengths.data(), in, lengths.data(), false, rng);
+      return m(t, p, in, padded(lengths, 4), in, padded(lengths, 4), false, rng);
     });
     ATRANK_CHECK_GRADIENTS(r);
   }
@@ -84,7 +89,7 @@ BOOST_AUTO_TEST_CASE(fully_masked_example_outputs_layer_norm_of_the_residual) {
   std::mt19937_64 rng(0);
   Tape<double> t;
   const Var in = p.on(t, x);
-  const Var out = m(t, p, in, lengths.data(), in, lengths.data(), false, rng);
+  const Var out = m(t, p, in, padded(lengths, 2), in, padded(lengths, 2), false, rng);
   const xt::xtensor<double, 2> xv = xt::view(p.dense.tensor(x), 0);  // (T,C)
   const xt::xtensor<double, 2> mean = xt::mean(xv, {1}, xt::keep_dims);
   const xt::xtensor<double, 2> var = xt::mean(xt::square(xv - mean), {1}, xt::keep_dims);
@@ -102,7 +107,7 @@ BOOST_AUTO_TEST_CASE(padded_keys_do_not_change_valid_outputs) {
   std::mt19937_64 rng(0);
   auto run = [&]() {
     Tape<double> t;
-    const Var out = b.self(t, p, p.on(t, x), lengths.data(), false, rng);
+    const Var out = b.self(t, p, p.on(t, x), padded(lengths, 5), false, rng);
     return xt::xtensor<double, 2>(xt::view(t.tensor(out), 0, xt::range(0, 3)));  // valid rows only
   };
   const auto before = run();
@@ -119,16 +124,16 @@ BOOST_AUTO_TEST_CASE(vanilla_attention_several_queries_over_masked_keys) {
   const std::vector<std::int32_t> lengths{5, 1, 0};
   std::mt19937_64 rng(0);
   auto r = autodiff::check_gradients(p.dense, {}, [&](Tape<double>& t) {
-    return b.vanilla(t, p, p.on(t, q), p.on(t, k), lengths.data(), false, rng);
+    return b.vanilla(t, p, p.on(t, q), p.on(t, k), padded(lengths, 5), false, rng);
   });
   ATRANK_CHECK_GRADIENTS(r);
 
   // Each candidate attends on its own: scoring it alone gives the same row.
   Tape<double> t;
-  const Var both = b.vanilla(t, p, p.on(t, q), p.on(t, k), lengths.data(), false, rng);
+  const Var both = b.vanilla(t, p, p.on(t, q), p.on(t, k), padded(lengths, 5), false, rng);
   Tape<double> t1;
   const Var q1 = autodiff::slice(t1, p.on(t1, q), 1, 1, 1);  // candidate 1 only
-  const Var one = b.vanilla(t1, p, q1, p.on(t1, k), lengths.data(), false, rng);
+  const Var one = b.vanilla(t1, p, q1, p.on(t1, k), padded(lengths, 5), false, rng);
   BOOST_TEST(xt::allclose(t1.tensor(one), xt::view(t.tensor(both), xt::all(), xt::range(1, 2)), 0.0, 1e-12));
 }
 
@@ -154,7 +159,7 @@ BOOST_AUTO_TEST_CASE(attention_with_dropout_has_exact_gradients_for_a_fixed_mask
   auto r = autodiff::check_gradients(p.dense, {}, [&](Tape<double>& t) {
     std::mt19937_64 rng(42);  // the same mask on every evaluation
     const Var in = p.on(t, x);
-    return m(t, p, in, lengths.data(), in, lengths.data(), true, rng);
+    return m(t, p, in, padded(lengths, 3), in, padded(lengths, 3), true, rng);
   });
   ATRANK_CHECK_GRADIENTS(r);
 }
