@@ -142,7 +142,7 @@ EncodedHistory Model<T>::encode_history(Tape<T>& t, const data::Batch& batch, bo
     std::vector<Var> parts;
     std::vector<const std::int32_t*> lengths;
     std::int64_t width = 0;
-    const bool packed_rows = encoder_->reads_packed_rows();
+    const bool packed_rows = encoder_->reads_packed_rows() && !padded_history_;
     for (const auto& g : groups_) {
       if (!g.plan.attended) continue;
       width = g.plan.width;

@@ -61,6 +61,21 @@ BOOST_AUTO_TEST_CASE(multi_group_forward_gradients_for_every_task) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(packed_rows_give_the_loss_and_gradients_of_the_padded_history) {
+  // Three groups of different lengths (one user with no events at all) packed
+  // example after example, against the padded history packed to the front.
+  auto m = test::build_model<double>(test::multi_spec(), test::multi_vocab());
+  test::randomize(m, 27);
+  for (int task = 0; task < 3; ++task) {
+    const data::Batch batch = multi_batch(task);
+    m.use_padded_history(false);
+    const test::StepResult packed = test::training_step(m, batch);
+    m.use_padded_history(true);
+    const test::StepResult padded = test::training_step(m, batch);
+    BOOST_TEST(test::largest_relative_difference(packed, padded) < 1e-6, "task " << task);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(no_events_in_a_group_gives_finite_outputs_and_no_gradient_to_its_rows) {
   auto m = test::build_model<double>(test::multi_spec(), test::multi_vocab());
   test::randomize(m, 22);
