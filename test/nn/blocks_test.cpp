@@ -13,6 +13,7 @@
 
 #include "atrank/autodiff/gradcheck.hpp"
 #include "atrank/autodiff/ops/layout.hpp"
+#include "atrank/autodiff/ops/select_rows.hpp"
 #include "atrank/nn/attention_block.hpp"
 #include "atrank/nn/dense.hpp"
 #include "atrank/nn/feedforward.hpp"
@@ -162,6 +163,27 @@ BOOST_AUTO_TEST_CASE(attention_with_dropout_has_exact_gradients_for_a_fixed_mask
     return m(t, p, in, padded(lengths, 3), in, padded(lengths, 3), true, rng);
   });
   ATRANK_CHECK_GRADIENTS(r);
+}
+
+BOOST_AUTO_TEST_CASE(attention_with_dropout_over_packed_rows_equals_the_padded_layout) {
+  // Dropout takes the composed ops, on the padded layout: packed rows are
+  // unpacked for it and packed again; the same mask gives the same rows.
+  nn::Params<double> p;
+  const int x = p.add("x", Shape{2, 3, 4}, nn::Init::zeros());  // padded (B,T,C)
+  const auto m = nn::MultiheadAttention<double>::make(p, "mha", 4, 4, 4, 2, nn::Activation::Relu, 0.3, 1e-8);
+  randomize(p, 10);
+  const std::vector<std::int32_t> lengths{3, 2}, starts{0, 3};
+  const std::int32_t packed_rows[] = {0, 1, 2, 3, 4}, padded_rows[] = {0, 1, 2, 3, 4, -1};
+  std::mt19937_64 rng_padded(42), rng_packed(42);
+  Tape<double> t;
+  const Var in = p.on(t, x);
+  const Var padded_out = m(t, p, in, padded(lengths, 3), in, padded(lengths, 3), true, rng_padded);
+  const Var rows = autodiff::select_rows(t, in, packed_rows, Shape{5, 4});
+  const autodiff::Sequences packed{2, 3, starts.data(), lengths.data()};
+  const Var packed_out = m(t, p, rows, packed, rows, packed, true, rng_packed);
+  const Var back = autodiff::select_rows(t, packed_out, padded_rows, Shape{2, 3, 4});
+  for (std::int64_t i = 0; i < 5 * 4; ++i)  // the valid rows (example 1's third row is padding)
+    BOOST_TEST(t.value(back)[i] == t.value(padded_out)[i], boost::test_tools::tolerance(1e-12));
 }
 
 BOOST_AUTO_TEST_CASE(block_parameter_count_matches_the_authors) {
