@@ -43,7 +43,8 @@ class Stretches {
       setup_.train_step(batch_, setup_.learning_rate(batch_, step_++));
       seconds += std::chrono::duration<double>(Clock::now() - s).count();
       done += batch_.size;
-      const model::BatchFlops f = model::batch_forward_flops(setup_.model.plan(), batch_, setup_.runner.threads());
+      const model::BatchFlops f = model::batch_forward_flops(setup_.model.plan(), batch_, setup_.runner.threads(),
+                                                                 setup_.model.encoder().reads_packed_rows());
       flops_.useful += f.useful;
       flops_.executed += f.executed;
       flops_examples_ += batch_.size;
