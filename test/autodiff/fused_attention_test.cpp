@@ -148,6 +148,27 @@ BOOST_AUTO_TEST_CASE(fused_attention_over_packed_rows_equals_the_padded_layout) 
   }
 }
 
+BOOST_AUTO_TEST_CASE(weights_beyond_the_lengths_are_zero_on_a_reused_tape) {
+  // A reused tape keeps its nodes' buffers: the second pass (shorter
+  // lengths) must not show the first pass's weights in its padding.
+  std::mt19937_64 rng(4);
+  ParamArena<double> p;
+  const int q = random_param(p, "q", Shape{2, 3, 4}, rng);
+  const std::int32_t full[] = {3, 3}, shorter[] = {2, 0};
+  Tape<double> t;
+  for (const std::int32_t* len : {full, shorter}) {
+    t.clear();
+    const Var a = p.on(t, q);
+    const auto w = fused_attention_weights(t, fused_attention(t, a, a, a, 2, len, len));  // (B,H,T,T)
+    for (std::size_t b = 0; b < 2; ++b)
+      for (std::size_t h = 0; h < 2; ++h)
+        for (std::size_t i = 0; i < 3; ++i)
+          for (std::size_t j = 0; j < 3; ++j)
+            if (i >= std::size_t(len[b]) || j >= std::size_t(len[b])) BOOST_TEST(w(b, h, i, j) == 0.0);
+            else BOOST_TEST(w(b, h, i, j) > 0.0);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(packed_rows_outside_the_tensor_are_refused) {
   ParamArena<double> p;
   std::mt19937_64 rng(3);
