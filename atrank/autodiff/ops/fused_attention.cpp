@@ -129,10 +129,7 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const S
     n.index[std::size_t(2 * s.b + b)] = std::int32_t(keys.first_row(b));
     n.index[std::size_t(3 * s.b + b)] = std::int32_t(std::clamp<std::int64_t>(keys.rows(b), 0, keys.max_length));
   }
-  // P, then a (Tq,Tk) scratch for the backward. A reused node keeps its old
-  // contents: only what no GEMM overwrites is zeroed (the padding of P, which
-  // the weights' readers see), not the whole buffer every step.
-  n.saved.resize(std::size_t(s.b * s.h * s.tq * s.tk + s.tq * s.tk));
+n.saved.assign(std::size_t(s.b * s.h * s.tq * s.tk + s.tq * s.tk), T(0));  // P, then a scratch (Tq,Tk)
   const T scale = T(1) / std::sqrt(T(s.d));
   const T* qv = t.value(q);
   const T* kv = t.value(k);
@@ -143,12 +140,6 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const S
     const Run qr = query_run(n, s, b), kr = key_run(n, s, b);
     const auto nq = std::size_t(qr.rows), len = std::size_t(kr.rows);
     T* o = n.value + qr.first * c;
-    for (std::int64_t h = 0; h < s.h; ++h) {
-      T* p = n.saved.data() + (b * s.h + h) * s.tq * s.tk;
-      if (len < tk)
-        for (std::size_t i = 0; i < nq; ++i) std::fill(p + i * tk + len, p + (i + 1) * tk, T(0));
-      std::fill(p + nq * tk, p + std::size_t(s.tq) * tk, T(0));
-    }
     if (len == 0) {  // no keys: zero weights, zero output, never NaN
       std::fill(o, o + nq * cs, T(0));
       continue;
