@@ -129,7 +129,7 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const S
     n.index[std::size_t(2 * s.b + b)] = std::int32_t(keys.first_row(b));
     n.index[std::size_t(3 * s.b + b)] = std::int32_t(std::clamp<std::int64_t>(keys.rows(b), 0, keys.max_length));
   }
-n.saved.assign(std::size_t(s.b * s.h * s.tq * s.tk + s.tq * s.tk), T(0));  // P, then a scratch (Tq,Tk)
+  n.saved.assign(std::size_t(s.b * s.h * s.tq * s.tk + s.tq * s.tk), T(0));  // P, then a scratch (Tq,Tk)
   const T scale = T(1) / std::sqrt(T(s.d));
   const T* qv = t.value(q);
   const T* kv = t.value(k);
