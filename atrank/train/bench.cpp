@@ -145,7 +145,7 @@ std::vector<BenchRow> run_bench(const BenchOptions& options, std::ostream& out) 
   const double peak = sgemm_peak_gflops();
   out << fmt::format("sgemm peak: {:.1f} GFLOP/s on one thread (1024^3, best of 5); training work per example "
                      "counted from the shapes (forward + backward), useful = real history positions, "
-                     "executed = padded slices\n",
+                     "executed = what the products compute (padded slices; none of it padding over packed rows)\n",
                      peak);
   std::vector<BenchRow> rows;
   for (const auto threads : options.threads)
