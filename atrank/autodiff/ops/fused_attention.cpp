@@ -47,6 +47,16 @@ Run key_run(const Node<T>& n, const Dims& s, std::int64_t b) {
   return {n.index[std::size_t(2 * s.b + b)], n.index[std::size_t(3 * s.b + b)]};
 }
 
+// x (n,d) of row stride ld, transposed into out (d,n): a product with it is
+// then untransposed, which OpenBLAS runs on its small-matrix kernels instead
+// of packing both operands as it does for a transposed small product.
+template <class T>
+const T* transposed(const T* x, std::size_t ld, std::size_t n, std::size_t d, T* out) {
+  for (std::size_t j = 0; j < n; ++j)
+    for (std::size_t k = 0; k < d; ++k) out[k * n + j] = x[j * ld + k];
+  return out;
+}
+
 template <class T>
 void fused_attention_backward(Tape<T>& t, Node<T>& n) {
   const Dims s = dims_of(n);
@@ -58,7 +68,8 @@ void fused_attention_backward(Tape<T>& t, Node<T>& n) {
   T* gq = t.input_grad(n, 0);
   T* gk = t.input_grad(n, 1);
   T* gv = t.input_grad(n, 2);
-  T* ds = n.saved.data() + s.b * s.h * s.tq * s.tk;  // scratch (Tq,Tk)
+  T* ds = n.saved.data() + s.b * s.h * s.tq * s.tk;  // scratch (Tq,Tk), then (d,Tk)
+  T* scratch = ds + s.tq * s.tk;
   for (std::int64_t b = 0; b < s.b; ++b) {
     const Run qr = query_run(n, s, b), kr = key_run(n, s, b);
     const auto nq = std::size_t(qr.rows), len = std::size_t(kr.rows);
@@ -69,7 +80,8 @@ void fused_attention_backward(Tape<T>& t, Node<T>& n) {
       const std::int64_t qo = qr.first * s.c + std::int64_t(off), ko = kr.first * s.c + std::int64_t(off);
       const T* go = n.grad + qo;  // (nq,d), stride C
       // dP = dO V^T
-      gemm_strided<T>(Trans::No, Trans::Yes, nq, len, d, T(1), go, c, v + ko, c, T(0), ds, tk);
+      gemm_strided<T>(Trans::No, Trans::No, nq, len, d, T(1), go, c, transposed(v + ko, c, len, d, scratch), len, T(0),
+                      ds, tk);
       if (gv) gemm_strided<T>(Trans::Yes, Trans::No, len, d, nq, T(1), p, tk, go, c, T(1), gv + ko, c);
       // dS = P * (dP - rowsum(P * dP)) * scale, in place.
       for (std::size_t i = 0; i < nq; ++i)
@@ -129,7 +141,9 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const S
     n.index[std::size_t(2 * s.b + b)] = std::int32_t(keys.first_row(b));
     n.index[std::size_t(3 * s.b + b)] = std::int32_t(std::clamp<std::int64_t>(keys.rows(b), 0, keys.max_length));
   }
-  n.saved.assign(std::size_t(s.b * s.h * s.tq * s.tk + s.tq * s.tk), T(0));  // P, then a scratch (Tq,Tk)
+  // P, then scratch: (Tq,Tk) and (d,Tk).
+  n.saved.assign(std::size_t(s.b * s.h * s.tq * s.tk + s.tq * s.tk + s.d * s.tk), T(0));
+  T* scratch = n.saved.data() + (s.b * s.h + 1) * s.tq * s.tk;
   const T scale = T(1) / std::sqrt(T(s.d));
   const T* qv = t.value(q);
   const T* kv = t.value(k);
@@ -148,8 +162,8 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const S
       const std::size_t off = std::size_t(h * s.d);
       T* p = n.saved.data() + (b * s.h + h) * s.tq * s.tk;  // (Tq,Tk), row stride Tk
       // S = Q K^T * scale over the valid keys, heads addressed by stride C.
-      gemm_strided<T>(Trans::No, Trans::Yes, nq, len, d, scale, qv + qr.first * c + std::int64_t(off), cs,
-                      kv + kr.first * c + std::int64_t(off), cs, T(0), p, tk);
+      gemm_strided<T>(Trans::No, Trans::No, nq, len, d, scale, qv + qr.first * c + std::int64_t(off), cs,
+                      transposed(kv + kr.first * c + std::int64_t(off), cs, len, d, scratch), len, T(0), p, tk);
       for (std::size_t i = 0; i < nq; ++i) kernels::softmax_row(p + i * tk, std::int64_t(len), std::int64_t(len), p + i * tk);
       // O = P V, written into the merged-heads layout.
       gemm_strided<T>(Trans::No, Trans::No, nq, d, len, T(1), p, tk, vv + kr.first * c + std::int64_t(off), cs, T(0),
