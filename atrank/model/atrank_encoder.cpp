@@ -1,5 +1,6 @@
-// The ATRank encoder: `blocks` self-attention blocks over the packed history,
-// then `blocks` vanilla-attention blocks from the target vectors (the
+// The ATRank encoder: `blocks` self-attention blocks over the history as packed
+// rows (no padding: the projections, feed-forward layers and layer norms run
+// over the real positions only), then `blocks` vanilla-attention blocks from the target vectors (the
 // authors' attention_net). All C candidates are queries of one pass: each
 // query position attends on its own, so the history is encoded once; the
 // vanilla blocks' K and V of the encoded history are part of prepare(), the
@@ -22,6 +23,7 @@ template <class T>
 class AtrankEncoder final : public Encoder<T> {
  public:
   const char* kind() const override { return "atrank"; }
+  bool reads_packed_rows() const override { return true; }
   bool target_independent() const override { return false; }
   std::int64_t out_width() const override { return hidden_; }
 
@@ -57,11 +59,11 @@ class AtrankEncoder final : public Encoder<T> {
   EncodedHistory prepare(Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, bool training,
                          std::mt19937_64& rng) const override {
     EncodedHistory h;
-    h.keys = in.history.values;  // (B,T,H)
-    h.lengths = in.history.lengths;
+    h.keys = in.history.values;  // packed rows (N,H)
+    h.rows = in.history.rows();
     h.attention = in.attention;  // when asked: where each block's weights stay on the tape
     for (const auto& b : self_)
-      h.keys = b.self(t, p, h.keys, h.lengths, training, rng, h.attention ? &h.attention->self.emplace_back() : nullptr);
+      h.keys = b.self(t, p, h.keys, h.rows, training, rng, h.attention ? &h.attention->self.emplace_back() : nullptr);
     for (const auto& b : vanilla_) h.key_values.push_back(b.attention.project_keys(t, p, h.keys));
     return h;
   }
@@ -72,7 +74,7 @@ class AtrankEncoder final : public Encoder<T> {
     for (std::size_t i = 0; i < vanilla_.size(); ++i) {
       const auto& b = vanilla_[i];
       const Var qp = i == 0 && projected.valid() ? projected : b.attention.q(t, p, dec);
-      dec = b.vanilla(t, p, dec, qp, h.key_values[i], h.lengths, training, rng,
+      dec = b.vanilla(t, p, dec, qp, h.key_values[i], h.rows, training, rng,
                       h.attention ? &h.attention->vanilla.emplace_back() : nullptr);
     }
     return dec;  // (B,C,H)

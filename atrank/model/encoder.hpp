@@ -30,7 +30,8 @@ struct AttentionNodes {
 };
 
 struct EncoderInput {
-  PackedHistory history;                // (B,T,C) when the encoder uses a history
+  PackedHistory history;                // when the encoder uses a history: padded (B,T,C), or packed
+                                        // rows (N,C) for an encoder that reads_packed_rows()
   const std::int32_t* users = nullptr;  // (B) user ids
   std::int64_t batch = 0;               // B
   AttentionNodes* attention = nullptr;  // when given, attention encoders report their weights' nodes here
@@ -41,9 +42,10 @@ struct EncoderInput {
 // block after block of candidates, so a history is encoded once per user.
 struct EncodedHistory {
   autodiff::Var user;                     // (B,H) a target-independent encoder's user vectors
-  autodiff::Var keys;                     // (B,T,K) what the queries attend over (target-dependent encoders)
+  autodiff::Var keys;                     // what the queries attend over (target-dependent encoders):
+                                          // (B,T,K), or packed rows (N,K) (ATRank)
   std::vector<nn::KeyValues> key_values;  // ATRank: K and V of `keys` for each vanilla-attention block
-  const std::int32_t* lengths = nullptr;  // (B) valid positions of `keys` (tape-owned)
+  autodiff::Sequences rows;               // where each example's positions are in `keys` (tape-owned)
   AttentionNodes* attention = nullptr;    // EncoderInput::attention, for the blocks attend() runs
 };
 
@@ -56,6 +58,9 @@ class Encoder {
   // counted once per example, not once per candidate.
   virtual bool target_independent() const = 0;
   virtual std::int64_t out_width() const = 0;
+  // True when the encoder takes the history as packed rows (PackedHistory):
+  // its work is row-wise except for an attention that knows the layout.
+  virtual bool reads_packed_rows() const { return false; }
 
   // queries: (B,C,Wq) target vectors of C candidates -> user vectors (B,C,out_width()).
   autodiff::Var encode(autodiff::Tape<T>& t, nn::Params<T>& p, const EncoderInput& in, autodiff::Var queries,

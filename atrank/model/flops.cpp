@@ -58,7 +58,7 @@ double forward_flops(const spec::Plan& plan, const ExampleShape& s) {
   return f + product(s.candidates, task.target_width, 1);  // logits: one dot product per candidate
 }
 
-BatchFlops batch_forward_flops(const spec::Plan& plan, const data::Batch& batch, int slices) {
+BatchFlops batch_forward_flops(const spec::Plan& plan, const data::Batch& batch, int slices, bool packed_rows) {
   BatchFlops out;
   const std::int64_t n = batch.size;
   const int k = int(std::min<std::int64_t>(n, std::max(slices, 1)));
@@ -94,8 +94,9 @@ BatchFlops batch_forward_flops(const spec::Plan& plan, const data::Batch& batch,
         real.positions[std::size_t(g)] = length(g, b);
         real.history += length(g, b);
       }
-      out.useful += forward_flops(plan, real);
-      out.executed += forward_flops(plan, padded);
+      const double useful = forward_flops(plan, real);
+      out.useful += useful;
+      out.executed += packed_rows ? useful : forward_flops(plan, padded);
     }
   }
   return out;

@@ -32,10 +32,12 @@ double forward_flops(const spec::Plan& plan, const ExampleShape& shape);
 // lengths; `executed` at the padded lengths of the slice it is computed in
 // when the batch is cut into `slices` (as BatchRunner cuts it), which is
 // what the products are asked to do. (The fused attention kernel skips the
-// padded keys of each row: `executed` is an upper bound there.)
+// padded keys of each row: `executed` is an upper bound there.) An encoder
+// that reads packed rows (Encoder::reads_packed_rows) computes no padded
+// position: its `executed` is `useful`.
 struct BatchFlops {
   double useful = 0, executed = 0;
 };
-BatchFlops batch_forward_flops(const spec::Plan& plan, const data::Batch& batch, int slices);
+BatchFlops batch_forward_flops(const spec::Plan& plan, const data::Batch& batch, int slices, bool packed_rows);
 
 }  // namespace atrank::model

@@ -1,6 +1,7 @@
 // Building and running a behavior group's embedding block.
 #include "atrank/model/group_embedding.hpp"
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -104,36 +105,53 @@ Var GroupEmbedding<T>::object_features(Tape<T>& t, nn::Params<T>& p, const std::
 
 template <class T>
 Var GroupEmbedding<T>::history(Tape<T>& t, nn::Params<T>& p, const data::GroupBatch& g,
-                               std::int64_t batch) const {
+                               std::int64_t batch, bool packed_rows) const {
   using spec::TimeCombine;
   using spec::TimeEncoding;
   const std::int64_t len = g.max_len;
-  const Shape shape{batch, len};
   check_size(plan.name, "objects", g.objects.size(), batch * len);
   check_size(plan.name, "lengths", g.lengths.size(), batch);
-  Var x = object_features(t, p, g.objects.data(), shape);  // (B,T,F)
+  // Packed rows: the (B,T) ids at the valid positions only, kept on the tape
+  // for the gathers' backward.
+  struct Valid;
+  std::vector<std::int64_t>& valid = nn::reused_list<Valid, std::vector<std::int64_t>>();
+  if (packed_rows) {
+    for (std::int64_t b = 0; b < batch; ++b)
+      for (std::int64_t j = 0; j < std::clamp<std::int64_t>(g.lengths[std::size_t(b)], 0, len); ++j)
+        valid.push_back(b * len + j);
+    if (valid.empty()) return Var{};
+  }
+  auto ids = [&](const std::vector<std::int32_t>& all) -> const std::int32_t* {
+    if (!packed_rows) return all.data();
+    std::int32_t* picked = nn::tape_ints(t, valid.size());
+    for (std::size_t i = 0; i < valid.size(); ++i) picked[i] = all[std::size_t(valid[i])];
+    return picked;
+  };
+  const Shape shape = packed_rows ? Shape{std::int64_t(valid.size())} : Shape{batch, len};
+  Var x = object_features(t, p, ids(g.objects), shape);  // shape + (F)
   struct Parts;
   std::vector<Var>& parts = nn::reused_list<Parts, std::vector<Var>>();
   parts.push_back(x);
   if (plan.behavior_table >= 0) {
     check_size(plan.name, "behaviors", g.behaviors.size(), batch * len);
-    parts.push_back(autodiff::gather(t, p.tables.at(plan.behavior_table), g.behaviors.data(), shape));
+    parts.push_back(autodiff::gather(t, p.tables.at(plan.behavior_table), ids(g.behaviors), shape));
   }
   const spec::TimePlan& time = plan.time;
   Var time_part;
   if (time.encoding != TimeEncoding::None) {
     check_size(plan.name, "buckets", g.buckets.size(), batch * len);
+    const std::int32_t* buckets = ids(g.buckets);
     if (time.encoding == TimeEncoding::OneHot && time.combine == TimeCombine::Concat)
-      time_part = autodiff::one_hot(t, g.buckets.data(), shape, std::int64_t(time.edges.size()));
+      time_part = autodiff::one_hot(t, buckets, shape, std::int64_t(time.edges.size()));
     else if (time.encoding == TimeEncoding::OneHot)  // add: tanh dense of the raw bucket number
-      time_part = time_dense(t, p, nn::constant_from(t, Shape{batch, len, 1}, g.buckets.data()));
+      time_part = time_dense(t, p, nn::constant_from(t, packed_rows ? Shape{shape[0], 1} : Shape{batch, len, 1}, buckets));
     else
-      time_part = autodiff::gather(t, p.tables.at(time.table), g.buckets.data(), shape);
+      time_part = autodiff::gather(t, p.tables.at(time.table), buckets, shape);
     if (time.combine == TimeCombine::Concat) parts.push_back(time_part);
   }
-  x = parts.size() == 1 ? parts[0] : autodiff::concat(t, parts, -1);  // (B,T,input_width)
+  x = parts.size() == 1 ? parts[0] : autodiff::concat(t, parts, -1);  // shape + (input_width)
   if (time.encoding != TimeEncoding::None && time.combine == TimeCombine::Add) x = autodiff::add(t, x, time_part);
-  return plan.projected ? projection(t, p, x) : x;  // (B,T,width)
+  return plan.projected ? projection(t, p, x) : x;  // shape + (width)
 }
 
 template <class T>

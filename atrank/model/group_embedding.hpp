@@ -33,10 +33,12 @@ struct GroupEmbedding {
   // The group's maps and parameters (its tables already made by ctx.create_tables()).
   static GroupEmbedding make(BuildContext<T>& ctx, const spec::GroupPlan& plan);
 
-  // The group's history: (B,T) objects/behaviors/buckets -> (B,T,width).
-  // Padded positions are computed (id 0) and left to the masks downstream.
+  // The group's history: (B,T) objects/behaviors/buckets -> (B,T,width);
+  // padded positions are computed (id 0) and left to the masks downstream.
+  // With `packed_rows`, only the valid positions, example after example:
+  // (N,width), N = the sum of the lengths (an invalid Var when N = 0).
   autodiff::Var history(autodiff::Tape<T>& t, nn::Params<T>& p, const data::GroupBatch& g,
-                        std::int64_t batch) const;
+                        std::int64_t batch, bool packed_rows = false) const;
 
   // Object features of `ids` (numel(shape) ids of this group's space):
   // shape + (feature_width), the concat of the feature embeddings.

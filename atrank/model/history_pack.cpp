@@ -31,6 +31,7 @@ PackedHistory pack_history(Tape<T>& t, const std::vector<Var>& parts,
     }
 
   PackedHistory h;
+  h.batch = batch;
   if (present.empty()) {
     std::vector<T> zeros(std::size_t(batch * width), T(0));
     h.values = t.constant(Shape{batch, 1, width}, zeros.data());
@@ -82,6 +83,61 @@ PackedHistory pack_history(Tape<T>& t, const std::vector<Var>& parts,
   return h;
 }
 
+template <class T>
+PackedHistory pack_history_rows(Tape<T>& t, const std::vector<Var>& parts,
+                                const std::vector<const std::int32_t*>& lengths, std::int64_t batch,
+                                std::int64_t width) {
+  PackedHistory h;
+  h.batch = batch;
+  std::vector<std::int32_t> total(std::size_t(batch), 0), starts(std::size_t(batch), 0);
+  std::vector<Var> present;
+  std::vector<std::int64_t> offset;  // first row of each present part in their concatenation
+  std::int64_t rows = 0;
+  for (std::size_t g = 0; g < parts.size(); ++g) {
+    std::int64_t n = 0;
+    for (std::int64_t b = 0; b < batch; ++b) {
+      if (lengths[g][b] < 0) throw std::invalid_argument("pack_history_rows: negative length of example " + std::to_string(b));
+      total[std::size_t(b)] += lengths[g][b];
+      n += lengths[g][b];
+    }
+    const Shape s = parts[g].valid() ? t.shape(parts[g]) : Shape{0, width};
+    if (s.rank != 2 || s[0] != n || s[1] != width)
+      throw std::invalid_argument("pack_history_rows: group part must be (" + std::to_string(n) + "," +
+                                  std::to_string(width) + "), got " + s.str());
+    if (n == 0) continue;
+    present.push_back(parts[g]);
+    offset.push_back(rows);
+    rows += n;
+  }
+  h.max_len = 1;
+  for (std::int64_t b = 0; b < batch; ++b) {
+    starts[std::size_t(b)] = std::int32_t(b == 0 ? 0 : starts[std::size_t(b - 1)] + total[std::size_t(b - 1)]);
+    h.max_len = std::max<std::int64_t>(h.max_len, total[std::size_t(b)]);
+  }
+  if (present.empty()) {
+    std::vector<T> zeros(std::size_t(width), T(0));
+    h.values = t.constant(Shape{1, width}, zeros.data());
+  } else if (present.size() == 1) {
+    h.values = present[0];
+  } else {
+    // Group g's rows of example b start at offset[g] + (its lengths before b).
+    std::vector<std::int32_t> order(static_cast<std::size_t>(rows));
+    std::vector<std::int64_t> next(offset);
+    std::int64_t i = 0;
+    for (std::int64_t b = 0; b < batch; ++b)
+      for (std::size_t k = 0, g = 0; g < parts.size(); ++g) {
+        if (!parts[g].valid()) continue;
+        for (std::int32_t j = 0; j < lengths[g][b]; ++j) order[std::size_t(i++)] = std::int32_t(next[k]++);
+        ++k;
+      }
+    const Var joined = autodiff::concat(t, present, 0);  // (N,C), group after group
+    h.values = autodiff::select_rows(t, joined, order.data(), Shape{rows, width});
+  }
+  h.lengths = nn::keep_ints(t, std::move(total));
+  h.starts = nn::keep_ints(t, std::move(starts));
+  return h;
+}
+
 template PackedHistory pack_history<float>(Tape<float>&, const std::vector<Var>&,
                                            const std::vector<const std::int32_t*>&, std::int64_t,
                                            std::int64_t);
@@ -89,4 +145,10 @@ template PackedHistory pack_history<double>(Tape<double>&, const std::vector<Var
                                             const std::vector<const std::int32_t*>&, std::int64_t,
                                             std::int64_t);
 
+template PackedHistory pack_history_rows<float>(Tape<float>&, const std::vector<Var>&,
+                                                const std::vector<const std::int32_t*>&, std::int64_t, std::int64_t);
+template PackedHistory pack_history_rows<double>(Tape<double>&, const std::vector<Var>&,
+                                                 const std::vector<const std::int32_t*>&, std::int64_t, std::int64_t);
+
 }  // namespace atrank::model
+

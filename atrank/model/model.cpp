@@ -148,15 +148,17 @@ EncodedHistory Model<T>::encode_history(Tape<T>& t, const data::Batch& batch, bo
     std::vector<Var>& parts = nn::reused_list<Parts, std::vector<Var>>();
     auto& lengths = nn::reused_list<Lengths, std::vector<const std::int32_t*>>();
     std::int64_t width = 0;
+    const bool packed_rows = encoder_->reads_packed_rows() && !padded_history_;
     for (const auto& g : groups_) {
       if (!g.plan.attended) continue;
       width = g.plan.width;
       const data::GroupBatch& gb = batch.groups[std::size_t(g.plan.index)];
       expect_size("group lengths", gb.lengths.size(), batch.size);
-      parts.push_back(gb.max_len > 0 ? g.history(t, params_, gb, batch.size) : Var{});
+      parts.push_back(gb.max_len > 0 ? g.history(t, params_, gb, batch.size, packed_rows) : Var{});
       lengths.push_back(gb.lengths.data());
     }
-    in.history = pack_history(t, parts, lengths, batch.size, width);
+    in.history = packed_rows ? pack_history_rows(t, parts, lengths, batch.size, width)
+                             : pack_history(t, parts, lengths, batch.size, width);
   }
   return encoder_->prepare(t, params_, in, training, rng);
 }

@@ -100,6 +100,10 @@ class Model {
   const std::vector<TaskHead>& tasks() const { return tasks_; }
   const std::vector<GroupEmbedding<T>>& groups() const { return groups_; }
   const Encoder<T>& encoder() const { return *encoder_; }
+  // The history reaches an encoder that reads packed rows as packed rows (no
+  // padding anywhere); `true` gives it the padded layout instead, the same
+  // numbers by more work: tests compare the two, nothing else sets it.
+  void use_padded_history(bool padded) { padded_history_ = padded; }
 
   // Builds (and initializes) the model a plan describes; vocabulary sizes
   // come from spec.vocab, else from `vocab`. Throws VocabularyUnknown when
@@ -124,6 +128,7 @@ class Model {
 
   spec::Plan plan_;
   nn::Params<T> params_;
+  bool padded_history_ = false;
   std::vector<GroupEmbedding<T>> groups_;   // the groups the model uses, in spec order
   std::unique_ptr<Encoder<T>> encoder_;
   std::vector<TaskHead> tasks_;             // spec order (Batch.task indexes it)

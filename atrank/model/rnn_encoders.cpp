@@ -83,7 +83,7 @@ class BiLstmEncoder final : public Encoder<T> {
     const Var fw = direction(t, p, fw_, x, len, false);  // (B,T,U)
     const Var bw = direction(t, p, bw_, x, len, true);   // (B,T,U)
     EncodedHistory h;
-    h.lengths = len;
+    h.rows = in.history.rows();
     if (attention_) {
       h.keys = autodiff::concat(t, {fw, bw}, -1);  // (B,T,2U)
       return h;
@@ -101,7 +101,7 @@ class BiLstmEncoder final : public Encoder<T> {
     const Var q = autodiff::concat(t, {queries, queries}, -1);      // (B,C,2U): tf.tile(q, [1, 2])
     Var s = autodiff::batched_matmul(t, q, h.keys, Trans::No, Trans::Yes);  // (B,C,T)
     s = autodiff::scale(t, s, T(1) / std::sqrt(T(2 * units_)));
-    const Var w = autodiff::masked_softmax(t, s, h.lengths, n_cand);  // (B,C,T)
+    const Var w = autodiff::masked_softmax(t, s, h.rows.length, n_cand);  // (B,C,T)
     const Var ctx = autodiff::batched_matmul(t, w, h.keys);           // (B,C,2U)
     return out_(t, p, ctx);                                           // (B,C,H)
   }

@@ -34,25 +34,25 @@ struct AttentionBlock {
 
   std::int64_t param_count() const { return attention.param_count() + ffn.param_count(); }
 
-  // Self-attention: x (B,T,units) with lengths (B) -> (B,T,units). `weights`
-  // (when given) receives the node of the attention weights (B,H,T,T),
-  // read with attention_weights.
+  // Self-attention: x, rows of width units laid out as `rows` says (padded
+  // (B,T,units) or packed) -> the same shape. `weights` (when given) receives
+  // the node of the attention weights (B,H,T,T), read with attention_weights.
   autodiff::Var self(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var x,
-                     const std::int32_t* lengths, bool training, std::mt19937_64& rng,
+                     const autodiff::Sequences& rows, bool training, std::mt19937_64& rng,
                      autodiff::Var* weights = nullptr) const;
 
   // Vanilla attention: queries (B,C,units), every one of the C positions valid
   // (C candidates scored at once, each attending independently), over keys
-  // (B,T,units) with key_lengths (B) -> (B,C,units). `weights` as in self:
+  // keys laid out as `key_rows` says -> (B,C,units). `weights` as in self:
   // (B,H,C,T).
   autodiff::Var vanilla(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var queries,
-                        autodiff::Var keys, const std::int32_t* key_lengths, bool training,
+                        autodiff::Var keys, const autodiff::Sequences& key_rows, bool training,
                         std::mt19937_64& rng, autodiff::Var* weights = nullptr) const;
   // The same from queries with their Q projection `projected` and keys already
   // projected (MultiheadAttention::attend): how inference scores candidate
   // blocks against a history encoded once.
   autodiff::Var vanilla(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var queries, autodiff::Var projected,
-                        const KeyValues& kv, const std::int32_t* key_lengths, bool training,
+                        const KeyValues& kv, const autodiff::Sequences& key_rows, bool training,
                         std::mt19937_64& rng, autodiff::Var* weights = nullptr) const;
 };
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string_view>
+#include <vector>
 
 #include "atrank/autodiff/ops/attention.hpp"
 #include "atrank/autodiff/ops/elementwise.hpp"
@@ -11,6 +12,8 @@
 #include "atrank/autodiff/ops/layout.hpp"
 #include "atrank/autodiff/ops/matmul.hpp"
 #include "atrank/autodiff/ops/norm.hpp"
+#include "atrank/autodiff/ops/select_rows.hpp"
+#include "atrank/nn/tape_ints.hpp"
 
 namespace atrank::nn {
 
@@ -18,38 +21,83 @@ using autodiff::Shape;
 using autodiff::Tape;
 using autodiff::Var;
 
+namespace {
+
+// rows[i] of the padded (B,T) layout of `seq`: the row it takes in the packed
+// tensor, -1 for padding; and the inverse, each packed row's padded position.
+std::vector<std::int32_t> padded_from_packed(const autodiff::Sequences& seq) {
+  std::vector<std::int32_t> rows(std::size_t(seq.count * seq.max_length), -1);
+  for (std::int64_t b = 0; b < seq.count; ++b)
+    for (std::int64_t j = 0; j < seq.rows(b); ++j)
+      rows[std::size_t(b * seq.max_length + j)] = std::int32_t(seq.first_row(b) + j);
+  return rows;
+}
+
+std::vector<std::int32_t> packed_from_padded(const autodiff::Sequences& seq, std::int64_t packed_rows) {
+  std::vector<std::int32_t> rows(std::size_t(packed_rows), -1);
+  for (std::int64_t b = 0; b < seq.count; ++b)
+    for (std::int64_t j = 0; j < seq.rows(b); ++j)
+      rows[std::size_t(seq.first_row(b) + j)] = std::int32_t(b * seq.max_length + j);
+  return rows;
+}
+
+// x laid out as `seq`, as a padded (B,T,C) tensor (a copy when packed).
 template <class T>
-Var scaled_dot_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads,
-                         const std::int32_t* query_lengths, const std::int32_t* key_lengths,
-                         T dropout, std::mt19937_64& rng, bool training, Var* weights_node) {
-  const Shape sq = t.shape(q), sk = t.shape(k);
-  if (sq.rank != 3 || sk.rank != 3 || sq[0] != sk[0] || sq[2] != sk[2] || t.shape(v) != sk)
-    throw std::invalid_argument("scaled_dot_attention: q (B,Tq,C), k and v (B,Tk,C) expected, got " +
-                                sq.str() + ", " + sk.str() + ", " + t.shape(v).str());
-  if (sq[2] % heads != 0)
-    throw std::invalid_argument("scaled_dot_attention: width " + std::to_string(sq[2]) +
-                                " is not divisible by " + std::to_string(heads) + " heads");
-  // Without dropout on the weights (the authors' 0, and always at evaluation)
-  // one fused op does the whole core; dropout needs the composed ops.
-  if (!training || dropout == T(0)) {
-    const Var out = autodiff::fused_attention(t, q, k, v, heads, key_lengths, query_lengths);
-    if (weights_node) *weights_node = out;  // the op keeps its weights
-    return out;
-  }
-  const std::int64_t tq = sq[1], d = sq[2] / heads;
-  const Var qh = autodiff::split_heads(t, q, heads);  // (B*H,Tq,d)
-  const Var kh = autodiff::split_heads(t, k, heads);  // (B*H,Tk,d)
-  const Var vh = autodiff::split_heads(t, v, heads);  // (B*H,Tk,d)
+Var as_padded(Tape<T>& t, Var x, const autodiff::Sequences& seq) {
+  if (!seq.is_packed()) return x;
+  const Shape padded{seq.count, seq.max_length, t.shape(x).last()};
+  return autodiff::select_rows(t, x, padded_from_packed(seq).data(), padded);
+}
+
+template <class T>
+const std::int32_t* lengths_of(Tape<T>& t, const autodiff::Sequences& seq) {
+  if (seq.length) return seq.length;
+  return keep_ints(t, std::vector<std::int32_t>(std::size_t(seq.count), std::int32_t(seq.max_length)));
+}
+
+// Attention with dropout on the weights, composed of tape ops on padded
+// tensors: only training with dropout comes here (the authors' specs have none).
+template <class T>
+Var composed_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const autodiff::Sequences& queries,
+                       const autodiff::Sequences& keys, T dropout, std::mt19937_64& rng, Var* weights_node) {
+  const Var qp = as_padded(t, q, queries), kp = as_padded(t, k, keys), vp = as_padded(t, v, keys);
+  const std::int64_t tq = t.shape(qp)[1], d = t.shape(qp)[2] / heads;
+  const Var qh = autodiff::split_heads(t, qp, heads);  // (B*H,Tq,d)
+  const Var kh = autodiff::split_heads(t, kp, heads);  // (B*H,Tk,d)
+  const Var vh = autodiff::split_heads(t, vp, heads);  // (B*H,Tk,d)
   Var scores = autodiff::batched_matmul(t, qh, kh, Trans::No, Trans::Yes);  // (B*H,Tq,Tk)
   scores = autodiff::scale(t, scores, T(1.0 / std::sqrt(double(d))));
   // Key mask: row (b*H+h)*Tq + i belongs to example b.
-  Var weights = autodiff::masked_softmax(t, scores, key_lengths, heads * tq);  // (B*H,Tq,Tk)
+  Var weights = autodiff::masked_softmax(t, scores, lengths_of(t, keys), heads * tq);  // (B*H,Tq,Tk)
   // Query mask: padded query rows attend to nothing (the authors multiply by 0).
-  if (query_lengths != nullptr) weights = autodiff::mask_sequence(t, weights, query_lengths, heads);
+  if (queries.length != nullptr) weights = autodiff::mask_sequence(t, weights, queries.length, heads);
   if (weights_node) *weights_node = weights;
-  weights = autodiff::dropout(t, weights, dropout, rng, training);
-  const Var out = autodiff::batched_matmul(t, weights, vh);  // (B*H,Tq,d)
-  return autodiff::merge_heads(t, out, heads);               // (B,Tq,C)
+  weights = autodiff::dropout(t, weights, dropout, rng, true);
+  Var out = autodiff::merge_heads(t, autodiff::batched_matmul(t, weights, vh), heads);  // (B,Tq,C)
+  if (queries.is_packed())
+    out = autodiff::select_rows(t, out, packed_from_padded(queries, t.shape(q).rows()).data(), t.shape(q));
+  return out;
+}
+
+}  // namespace
+
+template <class T>
+Var scaled_dot_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const autodiff::Sequences& queries,
+                         const autodiff::Sequences& keys, T dropout, std::mt19937_64& rng, bool training,
+                         Var* weights_node) {
+  const Shape sq = t.shape(q), sk = t.shape(k);
+  if (sq.rank < 2 || sk.rank < 2 || sq.last() != sk.last() || t.shape(v) != sk)
+    throw std::invalid_argument("scaled_dot_attention: q, k and v rows of one width expected, got " + sq.str() +
+                                ", " + sk.str() + ", " + t.shape(v).str());
+  if (sq.last() % heads != 0)
+    throw std::invalid_argument("scaled_dot_attention: width " + std::to_string(sq.last()) +
+                                " is not divisible by " + std::to_string(heads) + " heads");
+  // Without dropout on the weights (the authors' 0, and always at evaluation)
+  // one fused op does the whole core; dropout needs the composed ops.
+  if (training && dropout != T(0)) return composed_attention(t, q, k, v, heads, queries, keys, dropout, rng, weights_node);
+  const Var out = autodiff::fused_attention(t, q, k, v, heads, queries, keys);
+  if (weights_node) *weights_node = out;  // the op keeps its weights
+  return out;
 }
 
 template <class T>
@@ -89,12 +137,12 @@ MultiheadAttention<T> MultiheadAttention<T>::make(Params<T>& p, const std::strin
 
 template <class T>
 Var MultiheadAttention<T>::operator()(Tape<T>& t, Params<T>& p, Var queries,
-                                      const std::int32_t* query_lengths, Var keys,
-                                      const std::int32_t* key_lengths, bool training,
+                                      const autodiff::Sequences& query_rows, Var keys,
+                                      const autodiff::Sequences& key_rows, bool training,
                                       std::mt19937_64& rng, Var* weights) const {
   const Var qp = q(t, p, queries);             // (B,Tq,units)
   const KeyValues kv = project_keys(t, p, keys);  // (B,Tk,units) each
-  return attend(t, p, queries, qp, query_lengths, kv, key_lengths, training, rng, weights);
+  return attend(t, p, queries, qp, query_rows, kv, key_rows, training, rng, weights);
 }
 
 template <class T>
@@ -107,23 +155,21 @@ KeyValues MultiheadAttention<T>::project_keys(Tape<T>& t, Params<T>& p, Var keys
 
 template <class T>
 Var MultiheadAttention<T>::attend(Tape<T>& t, Params<T>& p, Var queries, Var projected,
-                                  const std::int32_t* query_lengths, const KeyValues& kv,
-                                  const std::int32_t* key_lengths, bool training,
+                                  const autodiff::Sequences& query_rows, const KeyValues& kv,
+                                  const autodiff::Sequences& key_rows, bool training,
                                   std::mt19937_64& rng, Var* weights) const {
-  Var out = scaled_dot_attention(t, projected, kv.k, kv.v, heads, query_lengths, key_lengths, T(dropout),
-                                 rng, training, weights);
+  Var out = scaled_dot_attention(t, projected, kv.k, kv.v, heads, query_rows, key_rows, T(dropout), rng, training,
+                                 weights);
   out = autodiff::add(t, out, queries);  // residual
   return norm(t, p, out);
 }
 
 template struct MultiheadAttention<float>;
 template struct MultiheadAttention<double>;
-template Var scaled_dot_attention<float>(Tape<float>&, Var, Var, Var, std::int64_t,
-                                         const std::int32_t*, const std::int32_t*, float,
-                                         std::mt19937_64&, bool, Var*);
-template Var scaled_dot_attention<double>(Tape<double>&, Var, Var, Var, std::int64_t,
-                                          const std::int32_t*, const std::int32_t*, double,
-                                          std::mt19937_64&, bool, Var*);
+template Var scaled_dot_attention<float>(Tape<float>&, Var, Var, Var, std::int64_t, const autodiff::Sequences&,
+                                         const autodiff::Sequences&, float, std::mt19937_64&, bool, Var*);
+template Var scaled_dot_attention<double>(Tape<double>&, Var, Var, Var, std::int64_t, const autodiff::Sequences&,
+                                          const autodiff::Sequences&, double, std::mt19937_64&, bool, Var*);
 template TensorView<const float> attention_weights(const Tape<float>&, Var, std::int64_t);
 template TensorView<const double> attention_weights(const Tape<double>&, Var, std::int64_t);
 

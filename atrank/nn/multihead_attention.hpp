@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 
+#include "atrank/autodiff/ops/sequences.hpp"
 #include "atrank/autodiff/tape.hpp"
 #include "atrank/nn/dense.hpp"
 #include "atrank/nn/layer_norm.hpp"
@@ -17,17 +18,18 @@ namespace atrank::nn {
 
 // The attention core, apart from the projections so that a fused
 // per-(example, head) kernel can replace it without touching the blocks.
-// q: (B,Tq,C), k, v: (B,Tk,C), C = heads * d. key_lengths: (B) valid keys.
-// query_lengths: (B) valid query rows (the rest get zero weights), or null
-// when all Tq rows are valid. A fully masked example (key length 0) gets zero
-// weights, not NaN. Returns (B,Tq,C) before the residual. When `weights` is
+// q: rows of width C = heads * d laid out as `queries` says, k, v: rows laid
+// out as `keys` says (padded (B,T,C) or packed rows, autodiff/ops/sequences.hpp).
+// Padded query rows beyond an example's length get zero weights. A fully
+// masked example (no keys) gets zero weights, not NaN. Returns q's shape,
+// before the residual. When `weights` is
 // given it receives the node that holds the attention weights (read them
 // with attention_weights).
 template <class T>
 autodiff::Var scaled_dot_attention(autodiff::Tape<T>& t, autodiff::Var q, autodiff::Var k,
                                    autodiff::Var v, std::int64_t heads,
-                                   const std::int32_t* query_lengths,
-                                   const std::int32_t* key_lengths, T dropout,
+                                   const autodiff::Sequences& queries,
+                                   const autodiff::Sequences& keys, T dropout,
                                    std::mt19937_64& rng, bool training,
                                    autodiff::Var* weights = nullptr);
 
@@ -37,7 +39,8 @@ autodiff::Var scaled_dot_attention(autodiff::Tape<T>& t, autodiff::Var q, autodi
 template <class T>
 TensorView<const T> attention_weights(const autodiff::Tape<T>& t, autodiff::Var weights, std::int64_t heads);
 
-// The keys' projections of an attention: K and V, (B,Tk,units) each. They do
+// The keys' projections of an attention: K and V, rows of width units laid
+// out as the keys are. They do
 // not depend on the queries, so inference computes them once per history.
 struct KeyValues {
   autodiff::Var k, v;
@@ -57,12 +60,12 @@ struct MultiheadAttention {
                                  std::int64_t key_width, std::int64_t units, std::int64_t heads,
                                  Activation qkv_activation, double dropout, double eps);
 
-  // queries: (B,Tq,Cq), keys: (B,Tk,Ck) -> (B,Tq,units). Lengths and
-  // `weights` as in scaled_dot_attention; the pointers must stay valid until
-  // backward is done.
+  // queries: rows of width Cq, keys: rows of width Ck -> queries' rows of
+  // width units. Layouts and `weights` as in scaled_dot_attention; the
+  // layouts' pointers must stay valid until backward is done.
   autodiff::Var operator()(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var queries,
-                           const std::int32_t* query_lengths, autodiff::Var keys,
-                           const std::int32_t* key_lengths, bool training,
+                           const autodiff::Sequences& query_rows, autodiff::Var keys,
+                           const autodiff::Sequences& key_rows, bool training,
                            std::mt19937_64& rng, autodiff::Var* weights = nullptr) const;
 
   // operator() in its parts, for inference: the keys' K and V (once per
@@ -71,8 +74,8 @@ struct MultiheadAttention {
   // targets. operator() is exactly attend(queries, q(queries), ..., project_keys(keys)).
   KeyValues project_keys(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var keys) const;
   autodiff::Var attend(autodiff::Tape<T>& t, Params<T>& p, autodiff::Var queries, autodiff::Var projected,
-                       const std::int32_t* query_lengths, const KeyValues& kv,
-                       const std::int32_t* key_lengths, bool training, std::mt19937_64& rng,
+                       const autodiff::Sequences& query_rows, const KeyValues& kv,
+                       const autodiff::Sequences& key_rows, bool training, std::mt19937_64& rng,
                        autodiff::Var* weights = nullptr) const;
 
   std::int64_t param_count() const {

@@ -10,6 +10,16 @@
 
 namespace atrank::nn {
 
+// Room for n integers on the tape, for the caller to fill: the node's buffer
+// keeps its capacity from earlier steps (no allocation once it has grown).
+template <class T>
+std::int32_t* tape_ints(autodiff::Tape<T>& t, std::size_t n) {
+  const autodiff::Var v = t.make(autodiff::Shape{0}, "ints");
+  auto& node = t.node(v);
+  node.index.resize(n);
+  return node.index.data();
+}
+
 template <class T>
 const std::int32_t* keep_ints(autodiff::Tape<T>& t, std::vector<std::int32_t> values) {
   const autodiff::Var v = t.make(autodiff::Shape{0}, "ints");

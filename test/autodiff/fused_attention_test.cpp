@@ -93,6 +93,94 @@ BOOST_AUTO_TEST_CASE(fused_attention_equals_the_composed_ops) {
   }
 }
 
+// Packed rows (self-attention over the valid positions only, example after
+// example) against the padded layout: the same output rows and gradients, and
+// the packed form's own finite-difference check. Queries padded (vanilla form)
+// over packed keys too.
+BOOST_AUTO_TEST_CASE(fused_attention_over_packed_rows_equals_the_padded_layout) {
+  std::mt19937_64 rng(8);
+  ParamArena<double> p;
+  const std::int32_t len[] = {3, 1, 0, 2};  // an empty example between others
+  const std::int32_t start[] = {0, 3, 4, 4};
+  const std::int64_t rows = 6, batch = 4, t_max = 3, c = 6;
+  const int x = random_param(p, "x", Shape{rows, c}, rng);   // packed (N,C): q = k = v
+  const int cand = random_param(p, "cand", Shape{batch, 2, c}, rng);  // two queries per example
+  const Sequences packed{batch, t_max, start, len};
+  auto r = check_gradients(p, {}, [&](Tape<double>& t) {
+    const Var a = p.on(t, x);
+    return fused_attention(t, a, a, a, 2, packed, packed);
+  });
+  ATRANK_CHECK_GRADIENTS(r);
+  auto r2 = check_gradients(p, {}, [&](Tape<double>& t) {
+    const Var a = p.on(t, x);
+    return fused_attention(t, p.on(t, cand), a, a, 3, Sequences::padded(batch, 2), packed);
+  });
+  ATRANK_CHECK_GRADIENTS(r2);
+
+  // The padded layout of the same rows: packed row i of example b at b*T + j.
+  std::vector<std::int32_t> to_padded(std::size_t(batch * t_max), -1), to_packed(static_cast<std::size_t>(rows));
+  for (std::int64_t b = 0; b < batch; ++b)
+    for (std::int32_t j = 0; j < len[b]; ++j) {
+      to_padded[std::size_t(b * t_max + j)] = start[b] + j;
+      to_packed[std::size_t(start[b] + j)] = std::int32_t(b * t_max + j);
+    }
+  auto run = [&](bool pack, int query) {
+    Tape<double> t;
+    const Var a = p.on(t, x);
+    const Var keys = pack ? a : select_rows(t, a, to_padded.data(), Shape{batch, t_max, c});
+    const Sequences key_rows = pack ? packed : Sequences::padded(batch, t_max, len);
+    Var out = query == 0 ? fused_attention(t, keys, keys, keys, 2, key_rows, key_rows)
+                         : fused_attention(t, p.on(t, cand), keys, keys, 3, Sequences::padded(batch, 2), key_rows);
+    if (!pack && query == 0) out = select_rows(t, out, to_packed.data(), Shape{rows, c});
+    std::vector<double> seed(std::size_t(t.shape(out).numel()));
+    for (std::size_t i = 0; i < seed.size(); ++i) seed[i] = std::sin(double(i));
+    p.zero_grad();
+    t.backward_from(out, seed.data());
+    std::vector<double> result(t.value(out), t.value(out) + t.shape(out).numel());
+    result.insert(result.end(), p.grad(x), p.grad(x) + rows * c);
+    result.insert(result.end(), p.grad(cand), p.grad(cand) + batch * 2 * c);
+    return result;
+  };
+  for (int query = 0; query < 2; ++query) {
+    const auto a = run(true, query), b = run(false, query);
+    BOOST_REQUIRE_EQUAL(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) BOOST_TEST(a[i] == b[i], boost::test_tools::tolerance(1e-12));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(weights_beyond_the_lengths_are_zero_on_a_reused_tape) {
+  // A reused tape keeps its nodes' buffers: the second pass (shorter
+  // lengths) must not show the first pass's weights in its padding.
+  std::mt19937_64 rng(4);
+  ParamArena<double> p;
+  const int q = random_param(p, "q", Shape{2, 3, 4}, rng);
+  const std::int32_t full[] = {3, 3}, shorter[] = {2, 0};
+  Tape<double> t;
+  for (const std::int32_t* len : {full, shorter}) {
+    t.clear();
+    const Var a = p.on(t, q);
+    const auto w = fused_attention_weights(t, fused_attention(t, a, a, a, 2, len, len));  // (B,H,T,T)
+    for (std::size_t b = 0; b < 2; ++b)
+      for (std::size_t h = 0; h < 2; ++h)
+        for (std::size_t i = 0; i < 3; ++i)
+          for (std::size_t j = 0; j < 3; ++j)
+            if (i >= std::size_t(len[b]) || j >= std::size_t(len[b])) BOOST_TEST(w(b, h, i, j) == 0.0);
+            else BOOST_TEST(w(b, h, i, j) > 0.0);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(packed_rows_outside_the_tensor_are_refused) {
+  ParamArena<double> p;
+  std::mt19937_64 rng(3);
+  const int x = random_param(p, "x", Shape{4, 6}, rng);
+  const std::int32_t len[] = {3, 2};
+  const std::int32_t start[] = {0, 3};  // rows 3..4: one beyond the 4 rows
+  Tape<double> t;
+  const Var a = p.on(t, x);
+  const Sequences packed{2, 3, start, len};
+  BOOST_CHECK_THROW(fused_attention(t, a, a, a, 2, packed, packed), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(fused_attention_matches_the_definition_in_xtensor) {
   std::mt19937_64 rng(6);
   ParamArena<double> p;

@@ -187,6 +187,24 @@ BOOST_AUTO_TEST_CASE(time_added_as_the_authors_option) {
   ATRANK_CHECK_GRADIENTS(r);
 }
 
+BOOST_AUTO_TEST_CASE(packed_rows_give_the_loss_and_gradients_of_the_padded_history) {
+  // The same step over the history as packed rows (the default) and padded
+  // (B,T,C): a full, a length-1 and an empty history, two blocks.
+  spec::Spec s = test::tiny_spec();
+  s.encoder.blocks = 2;
+  auto m = test::build_model<double>(s, test::tiny_vocab());
+  test::randomize(m, 31);
+  const data::Batch batch = tiny_batch();
+  const test::StepResult packed = test::training_step(m, batch);
+  m.use_padded_history(true);
+  const test::StepResult padded = test::training_step(m, batch);
+  BOOST_TEST(test::largest_relative_difference(packed, padded) < 1e-6);
+  // The comparison can fail: another batch's step differs.
+  data::Batch other = batch;
+  other.groups[0].objects[1] = 6;
+  BOOST_TEST(test::largest_relative_difference(packed, test::training_step(m, other)) > 1e-3);
+}
+
 BOOST_AUTO_TEST_CASE(float_model_trains_one_step_without_nan) {
   auto m = test::build_model<float>(test::tiny_spec(), test::tiny_vocab());
   const data::Batch batch = tiny_batch();

@@ -3,6 +3,7 @@
 // coupon) model with shared tables and per-group time encodings.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <random>
@@ -233,15 +234,60 @@ void randomize(model::Model<T>& m, unsigned seed) {
     for (auto& v : t->values) v = T(u(rng));
 }
 
-// The L2 norm of each row of a table's gradient: its sparse slices added up
-// into a dense (rows, width) tensor first (test helper only).
+// A table's gradient as a dense (rows, width) tensor: its sparse slices added up.
 template <class T>
-xt::xtensor<double, 1> grad_row_norms(const autodiff::EmbeddingTable<T>& t) {
+xt::xtensor<double, 2> dense_grad(const autodiff::EmbeddingTable<T>& t) {
   xt::xtensor<double, 2> g = xt::zeros<double>({std::size_t(t.rows), std::size_t(t.width)});
   const auto slices = xt::adapt(t.grad.values, std::array<std::size_t, 2>{t.grad.rows.size(), std::size_t(t.width)});
   for (std::size_t s = 0; s < t.grad.rows.size(); ++s)
     xt::row(g, std::ptrdiff_t(t.grad.rows[s])) += xt::row(slices, std::ptrdiff_t(s));
-  return xt::sqrt(xt::sum(xt::square(g), {1}));
+  return g;
+}
+
+// The L2 norm of each row of a table's gradient (test helper only).
+template <class T>
+xt::xtensor<double, 1> grad_row_norms(const autodiff::EmbeddingTable<T>& t) {
+  return xt::sqrt(xt::sum(xt::square(dense_grad(t)), {1}));
+}
+
+// One training step's loss and gradients (dense, then every table densified).
+struct StepResult {
+  double loss = 0;
+  std::vector<double> dense;
+  std::vector<xt::xtensor<double, 2>> tables;
+};
+
+template <class T>
+StepResult training_step(model::Model<T>& m, const data::Batch& batch) {
+  std::mt19937_64 rng(0);
+  autodiff::Tape<T> t;
+  const auto r = m.forward(t, batch, true, rng);
+  m.zero_grad();
+  t.backward(r.loss);
+  StepResult s;
+  s.loss = double(t.value(r.loss)[0]);
+  s.dense.assign(m.dense().grads().begin(), m.dense().grads().end());
+  for (auto* table : m.tables()) {
+    s.tables.push_back(dense_grad(*table));
+    table->grad.clear();
+  }
+  return s;
+}
+
+// The largest difference of two steps relative to the largest magnitude of
+// what is compared (loss, each parameter's gradient, each table's gradient).
+inline double largest_relative_difference(const StepResult& a, const StepResult& b) {
+  auto rel = [](double diff, double scale) { return scale > 0 ? diff / scale : diff; };
+  double worst = rel(std::abs(a.loss - b.loss), std::abs(a.loss));
+  double scale = 0, diff = 0;
+  for (std::size_t i = 0; i < a.dense.size(); ++i) {
+    scale = std::max(scale, std::abs(a.dense[i]));
+    diff = std::max(diff, std::abs(a.dense[i] - b.dense.at(i)));
+  }
+  worst = std::max(worst, rel(diff, scale));
+  for (std::size_t k = 0; k < a.tables.size(); ++k)
+    worst = std::max(worst, rel(xt::amax(xt::abs(a.tables[k] - b.tables.at(k)))(), xt::amax(xt::abs(a.tables[k]))()));
+  return worst;
 }
 
 template <class T>

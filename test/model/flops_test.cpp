@@ -65,13 +65,17 @@ BOOST_AUTO_TEST_CASE(useful_counts_real_positions_executed_the_padded_slices) {
   b.groups = {test::group_batch({{1, 2, 3, 4}, {1}, {2, 3}})};
   b.targets = {1, 2, 3};
   b.labels = {1, 0, 1};
-  const auto one = model::batch_forward_flops(plan, b, 1);
+  const auto one = model::batch_forward_flops(plan, b, 1, false);
   BOOST_TEST(one.useful == f(4) + f(1) + f(2));
   BOOST_TEST(one.executed == 3 * f(4));
   // Slices [0,1) and [1,3), each padded to its own longest (batch_slice.hpp).
-  const auto two = model::batch_forward_flops(plan, b, 2);
+  const auto two = model::batch_forward_flops(plan, b, 2, false);
   BOOST_TEST(two.useful == one.useful);
   BOOST_TEST(two.executed == f(4) + 2 * f(2));
+  // Packed rows compute no padding.
+  const auto packed = model::batch_forward_flops(plan, b, 2, true);
+  BOOST_TEST(packed.useful == one.useful);
+  BOOST_TEST(packed.executed == packed.useful);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

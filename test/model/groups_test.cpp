@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <numeric>
 
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xmath.hpp>
@@ -57,6 +58,21 @@ BOOST_AUTO_TEST_CASE(multi_group_forward_gradients_for_every_task) {
       return m.forward(t, batch, true, rng).loss;
     });
     ATRANK_CHECK_GRADIENTS(r);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(packed_rows_give_the_loss_and_gradients_of_the_padded_history) {
+  // Three groups of different lengths (one user with no events at all) packed
+  // example after example, against the padded history packed to the front.
+  auto m = test::build_model<double>(test::multi_spec(), test::multi_vocab());
+  test::randomize(m, 27);
+  for (int task = 0; task < 3; ++task) {
+    const data::Batch batch = multi_batch(task);
+    m.use_padded_history(false);
+    const test::StepResult packed = test::training_step(m, batch);
+    m.use_padded_history(true);
+    const test::StepResult padded = test::training_step(m, batch);
+    BOOST_TEST(test::largest_relative_difference(packed, padded) < 1e-6, "task " << task);
   }
 }
 
@@ -156,8 +172,14 @@ BOOST_AUTO_TEST_CASE(time_encodings_are_separate_parameters_per_group) {
   const auto r = m.forward(t, batch, true, rng);
   m.zero_grad();
   t.backward(r.loss);
-  BOOST_TEST(it.grad.rows.size() == 3u * 3u);  // item history (B=3, T=3)
-  BOOST_TEST(ct.grad.rows.size() == 3u * 3u);  // coupon history (B=3, T=3)
+  // One gradient row per real history position (packed rows: none for padding).
+  auto positions = [&](int g) {
+    const auto& l = batch.groups[std::size_t(g)].lengths;
+    return std::size_t(std::accumulate(l.begin(), l.end(), 0));
+  };
+  BOOST_TEST(it.grad.rows.size() == positions(0));  // item history (B=3, T=3)
+  BOOST_TEST(ct.grad.rows.size() == positions(2));  // coupon history (B=3, T=3)
+  BOOST_TEST(positions(0) < 3u * 3u);
   // Per-group projections are separate too.
   BOOST_TEST(m.dense().find("group/item/projection/kernel") >= 0);
   BOOST_TEST(m.dense().find("group/query/projection/kernel") >= 0);

@@ -13,6 +13,7 @@
 
 #include "atrank/autodiff/gradcheck.hpp"
 #include "atrank/autodiff/ops/layout.hpp"
+#include "atrank/autodiff/ops/select_rows.hpp"
 #include "atrank/nn/attention_block.hpp"
 #include "atrank/nn/dense.hpp"
 #include "atrank/nn/feedforward.hpp"
@@ -32,6 +33,11 @@ void randomize(nn::Params<double>& p, unsigned seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(-0.5, 0.5);
   for (double& v : p.dense.values()) v = u(rng);
+}
+
+// The padded layout (B,T,C) of examples with these lengths.
+autodiff::Sequences padded(const std::vector<std::int32_t>& lengths, std::int64_t t) {
+  return autodiff::Sequences::padded(std::int64_t(lengths.size()), t, lengths.data());
 }
 
 }  // namespace
@@ -65,7 +71,7 @@ BOOST_AUTO_TEST_CASE(self_attention_with_empty_and_length_one_histories) {
     std::mt19937_64 rng(0);
     auto r = autodiff::check_gradients(p.dense, {}, [&](Tape<double>& t) {
       const Var in = p.on(t, x);
-      return m(t, p, in, lengths.data(), in, lengths.data(), false, rng);
+      return m(t, p, in, padded(lengths, 4), in, padded(lengths, 4), false, rng);
     });
     ATRANK_CHECK_GRADIENTS(r);
   }
@@ -84,7 +90,7 @@ BOOST_AUTO_TEST_CASE(fully_masked_example_outputs_layer_norm_of_the_residual) {
   std::mt19937_64 rng(0);
   Tape<double> t;
   const Var in = p.on(t, x);
-  const Var out = m(t, p, in, lengths.data(), in, lengths.data(), false, rng);
+  const Var out = m(t, p, in, padded(lengths, 2), in, padded(lengths, 2), false, rng);
   const xt::xtensor<double, 2> xv = xt::view(p.dense.tensor(x), 0);  // (T,C)
   const xt::xtensor<double, 2> mean = xt::mean(xv, {1}, xt::keep_dims);
   const xt::xtensor<double, 2> var = xt::mean(xt::square(xv - mean), {1}, xt::keep_dims);
@@ -102,7 +108,7 @@ BOOST_AUTO_TEST_CASE(padded_keys_do_not_change_valid_outputs) {
   std::mt19937_64 rng(0);
   auto run = [&]() {
     Tape<double> t;
-    const Var out = b.self(t, p, p.on(t, x), lengths.data(), false, rng);
+    const Var out = b.self(t, p, p.on(t, x), padded(lengths, 5), false, rng);
     return xt::xtensor<double, 2>(xt::view(t.tensor(out), 0, xt::range(0, 3)));  // valid rows only
   };
   const auto before = run();
@@ -119,16 +125,16 @@ BOOST_AUTO_TEST_CASE(vanilla_attention_several_queries_over_masked_keys) {
   const std::vector<std::int32_t> lengths{5, 1, 0};
   std::mt19937_64 rng(0);
   auto r = autodiff::check_gradients(p.dense, {}, [&](Tape<double>& t) {
-    return b.vanilla(t, p, p.on(t, q), p.on(t, k), lengths.data(), false, rng);
+    return b.vanilla(t, p, p.on(t, q), p.on(t, k), padded(lengths, 5), false, rng);
   });
   ATRANK_CHECK_GRADIENTS(r);
 
   // Each candidate attends on its own: scoring it alone gives the same row.
   Tape<double> t;
-  const Var both = b.vanilla(t, p, p.on(t, q), p.on(t, k), lengths.data(), false, rng);
+  const Var both = b.vanilla(t, p, p.on(t, q), p.on(t, k), padded(lengths, 5), false, rng);
   Tape<double> t1;
   const Var q1 = autodiff::slice(t1, p.on(t1, q), 1, 1, 1);  // candidate 1 only
-  const Var one = b.vanilla(t1, p, q1, p.on(t1, k), lengths.data(), false, rng);
+  const Var one = b.vanilla(t1, p, q1, p.on(t1, k), padded(lengths, 5), false, rng);
   BOOST_TEST(xt::allclose(t1.tensor(one), xt::view(t.tensor(both), xt::all(), xt::range(1, 2)), 0.0, 1e-12));
 }
 
@@ -154,9 +160,30 @@ BOOST_AUTO_TEST_CASE(attention_with_dropout_has_exact_gradients_for_a_fixed_mask
   auto r = autodiff::check_gradients(p.dense, {}, [&](Tape<double>& t) {
     std::mt19937_64 rng(42);  // the same mask on every evaluation
     const Var in = p.on(t, x);
-    return m(t, p, in, lengths.data(), in, lengths.data(), true, rng);
+    return m(t, p, in, padded(lengths, 3), in, padded(lengths, 3), true, rng);
   });
   ATRANK_CHECK_GRADIENTS(r);
+}
+
+BOOST_AUTO_TEST_CASE(attention_with_dropout_over_packed_rows_equals_the_padded_layout) {
+  // Dropout takes the composed ops, on the padded layout: packed rows are
+  // unpacked for it and packed again; the same mask gives the same rows.
+  nn::Params<double> p;
+  const int x = p.add("x", Shape{2, 3, 4}, nn::Init::zeros());  // padded (B,T,C)
+  const auto m = nn::MultiheadAttention<double>::make(p, "mha", 4, 4, 4, 2, nn::Activation::Relu, 0.3, 1e-8);
+  randomize(p, 10);
+  const std::vector<std::int32_t> lengths{3, 2}, starts{0, 3};
+  const std::int32_t packed_rows[] = {0, 1, 2, 3, 4}, padded_rows[] = {0, 1, 2, 3, 4, -1};
+  std::mt19937_64 rng_padded(42), rng_packed(42);
+  Tape<double> t;
+  const Var in = p.on(t, x);
+  const Var padded_out = m(t, p, in, padded(lengths, 3), in, padded(lengths, 3), true, rng_padded);
+  const Var rows = autodiff::select_rows(t, in, packed_rows, Shape{5, 4});
+  const autodiff::Sequences packed{2, 3, starts.data(), lengths.data()};
+  const Var packed_out = m(t, p, rows, packed, rows, packed, true, rng_packed);
+  const Var back = autodiff::select_rows(t, packed_out, padded_rows, Shape{2, 3, 4});
+  for (std::int64_t i = 0; i < 5 * 4; ++i)  // the valid rows (example 1's third row is padding)
+    BOOST_TEST(t.value(back)[i] == t.value(padded_out)[i], boost::test_tools::tolerance(1e-12));
 }
 
 BOOST_AUTO_TEST_CASE(block_parameter_count_matches_the_authors) {

@@ -1,6 +1,7 @@
 // Per (example, head) four small strided GEMMs (heads are column blocks of
-// stride C, so nothing is copied) and the softmax row kernels. Forward keeps the
-// attention weights P (B,H,Tq,Tk) for the backward pass:
+// stride C, so nothing is copied) and the softmax row kernels, over the valid
+// query and key rows only. Forward keeps the attention weights P
+// (B,H,Tq,Tk) for the backward pass:
 //   dV += P^T dO, dP = dO V^T, dS = P * (dP - rowsum(P * dP)), dQ += s dS K, dK += s dS^T Q.
 #include "atrank/autodiff/ops/fused_attention.hpp"
 
@@ -16,111 +17,157 @@
 namespace atrank::autodiff {
 namespace {
 
-// index: key lengths (B) then query lengths (B, or -1 = all valid).
-struct Heads {
-  std::int64_t heads;
+// index: query first rows (B), query rows (B), key first rows (B), key rows (B).
+struct Attrs {
+  std::int64_t heads, tq, tk;  // the longest query and key sequences: P is (B,heads,Tq,Tk)
 };
 
 struct Dims {
   std::int64_t b, tq, tk, c, h, d;
 };
 
-Dims dims_of(const Shape& q, const Shape& k, std::int64_t heads) {
-  return {q[0], q[1], k[1], q[2], heads, q[2] / heads};
+template <class T>
+Dims dims_of(const Node<T>& n) {
+  const Attrs a = attrs_of<Attrs>(n);
+  const std::int64_t c = n.shape.last();
+  return {std::int64_t(n.index.size() / 4), a.tq, a.tk, c, a.heads, c / a.heads};
+}
+
+struct Run {
+  std::int64_t first, rows;
+};
+
+template <class T>
+Run query_run(const Node<T>& n, const Dims& s, std::int64_t b) {
+  return {n.index[std::size_t(b)], n.index[std::size_t(s.b + b)]};
 }
 
 template <class T>
-std::int64_t valid_keys(const Node<T>& n, std::int64_t b, std::int64_t tk) {
-  return std::clamp<std::int64_t>(n.index[std::size_t(b)], 0, tk);
+Run key_run(const Node<T>& n, const Dims& s, std::int64_t b) {
+  return {n.index[std::size_t(2 * s.b + b)], n.index[std::size_t(3 * s.b + b)]};
 }
 
+// x (n,d) of row stride ld, transposed into out (d,n): a product with it is
+// then untransposed, which OpenBLAS runs on its small-matrix kernels instead
+// of packing both operands as it does for a transposed small product.
 template <class T>
-bool query_valid(const Node<T>& n, const Dims& s, std::int64_t b, std::int64_t i) {
-  const std::int32_t ql = n.index[std::size_t(s.b + b)];
-  return ql < 0 || i < ql;
+const T* transposed(const T* x, std::size_t ld, std::size_t n, std::size_t d, T* out) {
+  for (std::size_t j = 0; j < n; ++j)
+    for (std::size_t k = 0; k < d; ++k) out[k * n + j] = x[j * ld + k];
+  return out;
 }
 
 template <class T>
 void fused_attention_backward(Tape<T>& t, Node<T>& n) {
-  const Dims s = dims_of(t.input_shape(n, 0), t.input_shape(n, 1), attrs_of<Heads>(n).heads);
+  const Dims s = dims_of(n);
   const T scale = T(1) / std::sqrt(T(s.d));
-  const auto c = std::size_t(s.c), tk = std::size_t(s.tk), tq = std::size_t(s.tq), d = std::size_t(s.d);
+  const auto c = std::size_t(s.c), tk = std::size_t(s.tk), d = std::size_t(s.d);
   const T* q = t.input_value(n, 0);
   const T* k = t.input_value(n, 1);
   const T* v = t.input_value(n, 2);
   T* gq = t.input_grad(n, 0);
   T* gk = t.input_grad(n, 1);
   T* gv = t.input_grad(n, 2);
-  T* ds = n.saved.data() + s.b * s.h * s.tq * s.tk;  // scratch (Tq,Tk)
+  T* ds = n.saved.data() + s.b * s.h * s.tq * s.tk;  // scratch (Tq,Tk), then (d,Tk)
+  T* scratch = ds + s.tq * s.tk;
   for (std::int64_t b = 0; b < s.b; ++b) {
-    const auto len = std::size_t(valid_keys(n, b, s.tk));
-    if (len == 0) continue;
+    const Run qr = query_run(n, s, b), kr = key_run(n, s, b);
+    const auto nq = std::size_t(qr.rows), len = std::size_t(kr.rows);
+    if (len == 0 || nq == 0) continue;
     for (std::int64_t h = 0; h < s.h; ++h) {
       const std::size_t off = std::size_t(h * s.d);
       const T* p = n.saved.data() + (b * s.h + h) * s.tq * s.tk;  // (Tq,Tk), row stride Tk
-      const T* go = n.grad + b * s.tq * s.c + off;                 // (Tq,d), stride C
-      const T* qh = q + b * s.tq * s.c + off;
-      const T* kh = k + b * s.tk * s.c + off;
-      const T* vh = v + b * s.tk * s.c + off;
+      const std::int64_t qo = qr.first * s.c + std::int64_t(off), ko = kr.first * s.c + std::int64_t(off);
+      const T* go = n.grad + qo;  // (nq,d), stride C
       // dP = dO V^T
-      gemm_strided<T>(Trans::No, Trans::Yes, tq, len, d, T(1), go, c, vh, c, T(0), ds, tk);
-      if (gv) gemm_strided<T>(Trans::Yes, Trans::No, len, d, tq, T(1), p, tk, go, c, T(1), gv + b * s.tk * s.c + off, c);
-      // dS = P * (dP - rowsum(P * dP)) * scale, in place; masked query rows have P = 0 and stay 0.
-      for (std::size_t i = 0; i < tq; ++i)
-        kernels::softmax_row_backward<false>(p + i * tk, ds + i * tk, std::int64_t(len), scale,
-                                             ds + i * tk);
-      if (gq) gemm_strided<T>(Trans::No, Trans::No, tq, d, len, T(1), ds, tk, kh, c, T(1), gq + b * s.tq * s.c + off, c);
-      if (gk) gemm_strided<T>(Trans::Yes, Trans::No, len, d, tq, T(1), ds, tk, qh, c, T(1), gk + b * s.tk * s.c + off, c);
+      gemm_strided<T>(Trans::No, Trans::No, nq, len, d, T(1), go, c, transposed(v + ko, c, len, d, scratch), len, T(0),
+                      ds, tk);
+      if (gv) gemm_strided<T>(Trans::Yes, Trans::No, len, d, nq, T(1), p, tk, go, c, T(1), gv + ko, c);
+      // dS = P * (dP - rowsum(P * dP)) * scale, in place.
+      for (std::size_t i = 0; i < nq; ++i)
+        kernels::softmax_row_backward<false>(p + i * tk, ds + i * tk, std::int64_t(len), scale, ds + i * tk);
+      if (gq) gemm_strided<T>(Trans::No, Trans::No, nq, d, len, T(1), ds, tk, k + ko, c, T(1), gq + qo, c);
+      if (gk) gemm_strided<T>(Trans::Yes, Trans::No, len, d, nq, T(1), ds, tk, q + qo, c, T(1), gk + ko, c);
     }
+  }
+}
+
+// The rows of x's tensor (width c) that `seq` addresses must exist: a padded
+// layout is (B,T,C) itself; a packed one stays inside the rows.
+void check_layout(const char* what, const Shape& x, std::int64_t c, const Sequences& seq) {
+  const std::int64_t rows = x.numel() / c;
+  if (!seq.is_packed()) {
+    if (x.rank != 3 || x[0] != seq.count || x[1] != seq.max_length)
+      throw std::invalid_argument(std::string("fused_attention: padded ") + what + " must be (" +
+                                  std::to_string(seq.count) + "," + std::to_string(seq.max_length) + ",C), got " +
+                                  x.str());
+    return;
+  }
+  for (std::int64_t b = 0; b < seq.count; ++b) {
+    const std::int64_t first = seq.first_row(b), n = seq.rows(b);
+    if (first < 0 || n < 0 || n > seq.max_length || first > rows - n)
+      throw std::invalid_argument(std::string("fused_attention: packed ") + what + " of example " +
+                                  std::to_string(b) + " (rows " + std::to_string(first) + " + " +
+                                  std::to_string(n) + ") outside the " + std::to_string(rows) +
+                                  " rows or longer than " + std::to_string(seq.max_length));
   }
 }
 
 }  // namespace
 
 template <class T>
-Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads,
-                    const std::int32_t* key_lengths, const std::int32_t* query_lengths) {
+Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const Sequences& queries,
+                    const Sequences& keys) {
   const Shape sq = t.shape(q), sk = t.shape(k);
-  if (sq.rank != 3 || sk.rank != 3 || sq[0] != sk[0] || sq[2] != sk[2] || t.shape(v) != sk)
-    throw std::invalid_argument("fused_attention: q (B,Tq,C), k and v (B,Tk,C) expected, got " +
-                                sq.str() + ", " + sk.str() + ", " + t.shape(v).str());
-  if (heads <= 0 || sq[2] % heads != 0)
-    throw std::invalid_argument("fused_attention: width " + std::to_string(sq[2]) +
-                                " is not divisible by " + std::to_string(heads) + " heads");
-  const Dims s = dims_of(sq, sk, heads);
+  const std::int64_t c = sq.rank > 0 ? sq.last() : 0;
+  if (sq.rank < 2 || sk.rank < 2 || sk.last() != c || t.shape(v) != sk || queries.count != keys.count)
+    throw std::invalid_argument("fused_attention: q rows and k, v rows of one width expected, got " + sq.str() +
+                                ", " + sk.str() + ", " + t.shape(v).str());
+  if (heads <= 0 || c % heads != 0)
+    throw std::invalid_argument("fused_attention: width " + std::to_string(c) + " is not divisible by " +
+                                std::to_string(heads) + " heads");
+  check_layout("queries", sq, c, queries);
+  check_layout("keys", sk, c, keys);
+  const Dims s{queries.count, std::max<std::int64_t>(queries.max_length, 1), std::max<std::int64_t>(keys.max_length, 1),
+               c, heads, c / heads};
   Var out = t.make(sq, "fused_attention", {q, k, v});
   Node<T>& n = t.node(out);
-  n.attrs.set(Heads{heads});
-  n.index.resize(std::size_t(2 * s.b));
+  n.attrs.set(Attrs{heads, s.tq, s.tk});
+  n.index.resize(std::size_t(4 * s.b));
   for (std::int64_t b = 0; b < s.b; ++b) {
-    n.index[std::size_t(b)] = key_lengths[b];
-    n.index[std::size_t(s.b + b)] = query_lengths ? query_lengths[b] : -1;
+    // Padded lengths are clamped to the padding (as the composed ops do).
+    n.index[std::size_t(b)] = std::int32_t(queries.first_row(b));
+    n.index[std::size_t(s.b + b)] = std::int32_t(std::clamp<std::int64_t>(queries.rows(b), 0, queries.max_length));
+    n.index[std::size_t(2 * s.b + b)] = std::int32_t(keys.first_row(b));
+    n.index[std::size_t(3 * s.b + b)] = std::int32_t(std::clamp<std::int64_t>(keys.rows(b), 0, keys.max_length));
   }
-  n.saved.assign(std::size_t(s.b * s.h * s.tq * s.tk + s.tq * s.tk), T(0));
-  std::fill(n.value, n.value + sq.numel(), T(0));
+  // P, then scratch: (Tq,Tk) and (d,Tk).
+  n.saved.assign(std::size_t(s.b * s.h * s.tq * s.tk + s.tq * s.tk + s.d * s.tk), T(0));
+  T* scratch = n.saved.data() + (s.b * s.h + 1) * s.tq * s.tk;
   const T scale = T(1) / std::sqrt(T(s.d));
   const T* qv = t.value(q);
   const T* kv = t.value(k);
   const T* vv = t.value(v);
-  const auto c = std::size_t(s.c), tk = std::size_t(s.tk), tq = std::size_t(s.tq), d = std::size_t(s.d);
+  const auto tk = std::size_t(s.tk), d = std::size_t(s.d), cs = std::size_t(c);
+  if (!queries.is_packed()) std::fill(n.value, n.value + sq.numel(), T(0));  // rows of masked queries
   for (std::int64_t b = 0; b < s.b; ++b) {
-    const auto len = std::size_t(valid_keys(n, b, s.tk));
-    if (len == 0) continue;  // no keys: zero weights, zero output, never NaN
+    const Run qr = query_run(n, s, b), kr = key_run(n, s, b);
+    const auto nq = std::size_t(qr.rows), len = std::size_t(kr.rows);
+    T* o = n.value + qr.first * c;
+    if (len == 0) {  // no keys: zero weights, zero output, never NaN
+      std::fill(o, o + nq * cs, T(0));
+      continue;
+    }
     for (std::int64_t h = 0; h < s.h; ++h) {
       const std::size_t off = std::size_t(h * s.d);
       T* p = n.saved.data() + (b * s.h + h) * s.tq * s.tk;  // (Tq,Tk), row stride Tk
       // S = Q K^T * scale over the valid keys, heads addressed by stride C.
-      gemm_strided<T>(Trans::No, Trans::Yes, tq, len, d, scale, qv + b * s.tq * s.c + off, c,
-                      kv + b * s.tk * s.c + off, c, T(0), p, tk);
-      // P = softmax(S) in place; a masked query row (length 0) becomes zeros.
-      for (std::size_t i = 0; i < tq; ++i) {
-        const bool valid = query_valid(n, s, b, std::int64_t(i));
-        kernels::softmax_row(p + i * tk, valid ? std::int64_t(len) : 0, std::int64_t(len),
-                             p + i * tk);
-      }
+      gemm_strided<T>(Trans::No, Trans::No, nq, len, d, scale, qv + qr.first * c + std::int64_t(off), cs,
+                      transposed(kv + kr.first * c + std::int64_t(off), cs, len, d, scratch), len, T(0), p, tk);
+      for (std::size_t i = 0; i < nq; ++i) kernels::softmax_row(p + i * tk, std::int64_t(len), std::int64_t(len), p + i * tk);
       // O = P V, written into the merged-heads layout.
-      gemm_strided<T>(Trans::No, Trans::No, tq, d, len, T(1), p, tk, vv + b * s.tk * s.c + off, c,
-                      T(0), n.value + b * s.tq * s.c + off, c);
+      gemm_strided<T>(Trans::No, Trans::No, nq, d, len, T(1), p, tk, vv + kr.first * c + std::int64_t(off), cs, T(0),
+                      o + off, cs);
     }
   }
   if (n.requires_grad) n.backward = fused_attention_backward<T>;
@@ -128,15 +175,28 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads,
 }
 
 template <class T>
+Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const std::int32_t* key_lengths,
+                    const std::int32_t* query_lengths) {
+  const Shape sq = t.shape(q), sk = t.shape(k);
+  if (sq.rank != 3 || sk.rank != 3 || sq[0] != sk[0] || sq[2] != sk[2] || t.shape(v) != sk)
+    throw std::invalid_argument("fused_attention: q (B,Tq,C), k and v (B,Tk,C) expected, got " + sq.str() + ", " +
+                                sk.str() + ", " + t.shape(v).str());
+  return fused_attention(t, q, k, v, heads, Sequences::padded(sq[0], sq[1], query_lengths),
+                         Sequences::padded(sk[0], sk[1], key_lengths));
+}
+
+template <class T>
 TensorView<const T> fused_attention_weights(const Tape<T>& t, Var out) {
   const Node<T>& n = t.node(out);
   if (std::string_view(n.op) != "fused_attention")
     throw std::invalid_argument(std::string("fused_attention_weights: node is `") + n.op + "`, not fused_attention");
-  const Dims s = dims_of(n.shape, t.input_shape(n, 1), attrs_of<Heads>(n).heads);
+  const Dims s = dims_of(n);
   return tensor_view(n.saved.data(), TensorShape{std::size_t(s.b), std::size_t(s.h), std::size_t(s.tq),
                                                  std::size_t(s.tk)});
 }
 
+template Var fused_attention<float>(Tape<float>&, Var, Var, Var, std::int64_t, const Sequences&, const Sequences&);
+template Var fused_attention<double>(Tape<double>&, Var, Var, Var, std::int64_t, const Sequences&, const Sequences&);
 template Var fused_attention<float>(Tape<float>&, Var, Var, Var, std::int64_t, const std::int32_t*,
                                     const std::int32_t*);
 template Var fused_attention<double>(Tape<double>&, Var, Var, Var, std::int64_t, const std::int32_t*,
