@@ -51,6 +51,19 @@ BOOST_AUTO_TEST_CASE(global_norm_counts_each_lookup_slice_separately) {
   BOOST_TEST(global_grad_norm(f.params, f.tables) == std::sqrt(15.0), boost::test_tools::tolerance(1e-9));
 }
 
+BOOST_AUTO_TEST_CASE(sum_of_squares_counts_every_entry_once) {
+  // Every length around the partial sums' width (8): whole blocks and tails.
+  for (std::size_t n = 0; n < 40; ++n) {
+    std::vector<float> g(n);
+    double want = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      g[i] = float(i % 7) - 2.5f;
+      want += double(g[i]) * g[i];
+    }
+    BOOST_TEST(sum_of_squares(g.data(), n) == want, boost::test_tools::tolerance(1e-12));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(sgd_updates_only_touched_rows_and_sums_duplicates) {
   Fixture f;
   Optimizer opt({OptimizerKind::Sgd});
