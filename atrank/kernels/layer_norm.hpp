@@ -84,49 +84,13 @@ inline void layer_norm_row_backward(const T* x, const T* gamma, const T* g, std:
 }
 
 // layer_norm_row_backward for `rows` rows (row stride C; stats (rows,2) as
-// layer_norm_rows writes them); bit-identical to a loop over
-// layer_norm_row_backward: every sum adds its terms in the same order. The
-// two row sums run kRowGroup rows side by side (their chains of dependent
-// additions overlap, see row_sums.hpp); ggamma, gbeta and gx then take one
-// loop over j per row, which vectorises.
+// layer_norm_rows writes them). One row at a time: running the row sums of
+// 8 rows side by side (as the forward pass does) measured slower here, the
+// extra passes over each row costing more than the overlapped sums gain.
 template <bool Accumulate, class T>
 inline void layer_norm_rows_backward(const T* x, std::int64_t rows, const T* gamma, const T* g,
                                      std::int64_t C, const T* stats, T* gx, T* ggamma, T* gbeta) {
-  std::int64_t r = 0;
-  for (; r + kRowGroup <= rows; r += kRowGroup) {
-    const T* xr = x + r * C;
-    const T* gr = g + r * C;
-    T m1[kRowGroup], m2[kRowGroup];
-    group_row_sums<T>(C, [gr, gamma, C](std::int64_t k, std::int64_t j) { return gr[k * C + j] * gamma[j]; }, m1);
-    group_row_sums<T>(
-        C,
-        [xr, gr, gamma, stats, r, C](std::int64_t k, std::int64_t j) {
-          const T xhat = (xr[k * C + j] - stats[2 * (r + k)]) * stats[2 * (r + k) + 1];
-          return gr[k * C + j] * gamma[j] * xhat;
-        },
-        m2);
-    for (std::int64_t k = 0; k < kRowGroup; ++k) {
-      const T mean = stats[2 * (r + k)], rstd = stats[2 * (r + k) + 1];
-      const T* xk = xr + k * C;
-      const T* gk = gr + k * C;
-      if (ggamma)
-        for (std::int64_t j = 0; j < C; ++j) ggamma[j] += gk[j] * ((xk[j] - mean) * rstd);
-      if (gbeta)
-        for (std::int64_t j = 0; j < C; ++j) gbeta[j] += gk[j];
-      if (gx == nullptr) continue;
-      const T a = m1[k] / T(C), b = m2[k] / T(C);
-      T* dk = gx + (r + k) * C;
-      for (std::int64_t j = 0; j < C; ++j) {
-        const T d = rstd * (gk[j] * gamma[j] - a - (xk[j] - mean) * rstd * b);
-        if constexpr (Accumulate) {
-          dk[j] += d;
-        } else {
-          dk[j] = d;
-        }
-      }
-    }
-  }
-  for (; r < rows; ++r)
+  for (std::int64_t r = 0; r < rows; ++r)
     layer_norm_row_backward<Accumulate>(x + r * C, gamma, g + r * C, C, stats[2 * r], stats[2 * r + 1],
                                         gx ? gx + r * C : nullptr, ggamma, gbeta);
 }

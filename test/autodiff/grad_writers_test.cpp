@@ -91,7 +91,6 @@ BOOST_AUTO_TEST_CASE(elementwise) {
 }
 
 BOOST_AUTO_TEST_CASE(norms) {
-  // 3 x 7 = 21 rows: two groups of the kernel's 8 rows and a remainder.
   check_writers("layer_norm",
                 [](auto& t, auto& p, Var h) {
                   return layer_norm(t, h, param(t, p, "gamma"), param(t, p, "beta"), 1e-8);

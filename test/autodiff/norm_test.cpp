@@ -4,7 +4,6 @@
 
 #include "atrank/autodiff/ops/elementwise.hpp"
 #include "atrank/autodiff/ops/norm.hpp"
-#include "atrank/kernels/layer_norm.hpp"
 #include "test/autodiff/op_test_util.hpp"
 #include "test/tensor/expect_close.hpp"
 
@@ -33,8 +32,6 @@ BOOST_AUTO_TEST_SUITE(gradcheck)
 BOOST_AUTO_TEST_CASE(layer_norm_op) { ATRANK_CHECK_GRADIENTS(check_layer_norm({2, 3, 5}, 1e-8, 80)); }
 BOOST_AUTO_TEST_CASE(layer_norm_large_eps) { ATRANK_CHECK_GRADIENTS(check_layer_norm({3, 4}, 0.5, 81)); }
 BOOST_AUTO_TEST_CASE(layer_norm_sequence_length_1) { ATRANK_CHECK_GRADIENTS(check_layer_norm({2, 1, 4}, 1e-8, 82)); }
-// 21 rows: two groups of the kernels' 8 rows side by side and a remainder.
-BOOST_AUTO_TEST_CASE(layer_norm_row_groups) { ATRANK_CHECK_GRADIENTS(check_layer_norm({3, 7, 6}, 1e-8, 84)); }
 
 BOOST_AUTO_TEST_CASE(dropout_op) {
   std::mt19937_64 init(83);
@@ -50,40 +47,6 @@ BOOST_AUTO_TEST_CASE(dropout_op) {
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(norm_forward)
-
-BOOST_AUTO_TEST_CASE(grouped_backward_is_the_row_loop_bit_for_bit) {
-  // layer_norm_rows_backward (8 rows side by side) against one row at a
-  // time, float, storing and adding into gx.
-  const std::int64_t rows = 19, C = 37;
-  std::mt19937_64 rng(85);
-  std::uniform_real_distribution<float> u(-2.f, 2.f);
-  std::vector<float> x(rows * C), g(rows * C), gamma(C), beta(C), y(rows * C), stats(2 * rows);
-  for (auto* v : {&x, &g, &gamma, &beta})
-    for (auto& e : *v) e = u(rng);
-  kernels::layer_norm_rows(x.data(), rows, gamma.data(), beta.data(), C, 1e-8f, y.data(), stats.data());
-  for (const bool accumulate : {false, true}) {
-    std::vector<float> gx1(rows * C, 0.25f), gg1(C, 0.5f), gb1(C, -0.5f);
-    std::vector<float> gx2 = gx1, gg2 = gg1, gb2 = gb1;
-    if (accumulate)
-      kernels::layer_norm_rows_backward<true>(x.data(), rows, gamma.data(), g.data(), C, stats.data(), gx1.data(),
-                                              gg1.data(), gb1.data());
-    else
-      kernels::layer_norm_rows_backward<false>(x.data(), rows, gamma.data(), g.data(), C, stats.data(), gx1.data(),
-                                               gg1.data(), gb1.data());
-    for (std::int64_t r = 0; r < rows; ++r) {
-      float* gxr = gx2.data() + r * C;
-      if (accumulate)
-        kernels::layer_norm_row_backward<true>(x.data() + r * C, gamma.data(), g.data() + r * C, C, stats[2 * r],
-                                               stats[2 * r + 1], gxr, gg2.data(), gb2.data());
-      else
-        kernels::layer_norm_row_backward<false>(x.data() + r * C, gamma.data(), g.data() + r * C, C, stats[2 * r],
-                                                stats[2 * r + 1], gxr, gg2.data(), gb2.data());
-    }
-    BOOST_TEST(gx1 == gx2, tt::per_element());
-    BOOST_TEST(gg1 == gg2, tt::per_element());
-    BOOST_TEST(gb1 == gb2, tt::per_element());
-  }
-}
 
 BOOST_AUTO_TEST_CASE(layer_norm_hand_computed_values) {
   Tape<double> t;
