@@ -3,12 +3,15 @@
 // only its first `len` entries.
 #pragma once
 
-#include <cmath>
+#include <algorithm>
 #include <cstdint>
+
+#include "atrank/kernels/exp.hpp"
 
 namespace atrank::kernels {
 
-// x: (L) scores, p: (L) probabilities. p[j] = softmax(x[0..len))[j] for j < len,
+// x: (L) scores, p: (L) probabilities. p[j] = softmax(x[0..len))[j] for j < len
+// (exponentials by exp_nonpositive, within a few ulp of std::exp),
 // p[j] = 0 exactly for j >= len; len == 0 gives an all-zero row (never NaN).
 // p may be x itself (in place).
 template <class T>
@@ -16,11 +19,14 @@ inline void softmax_row(const T* x, std::int64_t len, std::int64_t L, T* p) {
   if (len > 0) {
     T m = x[0];
     for (std::int64_t j = 1; j < len; ++j) m = x[j] > m ? x[j] : m;
+    // Exponentials in place on p, and their sum in a loop of its own: the
+    // first loop vectorises (on one pointer: no overlap check, which in-place
+    // calls would fail and fall back to scalar code), the sum keeps its
+    // order (j = 0, 1, ...).
+    if (p != x) std::copy(x, x + len, p);
+    for (std::int64_t j = 0; j < len; ++j) p[j] = exp_nonpositive(p[j] - m);
     T s = T(0);
-    for (std::int64_t j = 0; j < len; ++j) {
-      p[j] = std::exp(x[j] - m);
-      s += p[j];
-    }
+    for (std::int64_t j = 0; j < len; ++j) s += p[j];
     const T inv = T(1) / s;  // s >= 1: the max term is exp(0)
     for (std::int64_t j = 0; j < len; ++j) p[j] *= inv;
   }
