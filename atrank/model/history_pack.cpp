@@ -6,6 +6,7 @@
 
 #include "atrank/autodiff/ops/layout.hpp"
 #include "atrank/autodiff/ops/select_rows.hpp"
+#include "atrank/nn/reused_list.hpp"
 #include "atrank/nn/tape_ints.hpp"
 
 namespace atrank::model {
@@ -89,15 +90,21 @@ PackedHistory pack_history_rows(Tape<T>& t, const std::vector<Var>& parts,
                                 std::int64_t width) {
   PackedHistory h;
   h.batch = batch;
-  std::vector<std::int32_t> total(std::size_t(batch), 0), starts(std::size_t(batch), 0);
-  std::vector<Var> present;
-  std::vector<std::int64_t> offset;  // first row of each present part in their concatenation
+  // Written straight onto the tape and into lists kept across steps: a
+  // training step allocates nothing here.
+  std::int32_t* total = nn::tape_ints(t, std::size_t(batch));
+  std::int32_t* starts = nn::tape_ints(t, std::size_t(batch));
+  std::fill(total, total + batch, 0);
+  struct Present {};
+  struct Offsets {};
+  auto& present = nn::reused_list<Present, std::vector<Var>>();
+  auto& offset = nn::reused_list<Offsets, std::vector<std::int64_t>>();  // each present part's first row in their concatenation
   std::int64_t rows = 0;
   for (std::size_t g = 0; g < parts.size(); ++g) {
     std::int64_t n = 0;
     for (std::int64_t b = 0; b < batch; ++b) {
       if (lengths[g][b] < 0) throw std::invalid_argument("pack_history_rows: negative length of example " + std::to_string(b));
-      total[std::size_t(b)] += lengths[g][b];
+      total[b] += lengths[g][b];
       n += lengths[g][b];
     }
     const Shape s = parts[g].valid() ? t.shape(parts[g]) : Shape{0, width};
@@ -111,8 +118,8 @@ PackedHistory pack_history_rows(Tape<T>& t, const std::vector<Var>& parts,
   }
   h.max_len = 1;
   for (std::int64_t b = 0; b < batch; ++b) {
-    starts[std::size_t(b)] = std::int32_t(b == 0 ? 0 : starts[std::size_t(b - 1)] + total[std::size_t(b - 1)]);
-    h.max_len = std::max<std::int64_t>(h.max_len, total[std::size_t(b)]);
+    starts[b] = b == 0 ? 0 : starts[b - 1] + total[b - 1];
+    h.max_len = std::max<std::int64_t>(h.max_len, total[b]);
   }
   if (present.empty()) {
     std::vector<T> zeros(std::size_t(width), T(0));
@@ -121,8 +128,10 @@ PackedHistory pack_history_rows(Tape<T>& t, const std::vector<Var>& parts,
     h.values = present[0];
   } else {
     // Group g's rows of example b start at offset[g] + (its lengths before b).
-    std::vector<std::int32_t> order(static_cast<std::size_t>(rows));
-    std::vector<std::int64_t> next(offset);
+    struct Order {};
+    auto& order = nn::reused_list<Order, std::vector<std::int32_t>>();
+    order.resize(std::size_t(rows));
+    std::vector<std::int64_t>& next = offset;  // advances through each part's rows
     std::int64_t i = 0;
     for (std::int64_t b = 0; b < batch; ++b)
       for (std::size_t k = 0, g = 0; g < parts.size(); ++g) {
@@ -133,8 +142,8 @@ PackedHistory pack_history_rows(Tape<T>& t, const std::vector<Var>& parts,
     const Var joined = autodiff::concat(t, present, 0);  // (N,C), group after group
     h.values = autodiff::select_rows(t, joined, order.data(), Shape{rows, width});
   }
-  h.lengths = nn::keep_ints(t, std::move(total));
-  h.starts = nn::keep_ints(t, std::move(starts));
+  h.lengths = total;
+  h.starts = starts;
   return h;
 }
 

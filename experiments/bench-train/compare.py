@@ -22,22 +22,29 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ROW = re.compile(r"^batch\s+(\d+) threads (\d+) \| train\s+(\d+) ex/s.*\| eval\s+(\d+) cases/s.*\| "
-                 r"([\d.]+) GFLOP/s, ([\d.]+)% of peak")
+                 r"([\d.e+]+) MFLOP/ex useful")
+PEAK = re.compile(r"^sgemm peak: ([\d.]+) GFLOP/s on one thread")
 
 
 def bench(binary, spec, data, batch, threads, examples, stretches):
-    """One `atrank bench` process: {(batch, threads): (train ex/s, eval cases/s, useful GFLOP/s, % of peak)}."""
+    """One `atrank bench` process: {(batch, threads): (train ex/s, eval cases/s, useful GFLOP/s, % of peak)},
+    the useful work (real history positions) against the sgemm peak the process measured, times the threads."""
     cmd = [binary, "bench", spec, "--set", f"data.path={data}", "--batch", *map(str, batch),
            "--threads", *map(str, threads), "--examples", str(examples), "--stretches", str(stretches)]
     proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out = proc.stdout
     if proc.returncode != 0:
         sys.exit(f"compare.py: {' '.join(cmd)} failed:\n{out}")
-    rows = {}
+    rows, peak = {}, None
     for line in out.splitlines():
+        p = PEAK.match(line)
+        if p:
+            peak = float(p[1])
         m = ROW.match(line)
         if m:
-            rows[(int(m[1]), int(m[2]))] = (int(m[3]), int(m[4]), float(m[5]), float(m[6]))
+            threads, train = int(m[2]), int(m[3])
+            useful = float(m[5]) * train / 1e3  # MFLOP/ex x ex/s -> GFLOP/s
+            rows[(int(m[1]), threads)] = (train, int(m[4]), useful, 100 * useful / (threads * peak))
     return rows
 
 
