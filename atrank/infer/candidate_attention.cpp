@@ -10,6 +10,7 @@
 #include <string>
 #include <type_traits>
 
+#include "atrank/kernels/exp.hpp"
 #include "atrank/nn/attention_block.hpp"
 #include "atrank/tensor/gemm.hpp"
 
@@ -58,18 +59,9 @@ struct Lanes {
       Bits b = (Bits)x;  // GCC vector casts keep the bits
       b = b > kMinus87 ? Bits{} + kMinus87 : b;
       const Vec v = (Vec)b;
-      // Round to nearest through the 1.5 * 2^23 trick.
-      const Vec k = (v * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-      const Vec r = (v - k * 0.693359375f) - k * -2.12194440e-4f;
-      Vec p = Vec{} + 1.9875691500e-4f;
-      p = p * r + 1.3981999507e-3f;
-      p = p * r + 8.3334519073e-3f;
-      p = p * r + 4.1665795894e-2f;
-      p = p * r + 1.6666665459e-1f;
-      p = p * r + 5.0000001201e-1f;
-      p = p * (r * r) + r + 1.0f;
-      const Ints e = (__builtin_convertvector(k, Ints) + 127) << 23;  // k in [-126, 0]
-      return p * (Vec)e;
+      const auto e_v = kernels::expf_parts(v);
+      const Ints e = (__builtin_convertvector(e_v.k, Ints) + 127) << 23;  // k in [-126, 0]
+      return e_v.p * (Vec)e;
     } else {
       for (std::int64_t i = 0; i < n; ++i) x[i] = std::exp(x[i]);
       return x;

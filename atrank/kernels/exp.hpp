@@ -35,6 +35,31 @@ inline Bits to_bits(T x) {
 
 }  // namespace detail
 
+// Cephes' expf core for v in [ln(min normal), 0], for floats and GCC vectors
+// of floats alike (recommend's kernels use it too): k = round(v / ln 2)
+// through adding 1.5 * 2^23 (`shifted` then holds k in its low mantissa
+// bits), r = v - k ln 2 with ln 2 in two parts, and p = e^r; e^v = p * 2^k.
+template <class V>
+struct ExpfParts {
+  V shifted, k, p;
+};
+
+template <class V>
+__attribute__((always_inline)) inline ExpfParts<V> expf_parts(V v) {
+  ExpfParts<V> o;
+  o.shifted = v * 1.44269504088896341f + 12582912.0f;
+  o.k = o.shifted - 12582912.0f;
+  const V r = (v - o.k * 0.693359375f) - o.k * -2.12194440e-4f;
+  V p = V{} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  o.p = p * (r * r) + r + 1.0f;
+  return o;
+}
+
 // Branch-free: the clamp and the zero below the range are bit masks (a
 // conditional expression here becomes a branch that stops vectorisation).
 inline float exp_nonpositive(float x) {
@@ -42,17 +67,8 @@ inline float exp_nonpositive(float x) {
   const std::uint32_t below = 0u - std::uint32_t(x < kLowest);  // all ones below (never for NaN)
   const float v = detail::from_bits<float>((detail::to_bits<std::uint32_t>(x) & ~below) |
                                            (detail::to_bits<std::uint32_t>(kLowest) & below));
-  // k = round(v / ln 2) by adding 1.5 * 2^23: k sits in the low mantissa bits.
-  const float shifted = v * 1.44269504088896341f + 12582912.0f;
-  const float k = shifted - 12582912.0f;
-  const float r = (v - k * 0.693359375f) - k * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * (r * r) + r + 1.0f;
+  const ExpfParts<float> e_v = expf_parts(v);
+  const float shifted = e_v.shifted, p = e_v.p;
   // 2^k: k + 127 (in [1, 127]) into the exponent bits. The shifted sum's
   // bits are those of 1.5 * 2^23 plus k, whose low 9 bits are zero.
   const std::uint32_t e = (detail::to_bits<std::uint32_t>(shifted) + 127u) << 23;
