@@ -54,4 +54,17 @@ void slice_batch(const Batch& in, std::int64_t begin, std::int64_t end, Batch& o
   copy_rows(in.cases, 1, begin, end, out.cases);
 }
 
+std::int64_t pass_end(const Batch& in, std::int64_t begin, std::int64_t end, std::int64_t max_positions) {
+  if (max_positions <= 0 || begin >= end) return end;
+  std::int64_t positions = 0;
+  for (std::int64_t b = begin; b < end; ++b) {
+    std::int64_t here = 0;
+    for (const GroupBatch& g : in.groups)
+      if (!g.lengths.empty()) here += g.lengths[std::size_t(b)];
+    if (b > begin && positions + here > max_positions) return b;
+    positions += here;
+  }
+  return end;
+}
+
 }  // namespace atrank::data

@@ -318,17 +318,18 @@ std::vector<std::string> CandidateAttention<T>::variants() {
 template <class T>
 void CandidateAttention<T>::score(const autodiff::Tape<T>& t, const model::EncodedHistory& h, const T* bias,
                                   T* scores, const std::string& variant) const {
-  if (h.key_values.size() != layers_.size())
+  if (std::size_t(h.key_value_blocks) != layers_.size())
     throw std::invalid_argument("candidate attention: the history was encoded for another model");
   Job job;
   job.kernels = this;
   // One user: its rows of K and V (padded or packed, the same from row first_row(0)).
   const std::int64_t first = h.rows.first_row(0);
-  for (const auto& kv : h.key_values) {
+  for (std::int64_t i = 0; i < h.key_value_blocks; ++i) {
+    const nn::KeyValues kv = h.key_values(i);
     job.keys.push_back(t.value(kv.k) + first * t.shape(kv.k).last());
     job.values.push_back(t.value(kv.v) + first * t.shape(kv.v).last());
   }
-  job.len = std::clamp<std::int64_t>(h.rows.rows(0), 0, t.shape(h.key_values[0].k).rows() - first);
+  job.len = std::clamp<std::int64_t>(h.rows.rows(0), 0, t.shape(h.key_values(0).k).rows() - first);
   job.bias = bias;
   job.scores = scores;
   std::int64_t inner = 0, heads = 0;

@@ -11,6 +11,7 @@
 
 #include "atrank/model/encoder.hpp"
 #include "atrank/nn/attention_block.hpp"
+#include "atrank/nn/tape_ints.hpp"
 
 namespace atrank::model {
 
@@ -64,7 +65,14 @@ class AtrankEncoder final : public Encoder<T> {
     h.attention = in.attention;  // when asked: where each block's weights stay on the tape
     for (const auto& b : self_)
       h.keys = b.self(t, p, h.keys, h.rows, training, rng, h.attention ? &h.attention->self.emplace_back() : nullptr);
-    for (const auto& b : vanilla_) h.key_values.push_back(b.attention.project_keys(t, p, h.keys));
+    h.key_value_blocks = std::int64_t(vanilla_.size());
+    std::int32_t* ids = nn::tape_ints(t, 2 * vanilla_.size());
+    h.key_value_ids = ids;
+    for (const auto& b : vanilla_) {
+      const nn::KeyValues kv = b.attention.project_keys(t, p, h.keys);
+      *ids++ = kv.k.id;
+      *ids++ = kv.v.id;
+    }
     return h;
   }
 
@@ -74,7 +82,7 @@ class AtrankEncoder final : public Encoder<T> {
     for (std::size_t i = 0; i < vanilla_.size(); ++i) {
       const auto& b = vanilla_[i];
       const Var qp = i == 0 && projected.valid() ? projected : b.attention.q(t, p, dec);
-      dec = b.vanilla(t, p, dec, qp, h.key_values[i], h.rows, training, rng,
+      dec = b.vanilla(t, p, dec, qp, h.key_values(std::int64_t(i)), h.rows, training, rng,
                       h.attention ? &h.attention->vanilla.emplace_back() : nullptr);
     }
     return dec;  // (B,C,H)

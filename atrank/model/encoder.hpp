@@ -44,9 +44,15 @@ struct EncodedHistory {
   autodiff::Var user;                     // (B,H) a target-independent encoder's user vectors
   autodiff::Var keys;                     // what the queries attend over (target-dependent encoders):
                                           // (B,T,K), or packed rows (N,K) (ATRank)
-  std::vector<nn::KeyValues> key_values;  // ATRank: K and V of `keys` for each vanilla-attention block
   autodiff::Sequences rows;               // where each example's positions are in `keys` (tape-owned)
   AttentionNodes* attention = nullptr;    // EncoderInput::attention, for the blocks attend() runs
+  // ATRank: K and V of `keys` for each vanilla-attention block, as node ids
+  // k0, v0, k1, v1, ... kept on the tape (a list here would be allocated anew every step).
+  std::int64_t key_value_blocks = 0;
+  const std::int32_t* key_value_ids = nullptr;
+  nn::KeyValues key_values(std::int64_t block) const {
+    return {autodiff::Var{key_value_ids[2 * block]}, autodiff::Var{key_value_ids[2 * block + 1]}};
+  }
 };
 
 template <class T>

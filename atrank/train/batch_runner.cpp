@@ -37,12 +37,14 @@ WorkerPool start_threads(int threads) {
 
 }  // namespace
 
-BatchRunner::BatchRunner(model::Model<float>& model, int threads, dist::Communicator& comm)
+BatchRunner::BatchRunner(model::Model<float>& model, int threads, dist::Communicator& comm,
+                         std::int64_t positions_per_pass)
     : model_(model),
       comm_(comm),
       pool_(start_threads(threads)),
       tapes_(std::size_t(threads)),
-      slices_(std::size_t(threads)),
+      positions_per_pass_(positions_per_pass),
+      parts_(std::size_t(threads)),
       shards_(std::size_t(threads)),
       seeds_(std::size_t(threads) * std::size_t(comm.size())),
       losses_(std::size_t(threads) * std::size_t(comm.size())) {
@@ -54,10 +56,10 @@ BatchRunner::BatchRunner(model::Model<float>& model, int threads, dist::Communic
   }
 }
 
-const data::Batch& BatchRunner::slice(const data::Batch& batch, int k, int s, int t) {
-  if (k == 1) return batch;
-  data::Batch& out = slices_[std::size_t(t)];
-  data::slice_batch(batch, slice_begin(batch.size, k, s), slice_begin(batch.size, k, s + 1), out);
+const data::Batch& BatchRunner::part(const data::Batch& batch, std::int64_t begin, std::int64_t end, int t) {
+  if (begin == 0 && end == batch.size) return batch;
+  data::Batch& out = parts_[std::size_t(t)];
+  data::slice_batch(batch, begin, end, out);
   return out;
 }
 
@@ -67,13 +69,22 @@ StepResult BatchRunner::train_step(const data::Batch& batch, Optimizer& optimize
   const int k = slices_for(batch.size);
   const int first = first_slice(), local = local_slices(k);
   const std::int64_t received_before = comm_.bytes_received();
+  // Slice s in passes (see positions_per_pass_), their gradients adding up on the tape's targets.
   auto forward_backward = [&](int t, std::mt19937_64& rng) {
-    const auto s = std::size_t(first + t);
+    const int s = first + t;
     auto& tape = tapes_[std::size_t(t)];
-    tape.clear();
-    const auto out = model_.forward(tape, slice(batch, k, int(s), t), /*training=*/true, rng, batch.size);
-    losses_[s] = tape.value(out.loss)[0];
-    if (std::isfinite(losses_[s])) tape.backward(out.loss);
+    float loss = 0;
+    const std::int64_t end = slice_begin(batch.size, k, s + 1);
+    for (std::int64_t p = slice_begin(batch.size, k, s); p < end && std::isfinite(loss);) {
+      const std::int64_t q = data::pass_end(batch, p, end, positions_per_pass_);
+      tape.clear();
+      const auto out = model_.forward(tape, part(batch, p, q, t), /*training=*/true, rng, batch.size);
+      const float pass_loss = tape.value(out.loss)[0];
+      if (std::isfinite(pass_loss)) tape.backward(out.loss);
+      loss += pass_loss;
+      p = q;
+    }
+    losses_[std::size_t(s)] = loss;
   };
   if (k == 1) {
     if (local == 1) forward_backward(0, dropout_rng);
@@ -226,18 +237,22 @@ const xt::xtensor<float, 2>& BatchRunner::scores(const data::Batch& batch) {
     if (t >= local) return;
     const int s = first + t;
     auto& tape = tapes_[std::size_t(t)];
-    tape.clear();
-    model::ScoreTrace trace;
-    const autodiff::Var v = model_.score(tape, slice(batch, k, s, t), &trace);
-    const auto begin = std::size_t(slice_begin(batch.size, k, s));
-    auto rows = xt::range(begin, begin + std::size_t(tape.shape(v)[0]));
-    xt::view(scores_, rows, xt::all()) = tape.tensor(v);
-    const autodiff::Shape us = tape.shape(trace.users);
-    if (us.rank != 3 || us[2] != user_width())
-      throw std::logic_error("BatchRunner::scores: user vectors " + us.str() + ", expected width " +
-                             std::to_string(user_width()));
-    // (b, candidate 0, :) of the (B,C,H) user vectors
-    xt::view(users_, rows, xt::all()) = xt::view(tape.tensor(trace.users), xt::all(), 0, xt::all());
+    const std::int64_t end = slice_begin(batch.size, k, s + 1);
+    for (std::int64_t p = slice_begin(batch.size, k, s); p < end;) {
+      const std::int64_t q = data::pass_end(batch, p, end, positions_per_pass_);
+      tape.clear();
+      model::ScoreTrace trace;
+      const autodiff::Var v = model_.score(tape, part(batch, p, q, t), &trace);
+      auto rows = xt::range(std::size_t(p), std::size_t(q));
+      xt::view(scores_, rows, xt::all()) = tape.tensor(v);
+      const autodiff::Shape us = tape.shape(trace.users);
+      if (us.rank != 3 || us[2] != user_width())
+        throw std::logic_error("BatchRunner::scores: user vectors " + us.str() + ", expected width " +
+                               std::to_string(user_width()));
+      // (b, candidate 0, :) of the (B,C,H) user vectors
+      xt::view(users_, rows, xt::all()) = xt::view(tape.tensor(trace.users), xt::all(), 0, xt::all());
+      p = q;
+    }
   };
   if (local <= 1)
     score(0);

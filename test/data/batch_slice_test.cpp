@@ -1,5 +1,6 @@
 // slice_batch: the examples of a slice, every per-example field cut, group
-// histories re-padded to the slice's longest.
+// histories re-padded to the slice's longest; pass_end: where a pass of
+// limited history positions ends.
 #include <boost/test/unit_test.hpp>
 
 #include "atrank/data/batch_slice.hpp"
@@ -70,4 +71,15 @@ BOOST_AUTO_TEST_CASE(slice_outside_the_batch_is_an_error) {
   Batch s;
   BOOST_CHECK_THROW(slice_batch(b, 2, 4, s), std::invalid_argument);
   BOOST_CHECK_THROW(slice_batch(b, 1, 1, s), std::invalid_argument);
+}
+
+// Positions per example over both groups: 3, 3, 1.
+BOOST_AUTO_TEST_CASE(passes_hold_at_most_the_positions_of_all_groups_and_one_example_at_least) {
+  const Batch b = three_examples();
+  BOOST_TEST(pass_end(b, 0, 3, 6) == 2);  // 3 + 3
+  BOOST_TEST(pass_end(b, 0, 3, 5) == 1);
+  BOOST_TEST(pass_end(b, 0, 3, 2) == 1);  // one example over the limit still makes a pass
+  BOOST_TEST(pass_end(b, 1, 3, 4) == 3);  // 3 + 1
+  BOOST_TEST(pass_end(b, 0, 2, 100) == 2);  // never past the slice's end
+  BOOST_TEST(pass_end(b, 0, 3, 0) == 3);  // no limit
 }

@@ -1,6 +1,7 @@
-// Data-parallel steps: a batch split over 2 or 3 threads must give the
-// update and the scores of the whole batch on one thread, for every encoder,
-// pointwise and pairwise losses, and several weighted tasks.
+// Data-parallel steps: a batch split over 2 or 3 threads, or run in several
+// passes per thread, must give the update and the scores of the whole batch
+// in one pass on one thread, for every encoder, pointwise and pairwise
+// losses, and several weighted tasks.
 #include <boost/test/unit_test.hpp>
 
 #include <array>
@@ -77,15 +78,18 @@ void check_close(const A& a, const B& b, const char* what) {
 }
 
 // One SGD step (learning rate 1, no clipping: the update is the gradient)
-// and the scores afterwards, on 1 thread and on `threads`; parameters,
-// losses and scores must agree.
+// and the scores afterwards, in one pass on 1 thread and on `threads` in
+// passes of at most `positions_per_pass` history positions (0: one pass);
+// parameters, losses and scores must agree.
 void expect_same_step(const spec::Spec& spec, const data::Vocabulary& vocab, const data::Batch& batch,
-                      int threads) {
+                      int threads, std::int64_t positions_per_pass = 0) {
+  BOOST_TEST_CONTEXT(threads << " threads, passes of " << positions_per_pass << " positions") {
   auto one = test::build_model<float>(spec, vocab);
   auto many = test::build_model<float>(spec, vocab);
   test::randomize(one, 17);
   test::randomize(many, 17);
-  train::BatchRunner run_one(one, 1), run_many(many, threads);
+  auto& single = dist::Communicator::single();
+  train::BatchRunner run_one(one, 1, single, 0), run_many(many, threads, single, positions_per_pass);
   train::Optimizer opt_one({train::OptimizerKind::Sgd}), opt_many({train::OptimizerKind::Sgd});
   opt_one.attach(one.dense(), one.tables());
   opt_many.attach(many.dense(), many.tables());
@@ -105,6 +109,8 @@ void expect_same_step(const spec::Spec& spec, const data::Vocabulary& vocab, con
   check_close(one.dense().values(), many.dense().values(), "dense parameters after two steps");
 
   check_close(run_one.scores(batch), run_many.scores(batch), "scores");
+  check_close(run_one.user_vectors(), run_many.user_vectors(), "user vectors");
+  }
 }
 
 }  // namespace
@@ -121,6 +127,8 @@ BOOST_AUTO_TEST_CASE(split_batches_give_the_whole_batch_update_for_every_encoder
       spec.encoder.cnn_widths = {1, 2, 3};
       spec.encoder.cnn_filters = 3;
       for (int threads : {2, 3}) expect_same_step(spec, vocab, pointwise_batch(), threads);
+      // Passes of at most 4 positions: {3,1}, {}, {6} (over the limit alone), {2}, {4}, {1}.
+      for (int threads : {1, 2}) expect_same_step(spec, vocab, pointwise_batch(), threads, 4);
     }
   }
 }
@@ -131,6 +139,7 @@ BOOST_AUTO_TEST_CASE(split_batches_give_the_whole_batch_update_for_pairwise_loss
   auto spec = test::tiny_spec();
   spec.tasks[0].loss = "bpr";
   expect_same_step(spec, vocab, pairwise_batch(), 2);  // ATRank with a pairwise loss
+  expect_same_step(spec, vocab, pairwise_batch(), 1, 3);
   spec.encoder.kind = "bpr";
   spec.encoder.user_table = "user";
   spec.tables.push_back(test::table("user", "user", 8));
@@ -142,6 +151,7 @@ BOOST_AUTO_TEST_CASE(split_batches_give_the_whole_batch_update_with_weighted_tas
   spec.tasks[1].weight = 0.5;
   spec.tasks[2].weight = 2.0;
   expect_same_step(spec, test::multi_vocab(), multi_batch(), 2);
+  expect_same_step(spec, test::multi_vocab(), multi_batch(), 1, 8);  // passes {0,1}, {2,3}, {4}
 }
 
 // Memory and threads that cannot be had (a limited address space, as under `ulimit -v`): the error
