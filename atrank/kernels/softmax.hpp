@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "atrank/kernels/exp.hpp"
+#include "atrank/kernels/row_sums.hpp"
 
 namespace atrank::kernels {
 
@@ -52,6 +53,57 @@ inline void softmax_row_backward(const T* p, const T* g, std::int64_t len, T sca
       gx[j] = d;
     }
   }
+}
+
+// softmax_row in place on `rows` rows of x (row stride ld) with `len` valid
+// entries each, bit-identical to a loop over softmax_row(x + r * ld, len, len,
+// x + r * ld): the maxima and sums of kRowGroup rows run side by side, each
+// row in its own order (see row_sums.hpp). Attention runs one row per query.
+template <class T>
+inline void softmax_rows(T* x, std::int64_t rows, std::int64_t ld, std::int64_t len) {
+  std::int64_t r = 0;
+  if (len > 0)
+    for (; r + kRowGroup <= rows; r += kRowGroup) {
+      T* xr = x + r * ld;
+      T m[kRowGroup], s[kRowGroup];
+      for (std::int64_t k = 0; k < kRowGroup; ++k) m[k] = xr[k * ld];
+      for (std::int64_t j = 1; j < len; ++j)
+        for (std::int64_t k = 0; k < kRowGroup; ++k) m[k] = xr[k * ld + j] > m[k] ? xr[k * ld + j] : m[k];
+      for (std::int64_t k = 0; k < kRowGroup; ++k) {
+        T* xk = xr + k * ld;
+        const T mk = m[k];
+        for (std::int64_t j = 0; j < len; ++j) xk[j] = exp_nonpositive(xk[j] - mk);
+      }
+      group_row_sums<T>(len, [xr, ld](std::int64_t k, std::int64_t j) { return xr[k * ld + j]; }, s);
+      for (std::int64_t k = 0; k < kRowGroup; ++k) {
+        T* xk = xr + k * ld;
+        const T inv = T(1) / s[k];
+        for (std::int64_t j = 0; j < len; ++j) xk[j] *= inv;
+      }
+    }
+  for (; r < rows; ++r) softmax_row(x + r * ld, len, len, x + r * ld);
+}
+
+// softmax_row_backward<false> in place (g becomes d(loss)/dx) on `rows` rows
+// of p and g (row stride ld), bit-identical to a loop over it: the dot
+// products of kRowGroup rows run side by side.
+template <class T>
+inline void softmax_rows_backward(const T* p, T* g, std::int64_t rows, std::int64_t ld, std::int64_t len, T scale) {
+  std::int64_t r = 0;
+  for (; r + kRowGroup <= rows; r += kRowGroup) {
+    const T* pr = p + r * ld;
+    T* gr = g + r * ld;
+    T dot[kRowGroup];
+    group_row_sums<T>(len, [pr, gr, ld](std::int64_t k, std::int64_t j) { return pr[k * ld + j] * gr[k * ld + j]; },
+                      dot);
+    for (std::int64_t k = 0; k < kRowGroup; ++k) {
+      const T* pk = pr + k * ld;
+      T* gk = gr + k * ld;
+      const T dk = dot[k];
+      for (std::int64_t j = 0; j < len; ++j) gk[j] = pk[j] * (gk[j] - dk) * scale;
+    }
+  }
+  for (; r < rows; ++r) softmax_row_backward<false>(p + r * ld, g + r * ld, len, scale, g + r * ld);
 }
 
 }  // namespace atrank::kernels

@@ -1,5 +1,6 @@
 // kernels::exp_nonpositive against std::exp over its whole range, and the
-// softmax row kernel built on it.
+// softmax row kernels built on it (the row-grouped ones bit-identical to
+// the single-row ones).
 #include <boost/test/unit_test.hpp>
 
 #include <cfloat>
@@ -97,6 +98,30 @@ BOOST_AUTO_TEST_CASE(softmax_row_matches_std_exp) {
   }
   BOOST_TEST(std::abs(total - 1) < 1e-6);
   for (std::int64_t j = len; j < L; ++j) BOOST_TEST(p[j] == 0.f);
+}
+
+// 19 rows: two groups of kRowGroup and a tail of three; row stride 40, 33 valid entries.
+BOOST_AUTO_TEST_CASE(grouped_softmax_rows_are_bit_identical_to_single_rows) {
+  const std::int64_t rows = 19, ld = 40, len = 33;
+  static_assert(19 > 2 * atrank::kernels::kRowGroup);
+  std::vector<float> x(std::size_t(rows * ld)), g(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    x[i] = float(std::sin(double(i) * 1.3) * 20.0);
+    g[i] = float(std::cos(double(i) * 0.7));
+  }
+  std::vector<float> grouped = x, single = x;
+  atrank::kernels::softmax_rows(grouped.data(), rows, ld, len);
+  for (std::int64_t r = 0; r < rows; ++r)
+    atrank::kernels::softmax_row(single.data() + r * ld, len, len, single.data() + r * ld);
+  BOOST_TEST(std::memcmp(grouped.data(), single.data(), x.size() * sizeof(float)) == 0);
+
+  std::vector<float> g_grouped = g, g_single = g;
+  atrank::kernels::softmax_rows_backward(single.data(), g_grouped.data(), rows, ld, len, 0.25f);
+  for (std::int64_t r = 0; r < rows; ++r)
+    atrank::kernels::softmax_row_backward<false>(single.data() + r * ld, g_single.data() + r * ld, len, 0.25f,
+                                                 g_single.data() + r * ld);
+  BOOST_TEST(std::memcmp(g_grouped.data(), g_single.data(), g.size() * sizeof(float)) == 0);
+  BOOST_TEST(g_grouped != g);  // the gradient was written
 }
 
 BOOST_AUTO_TEST_SUITE_END()

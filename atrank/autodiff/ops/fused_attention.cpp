@@ -49,7 +49,8 @@ Run key_run(const Node<T>& n, const Dims& s, std::int64_t b) {
 
 // x (n,d) of row stride ld, transposed into out (d,n): a product with it is
 // then untransposed, which OpenBLAS runs on its small-matrix kernels instead
-// of packing both operands as it does for a transposed small product.
+// of packing both operands as it does for a transposed small product. All
+// heads of an example at once (d = C): each row of x is read once.
 template <class T>
 const T* transposed(const T* x, std::size_t ld, std::size_t n, std::size_t d, T* out) {
   for (std::size_t j = 0; j < n; ++j)
@@ -68,24 +69,23 @@ void fused_attention_backward(Tape<T>& t, Node<T>& n) {
   T* gq = t.input_grad(n, 0);
   T* gk = t.input_grad(n, 1);
   T* gv = t.input_grad(n, 2);
-  T* ds = n.saved.data() + s.b * s.h * s.tq * s.tk;  // scratch (Tq,Tk), then (d,Tk)
+  T* ds = n.saved.data() + s.b * s.h * s.tq * s.tk;  // scratch (Tq,Tk), then (C,Tk)
   T* scratch = ds + s.tq * s.tk;
   for (std::int64_t b = 0; b < s.b; ++b) {
     const Run qr = query_run(n, s, b), kr = key_run(n, s, b);
     const auto nq = std::size_t(qr.rows), len = std::size_t(kr.rows);
     if (len == 0 || nq == 0) continue;
+    const T* vt = transposed(v + kr.first * s.c, c, len, c, scratch);  // (C,len): head h is rows h*d..
     for (std::int64_t h = 0; h < s.h; ++h) {
       const std::size_t off = std::size_t(h * s.d);
       const T* p = n.saved.data() + (b * s.h + h) * s.tq * s.tk;  // (Tq,Tk), row stride Tk
       const std::int64_t qo = qr.first * s.c + std::int64_t(off), ko = kr.first * s.c + std::int64_t(off);
       const T* go = n.grad + qo;  // (nq,d), stride C
       // dP = dO V^T
-      gemm_strided<T>(Trans::No, Trans::No, nq, len, d, T(1), go, c, transposed(v + ko, c, len, d, scratch), len, T(0),
-                      ds, tk);
+      gemm_strided<T>(Trans::No, Trans::No, nq, len, d, T(1), go, c, vt + off * len, len, T(0), ds, tk);
       if (gv) gemm_strided<T>(Trans::Yes, Trans::No, len, d, nq, T(1), p, tk, go, c, T(1), gv + ko, c);
       // dS = P * (dP - rowsum(P * dP)) * scale, in place.
-      for (std::size_t i = 0; i < nq; ++i)
-        kernels::softmax_row_backward<false>(p + i * tk, ds + i * tk, std::int64_t(len), scale, ds + i * tk);
+      kernels::softmax_rows_backward(p, ds, std::int64_t(nq), std::int64_t(tk), std::int64_t(len), scale);
       if (gq) gemm_strided<T>(Trans::No, Trans::No, nq, d, len, T(1), ds, tk, k + ko, c, T(1), gq + qo, c);
       if (gk) gemm_strided<T>(Trans::Yes, Trans::No, len, d, nq, T(1), ds, tk, q + qo, c, T(1), gk + ko, c);
     }
@@ -141,8 +141,8 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const S
     n.index[std::size_t(2 * s.b + b)] = std::int32_t(keys.first_row(b));
     n.index[std::size_t(3 * s.b + b)] = std::int32_t(std::clamp<std::int64_t>(keys.rows(b), 0, keys.max_length));
   }
-  // P, then scratch: (Tq,Tk) and (d,Tk).
-  n.saved.assign(std::size_t(s.b * s.h * s.tq * s.tk + s.tq * s.tk + s.d * s.tk), T(0));
+  // P (zero where masked), then scratch: (Tq,Tk) and (C,Tk).
+  n.saved.assign(std::size_t(s.b * s.h * s.tq * s.tk + s.tq * s.tk + s.c * s.tk), T(0));
   T* scratch = n.saved.data() + (s.b * s.h + 1) * s.tq * s.tk;
   const T scale = T(1) / std::sqrt(T(s.d));
   const T* qv = t.value(q);
@@ -154,17 +154,19 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const S
     const Run qr = query_run(n, s, b), kr = key_run(n, s, b);
     const auto nq = std::size_t(qr.rows), len = std::size_t(kr.rows);
     T* o = n.value + qr.first * c;
+    T* pb = n.saved.data() + b * s.h * s.tq * s.tk;  // (H,Tq,Tk) of example b
     if (len == 0) {  // no keys: zero weights, zero output, never NaN
       std::fill(o, o + nq * cs, T(0));
       continue;
     }
+    const T* kt = transposed(kv + kr.first * c, cs, len, cs, scratch);  // (C,len): head h is rows h*d..
     for (std::int64_t h = 0; h < s.h; ++h) {
       const std::size_t off = std::size_t(h * s.d);
-      T* p = n.saved.data() + (b * s.h + h) * s.tq * s.tk;  // (Tq,Tk), row stride Tk
+      T* p = pb + h * s.tq * s.tk;  // (Tq,Tk), row stride Tk
       // S = Q K^T * scale over the valid keys, heads addressed by stride C.
       gemm_strided<T>(Trans::No, Trans::No, nq, len, d, scale, qv + qr.first * c + std::int64_t(off), cs,
-                      transposed(kv + kr.first * c + std::int64_t(off), cs, len, d, scratch), len, T(0), p, tk);
-      for (std::size_t i = 0; i < nq; ++i) kernels::softmax_row(p + i * tk, std::int64_t(len), std::int64_t(len), p + i * tk);
+                      kt + off * len, len, T(0), p, tk);
+      kernels::softmax_rows(p, std::int64_t(nq), std::int64_t(tk), std::int64_t(len));
       // O = P V, written into the merged-heads layout.
       gemm_strided<T>(Trans::No, Trans::No, nq, d, len, T(1), p, tk, vv + kr.first * c + std::int64_t(off), cs, T(0),
                       o + off, cs);
