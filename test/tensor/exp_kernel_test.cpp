@@ -8,10 +8,13 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "atrank/kernels/exp.hpp"
 #include "atrank/kernels/softmax.hpp"
+#include "atrank/kernels/softmax_rows.hpp"
 
 using atrank::kernels::exp_nonpositive;
 
@@ -122,6 +125,15 @@ BOOST_AUTO_TEST_CASE(grouped_softmax_rows_are_bit_identical_to_single_rows) {
                                                  g_single.data() + r * ld);
   BOOST_TEST(std::memcmp(g_grouped.data(), g_single.data(), g.size() * sizeof(float)) == 0);
   BOOST_TEST(g_grouped != g);  // the gradient was written
+
+  for (const std::string& variant : atrank::kernels::softmax_rows_variants()) {
+    std::vector<float> v = x;
+    atrank::kernels::softmax_rows_f32(variant, v.data(), rows, ld, len);
+    BOOST_TEST_INFO("variant " << variant);
+    BOOST_TEST(std::memcmp(v.data(), single.data(), x.size() * sizeof(float)) == 0);
+  }
+  std::vector<float> v = x;
+  BOOST_CHECK_THROW(atrank::kernels::softmax_rows_f32("sse9", v.data(), rows, ld, len), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

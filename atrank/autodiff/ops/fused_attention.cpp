@@ -10,8 +10,10 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "atrank/kernels/softmax.hpp"
+#include "atrank/kernels/softmax_rows.hpp"
 #include "atrank/tensor/gemm.hpp"
 
 namespace atrank::autodiff {
@@ -166,7 +168,10 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const S
       // S = Q K^T * scale over the valid keys, heads addressed by stride C.
       gemm_strided<T>(Trans::No, Trans::No, nq, len, d, scale, qv + qr.first * c + std::int64_t(off), cs,
                       kt + off * len, len, T(0), p, tk);
-      kernels::softmax_rows(p, std::int64_t(nq), std::int64_t(tk), std::int64_t(len));
+      if constexpr (std::is_same_v<T, float>)
+        kernels::softmax_rows_f32(p, std::int64_t(nq), std::int64_t(tk), std::int64_t(len));
+      else
+        kernels::softmax_rows(p, std::int64_t(nq), std::int64_t(tk), std::int64_t(len));
       // O = P V, written into the merged-heads layout.
       gemm_strided<T>(Trans::No, Trans::No, nq, d, len, T(1), p, tk, vv + kr.first * c + std::int64_t(off), cs, T(0),
                       o + off, cs);
