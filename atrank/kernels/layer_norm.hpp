@@ -84,13 +84,48 @@ inline void layer_norm_row_backward(const T* x, const T* gamma, const T* g, std:
 }
 
 // layer_norm_row_backward for `rows` rows (row stride C; stats (rows,2) as
-// layer_norm_rows writes them). One row at a time: running the row sums of
-// 8 rows side by side (as the forward pass does) measured slower here, the
-// extra passes over each row costing more than the overlapped sums gain.
+// layer_norm_rows writes them), bit-identical to a loop over it. In a row's
+// single loop the two sums m1, m2 keep it scalar; here each row's gamma and
+// beta gradients and its gx are loops of their own (vectorised), and the
+// sums of kRowGroup rows run side by side, each in its own order.
 template <bool Accumulate, class T>
 inline void layer_norm_rows_backward(const T* x, std::int64_t rows, const T* gamma, const T* g,
                                      std::int64_t C, const T* stats, T* gx, T* ggamma, T* gbeta) {
-  for (std::int64_t r = 0; r < rows; ++r)
+  std::int64_t r = 0;
+  for (; r + kRowGroup <= rows; r += kRowGroup) {
+    const T* xr = x + r * C;
+    const T* gr = g + r * C;
+    const T* st = stats + 2 * r;
+    T m1[kRowGroup], m2[kRowGroup];
+    group_row_sums<T>(C, [gr, gamma, C](std::int64_t k, std::int64_t j) { return gr[k * C + j] * gamma[j]; }, m1);
+    group_row_sums<T>(
+        C,
+        [xr, gr, gamma, st, C](std::int64_t k, std::int64_t j) {
+          return gr[k * C + j] * gamma[j] * ((xr[k * C + j] - st[2 * k]) * st[2 * k + 1]);
+        },
+        m2);
+    for (std::int64_t k = 0; k < kRowGroup; ++k) {
+      const T* xk = xr + k * C;
+      const T* gk = gr + k * C;
+      const T mean = st[2 * k], rstd = st[2 * k + 1];
+      if (ggamma)
+        for (std::int64_t j = 0; j < C; ++j) ggamma[j] += gk[j] * ((xk[j] - mean) * rstd);
+      if (gbeta)
+        for (std::int64_t j = 0; j < C; ++j) gbeta[j] += gk[j];
+      if (gx == nullptr) continue;
+      const T a = m1[k] / T(C), b = m2[k] / T(C);
+      T* out = gx + (r + k) * C;
+      for (std::int64_t j = 0; j < C; ++j) {
+        const T d = rstd * (gk[j] * gamma[j] - a - ((xk[j] - mean) * rstd) * b);
+        if constexpr (Accumulate) {
+          out[j] += d;
+        } else {
+          out[j] = d;
+        }
+      }
+    }
+  }
+  for (; r < rows; ++r)
     layer_norm_row_backward<Accumulate>(x + r * C, gamma, g + r * C, C, stats[2 * r], stats[2 * r + 1],
                                         gx ? gx + r * C : nullptr, ggamma, gbeta);
 }
