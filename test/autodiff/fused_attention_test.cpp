@@ -97,6 +97,31 @@ BOOST_AUTO_TEST_CASE(fused_attention_equals_the_composed_ops) {
 // example) against the padded layout: the same output rows and gradients, and
 // the packed form's own finite-difference check. Queries padded (vanilla form)
 // over packed keys too.
+// q, k and v computed by other ops, as in a model (own gradient buffers,
+// which this op's products write first instead of adding to zeros): the
+// gradients are right, also for an example with queries but no keys on a
+// tape whose previous step had keys there (check_gradients runs backward
+// twice on one tape; the first build here is that previous step), whose
+// rows of dQ must be zeroed rather than left from that step.
+BOOST_AUTO_TEST_CASE(fused_attention_writes_the_gradients_of_computed_inputs) {
+  std::mt19937_64 rng(9);
+  ParamArena<double> p;
+  const int x = random_param(p, "x", Shape{6, 6}, rng);        // packed key rows
+  const int cand = random_param(p, "cand", Shape{4, 2, 6}, rng);  // two queries per example
+  const std::int32_t before_len[] = {3, 1, 2, 0}, before_start[] = {0, 3, 4, 6};  // (one key: dQ = 0)
+  const std::int32_t len[] = {3, 1, 0, 2}, start[] = {0, 3, 4, 4};
+  int builds = 0;
+  auto r = check_gradients(p, {}, [&](Tape<double>& t) {
+    const bool before = builds++ == 0;
+    const Sequences keys{4, 3, before ? before_start : start, before ? before_len : len};
+    const Var a = p.on(t, x);
+    const Var q = scale(t, p.on(t, cand), 0.5);
+    const Var k = scale(t, a, 1.5), v = scale(t, a, -0.7);
+    return fused_attention(t, q, k, v, 2, Sequences::padded(4, 2), keys);
+  });
+  ATRANK_CHECK_GRADIENTS(r);
+}
+
 BOOST_AUTO_TEST_CASE(fused_attention_over_packed_rows_equals_the_padded_layout) {
   std::mt19937_64 rng(8);
   ParamArena<double> p;

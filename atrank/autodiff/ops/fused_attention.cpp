@@ -60,6 +60,27 @@ const T* transposed(const T* x, std::size_t ld, std::size_t n, std::size_t d, T*
   return out;
 }
 
+// True when the runs (first, rows) of the B examples lie one after another
+// from row 0 and cover all `total` rows (packed rows as the encoders build
+// them; a padded layout without masked positions).
+template <class Runs>
+bool runs_tile(std::int64_t batch, std::int64_t total, Runs run) {
+  std::int64_t next = 0;
+  for (std::int64_t b = 0; b < batch; ++b) {
+    const Run r = run(b);
+    if (r.first != next) return false;
+    next += r.rows;
+  }
+  return next == total;
+}
+
+// Where an input's gradient goes, and the beta of the products that write it.
+template <class T>
+struct GradOut {
+  T* data = nullptr;
+  T beta = T(1);
+};
+
 template <class T>
 void fused_attention_backward(Tape<T>& t, Node<T>& n) {
   const Dims s = dims_of(n);
@@ -68,15 +89,36 @@ void fused_attention_backward(Tape<T>& t, Node<T>& n) {
   const T* q = t.input_value(n, 0);
   const T* k = t.input_value(n, 1);
   const T* v = t.input_value(n, 2);
-  T* gq = t.input_grad(n, 0);
-  T* gk = t.input_grad(n, 1);
-  T* gv = t.input_grad(n, 2);
+  // Each head's block of an example's rows of dQ, dK and dV is one product.
+  // When q, k and v are three nodes whose runs tile their rows, the first
+  // writer of a gradient stores (beta 0) instead of zero-filling it first,
+  // zeroing only the rows of examples that get no product.
+  auto q_run = [&](std::int64_t b) { return query_run(n, s, b); };
+  auto k_run = [&](std::int64_t b) { return key_run(n, s, b); };
+  const bool distinct = n.in[0] != n.in[1] && n.in[0] != n.in[2] && n.in[1] != n.in[2];
+  auto out = [&](std::size_t i, bool tiles) {
+    if (!distinct) return GradOut<T>{t.input_grad(n, i), T(1)};
+    GradTarget<T> g = t.input_grad_target(n, i);
+    if (g && g.overwrite && !tiles) std::fill(g.data, g.data + t.input_shape(n, i).numel(), T(0));
+    return GradOut<T>{g.data, g && g.overwrite && tiles ? T(0) : T(1)};
+  };
+  const bool keys_tile = runs_tile(s.b, t.input_shape(n, 1).numel() / s.c, k_run);
+  const GradOut<T> gq = out(0, runs_tile(s.b, t.input_shape(n, 0).numel() / s.c, q_run));
+  const GradOut<T> gk = out(1, keys_tile), gv = out(2, keys_tile);
+  auto zero_rows = [&](const GradOut<T>& g, Run r) {
+    if (g.data != nullptr && g.beta == T(0)) std::fill(g.data + r.first * s.c, g.data + (r.first + r.rows) * s.c, T(0));
+  };
   T* ds = n.saved.data() + s.b * s.h * s.tq * s.tk;  // scratch (Tq,Tk), then (C,Tk)
   T* scratch = ds + s.tq * s.tk;
   for (std::int64_t b = 0; b < s.b; ++b) {
     const Run qr = query_run(n, s, b), kr = key_run(n, s, b);
     const auto nq = std::size_t(qr.rows), len = std::size_t(kr.rows);
-    if (len == 0 || nq == 0) continue;
+    if (len == 0 || nq == 0) {
+      zero_rows(gq, qr);
+      zero_rows(gk, kr);
+      zero_rows(gv, kr);
+      continue;
+    }
     const T* vt = transposed(v + kr.first * s.c, c, len, c, scratch);  // (C,len): head h is rows h*d..
     for (std::int64_t h = 0; h < s.h; ++h) {
       const std::size_t off = std::size_t(h * s.d);
@@ -85,11 +127,11 @@ void fused_attention_backward(Tape<T>& t, Node<T>& n) {
       const T* go = n.grad + qo;  // (nq,d), stride C
       // dP = dO V^T
       gemm_strided<T>(Trans::No, Trans::No, nq, len, d, T(1), go, c, vt + off * len, len, T(0), ds, tk);
-      if (gv) gemm_strided<T>(Trans::Yes, Trans::No, len, d, nq, T(1), p, tk, go, c, T(1), gv + ko, c);
+      if (gv.data) gemm_strided<T>(Trans::Yes, Trans::No, len, d, nq, T(1), p, tk, go, c, gv.beta, gv.data + ko, c);
       // dS = P * (dP - rowsum(P * dP)) * scale, in place.
       kernels::softmax_rows_backward(p, ds, std::int64_t(nq), std::int64_t(tk), std::int64_t(len), scale);
-      if (gq) gemm_strided<T>(Trans::No, Trans::No, nq, d, len, T(1), ds, tk, k + ko, c, T(1), gq + qo, c);
-      if (gk) gemm_strided<T>(Trans::Yes, Trans::No, len, d, nq, T(1), ds, tk, q + qo, c, T(1), gk + ko, c);
+      if (gq.data) gemm_strided<T>(Trans::No, Trans::No, nq, d, len, T(1), ds, tk, k + ko, c, gq.beta, gq.data + qo, c);
+      if (gk.data) gemm_strided<T>(Trans::Yes, Trans::No, len, d, nq, T(1), ds, tk, q + qo, c, gk.beta, gk.data + ko, c);
     }
   }
 }
