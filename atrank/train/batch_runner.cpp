@@ -17,6 +17,19 @@ namespace {
 // First example of slice s when n examples are cut into k slices.
 std::int64_t slice_begin(std::int64_t n, int k, int s) { return n * s / k; }
 
+// Calls body(begin, end) for each pass of slice s of k over the batch's
+// examples (passes of at most `positions` history positions), in order,
+// until it returns false.
+template <class Body>
+void each_pass(const data::Batch& batch, int k, int s, std::int64_t positions, Body&& body) {
+  const std::int64_t end = slice_begin(batch.size, k, s + 1);
+  for (std::int64_t p = slice_begin(batch.size, k, s); p < end;) {
+    const std::int64_t q = data::pass_end(batch, p, end, positions);
+    if (!body(p, q)) return;
+    p = q;
+  }
+}
+
 // Byte offsets of each rank's part of a vector cut into k slices of n entries of `bytes`
 // each, `per_rank` slices per rank.
 std::vector<std::int64_t> rank_offsets(int ranks, int per_rank, std::int64_t n, int k, std::int64_t bytes) {
@@ -74,16 +87,14 @@ StepResult BatchRunner::train_step(const data::Batch& batch, Optimizer& optimize
     const int s = first + t;
     auto& tape = tapes_[std::size_t(t)];
     float loss = 0;
-    const std::int64_t end = slice_begin(batch.size, k, s + 1);
-    for (std::int64_t p = slice_begin(batch.size, k, s); p < end && std::isfinite(loss);) {
-      const std::int64_t q = data::pass_end(batch, p, end, positions_per_pass_);
+    each_pass(batch, k, s, positions_per_pass_, [&](std::int64_t p, std::int64_t q) {
       tape.clear();
       const auto out = model_.forward(tape, part(batch, p, q, t), /*training=*/true, rng, batch.size);
       const float pass_loss = tape.value(out.loss)[0];
       if (std::isfinite(pass_loss)) tape.backward(out.loss);
       loss += pass_loss;
-      p = q;
-    }
+      return std::isfinite(loss);
+    });
     losses_[std::size_t(s)] = loss;
   };
   if (k == 1) {
@@ -237,9 +248,7 @@ const xt::xtensor<float, 2>& BatchRunner::scores(const data::Batch& batch) {
     if (t >= local) return;
     const int s = first + t;
     auto& tape = tapes_[std::size_t(t)];
-    const std::int64_t end = slice_begin(batch.size, k, s + 1);
-    for (std::int64_t p = slice_begin(batch.size, k, s); p < end;) {
-      const std::int64_t q = data::pass_end(batch, p, end, positions_per_pass_);
+    each_pass(batch, k, s, positions_per_pass_, [&](std::int64_t p, std::int64_t q) {
       tape.clear();
       model::ScoreTrace trace;
       const autodiff::Var v = model_.score(tape, part(batch, p, q, t), &trace);
@@ -251,8 +260,8 @@ const xt::xtensor<float, 2>& BatchRunner::scores(const data::Batch& batch) {
                                std::to_string(user_width()));
       // (b, candidate 0, :) of the (B,C,H) user vectors
       xt::view(users_, rows, xt::all()) = xt::view(tape.tensor(trace.users), xt::all(), 0, xt::all());
-      p = q;
-    }
+      return true;
+    });
   };
   if (local <= 1)
     score(0);
