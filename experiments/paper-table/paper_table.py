@@ -6,6 +6,7 @@ figure) and curves.png (training loss, valid and test AUC per epoch), drawn
 by experiments/plot_runs.py. Used by run_table.py and table_test.py.
 """
 import csv
+import json
 import os
 import statistics
 import sys
@@ -39,10 +40,22 @@ def number(v):
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
+def finished(run_dir):
+    """True when the run in run_dir ended (its budget, early stopping, a step
+    limit): atrank writes summary.json also when a signal stops it, and
+    such a run continues with --resume."""
+    try:
+        with open(os.path.join(run_dir, "summary.json")) as f:
+            summary = json.load(f)
+    except (OSError, ValueError):
+        return False
+    return ((summary.get("stop") or {}).get("reason")) != "signal"
+
+
 def summarize_run(method, seed, run_dir):
-    """One finished run (summary.json present) as a dict of RUN_COLUMNS plus
-    its plot_runs.Run; None while it has not finished or has no evaluation."""
-    if not os.path.isfile(os.path.join(run_dir, "summary.json")):
+    """One finished run (see finished()) as a dict of RUN_COLUMNS plus its
+    plot_runs.Run; None while it has not finished or has no evaluation."""
+    if not finished(run_dir):
         return None
     try:
         run = plot_runs.Run(run_dir, method)

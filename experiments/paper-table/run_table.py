@@ -16,9 +16,9 @@ wall-clock time) and curves.png.
 Every dataset uses the validation protocol (second-to-last event held out,
 model selected on validation AUC); the table also shows the best test AUC
 over all evaluations (the authors' protocol). Budgets: see BUDGETS below and
-README.md. Runs already finished in --out (summary.json present) are not
-re-run unless --force; an interrupted run continues from its checkpoint
-(atrank run --resume). Pictures need matplotlib (python3-matplotlib).
+README.md. Runs already finished in --out (summary.json present and not
+stopped by a signal) are not re-run unless --force; an interrupted run
+continues from its checkpoint (atrank run --resume). Pictures need matplotlib (python3-matplotlib).
 """
 import argparse
 import concurrent.futures
@@ -225,8 +225,8 @@ def main(argv=None):
         spec_path = derived_spec(spec, block, os.path.join(out, "specs"))
         for seed in seeds:
             run_dir = run_dir_of(out, name, seed)
-            if os.path.exists(os.path.join(run_dir, "summary.json")) and not args.force:
-                continue  # finished
+            if paper_table.finished(run_dir) and not args.force:
+                continue
             stopped_early = not os.path.exists(os.path.join(run_dir, "checkpoint.ckpt"))
             if os.path.exists(run_dir) and (args.force or stopped_early):
                 shutil.rmtree(run_dir)  # re-run, or stopped before its first checkpoint

@@ -78,6 +78,20 @@ class TableWriterTest(unittest.TestCase):
         self.assertIsNone(paper_table.summarize_run("x", 1, os.path.join(self.root, "absent")))
         training = fake_run(self.root, "x", 1, [(1, 1.0, 0.7, 0.7)], summary=False)
         self.assertIsNone(paper_table.summarize_run("x", 1, training))
+        # Stopped by a signal: summary.json is there, but the run will continue (--resume).
+        stopped = fake_run(self.root, "x", 2, [(1, 1.0, 0.7, 0.7)])
+        with open(os.path.join(stopped, "summary.json")) as f:
+            s = json.load(f)
+        s["stop"] = {"reason": "signal", "step": 1}
+        with open(os.path.join(stopped, "summary.json"), "w") as f:
+            json.dump(s, f)
+        self.assertFalse(paper_table.finished(stopped))
+        self.assertIsNone(paper_table.summarize_run("x", 2, stopped))
+        s["stop"]["reason"] = "early_stop"
+        with open(os.path.join(stopped, "summary.json"), "w") as f:
+            json.dump(s, f)
+        self.assertTrue(paper_table.finished(stopped))
+        self.assertIsNotNone(paper_table.summarize_run("x", 2, stopped))
         self.assertIsNone(paper_table.aggregate("x", [None, None], [1, 2]))
 
     def test_mean_and_standard_deviation_over_seeds_and_collapsed_runs_marked(self):
@@ -146,7 +160,8 @@ FAKE_ATRANK = textwrap.dedent('''\
     #!{python}
     """Fake `atrank run`: logs its arguments; writes two evaluations, a
     checkpoint and summary.json, or stops after the first evaluation when
-    FAKE_STOP names the method (an interrupted run)."""
+    FAKE_STOP names the method (an interrupted run: its summary.json says
+    it stopped on a signal, as atrank's does)."""
     import json, os, sys
     args = sys.argv[1:]
     with open(os.environ["FAKE_LOG"], "a") as f:
@@ -165,10 +180,13 @@ FAKE_ATRANK = textwrap.dedent('''\
                                 "valid": {{"auc": auc}}, "test": {{"auc": auc - 0.02}}}}) + "\\n")
             open(os.path.join(out, "checkpoint.ckpt"), "w").close()
             if os.environ.get("FAKE_STOP") == method:
+                with open(os.path.join(out, "summary.json"), "w") as f:
+                    json.dump({{"params": {{"total": 10}}, "train": {{"steps": 1, "epochs": 1.0}},
+                               "stop": {{"reason": "signal", "step": 1}}}}, f)
                 sys.exit(3)
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump({{"params": {{"total": 10}}, "train": {{"steps": 2, "epochs": 2.0}},
-                   "best": {{"step": 2, "selected_on": "valid.auc"}}}}, f)
+                   "best": {{"step": 2, "selected_on": "valid.auc"}}, "stop": {{"reason": "budget", "step": 2}}}}, f)
 ''')
 
 
