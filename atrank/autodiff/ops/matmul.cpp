@@ -154,21 +154,14 @@ Var dense_node(Tape<T>& t, Var x, Var w, Var bias, bool relu) {
   Var out = bias.valid() ? t.make(so, op, {x, w, bias}) : t.make(so, op, {x, w});
   Node<T>& node = t.node(out);
   const std::int64_t rows = so.rows(), in = sw[0], o = sw[1];
-  gemm(Trans::No, Trans::No, T(1), operand(t.value(x), rows, in), operand(t.value(w), in, o), T(0),
-       result(node.value, rows, o));
-  // The bias and the ReLU in one pass after the product (rather than the
-  // bias copied into every row for the product to add to: one pass less).
-  T* y = node.value;
   if (bias.valid()) {
     const T* b = t.value(bias);
-    for (std::int64_t r = 0; r < rows; ++r, y += o)
-      if (relu)
-        for (std::int64_t j = 0; j < o; ++j) y[j] = kernels::relu(y[j] + b[j]);
-      else
-        for (std::int64_t j = 0; j < o; ++j) y[j] += b[j];
-  } else if (relu) {
-    for (std::int64_t i = 0; i < rows * o; ++i) y[i] = kernels::relu(y[i]);
+    for (std::int64_t r = 0; r < rows; ++r) std::copy(b, b + o, node.value + r * o);
   }
+  gemm(Trans::No, Trans::No, T(1), operand(t.value(x), rows, in), operand(t.value(w), in, o),
+       bias.valid() ? T(1) : T(0), result(node.value, rows, o));
+  if (relu)
+    for (std::int64_t i = 0; i < rows * o; ++i) node.value[i] = kernels::relu(node.value[i]);
   if (node.requires_grad) node.backward = relu ? dense_relu_backward<T> : dense_backward<T>;
   return out;
 }
