@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Two atrank binaries side by side on one machine, in one run: `atrank bench`
-of each configuration, the binaries alternating round after round (a noisy
-machine then slows both alike), medians over rounds. Prints a Markdown table:
-training examples/s, evaluation cases/s, useful GFLOP/s as a share of the
-sgemm peak each bench measured in its own process, and peak resident memory.
+of each configuration by one binary and right after by the other (which goes
+first alternates round after round), so that a noisy machine slows both
+alike. Prints a Markdown table: medians over rounds of training examples/s
+and evaluation cases/s, ratios as the median of each round's after/before
+pair, useful GFLOP/s as a share of the sgemm peak each bench measured in its
+own process, and peak resident memory.
 
   experiments/bench-train/compare.py --before OLD/atrank --after build/atrank \\
       --electronics datasets/synthetic/electronics --movielens DIR [--rounds 3]
@@ -81,20 +83,19 @@ def main(argv=None):
     memory = []
     for name, spec, path in datasets:
         path = os.path.abspath(path)
-        results = {"before": [], "after": []}
-        for r in range(args.rounds):
-            order = ["before", "after"] if r % 2 == 0 else ["after", "before"]
-            for which in order:
-                rows = bench(binaries[which], spec, path, args.batch, args.threads, args.examples, args.stretches)
-                results[which].append(rows)
         for b in args.batch:
             for th in args.threads:
-                med = {w: [statistics.median(rows[(b, th)][i] for rows in results[w]) for i in range(4)]
-                       for w in results}
-                bt, at = med["before"][0], med["after"][0]
-                be, ae = med["before"][1], med["after"][1]
-                print(f"| {name} | {b} | {th} | {bt:.0f} | {at:.0f} | {at / bt:.2f}x | {be:.0f} | {ae:.0f} | "
-                      f"{ae / be:.2f}x | {med['before'][2]:.1f}, {med['before'][3]:.1f}% | "
+                results = {"before": [], "after": []}  # per round: (train, eval, useful GFLOP/s, % of peak)
+                for r in range(args.rounds):
+                    for which in (["before", "after"] if r % 2 == 0 else ["after", "before"]):
+                        rows = bench(binaries[which], spec, path, [b], [th], args.examples, args.stretches)
+                        results[which].append(rows[(b, th)])
+                med = {w: [statistics.median(row[i] for row in results[w]) for i in range(4)] for w in results}
+                ratio = [statistics.median(a[i] / z[i] for z, a in zip(results["before"], results["after"]))
+                         for i in range(2)]
+                print(f"| {name} | {b} | {th} | {med['before'][0]:.0f} | {med['after'][0]:.0f} | {ratio[0]:.2f}x | "
+                      f"{med['before'][1]:.0f} | {med['after'][1]:.0f} | {ratio[1]:.2f}x | "
+                      f"{med['before'][2]:.1f}, {med['before'][3]:.1f}% | "
                       f"{med['after'][2]:.1f}, {med['after'][3]:.1f}% |", flush=True)
         b, th = max(args.batch), max(args.threads)
         memory.append((name, b, th, peak_rss_mib(binaries["before"], spec, path, b, th, args.examples),
