@@ -140,7 +140,15 @@ StepResult BatchRunner::train_step(const data::Batch& batch, Optimizer& optimize
     return r;
   }
   const double scale = clip_norm > 0 && r.grad_norm > clip_norm ? clip_norm / r.grad_norm : 1.0;
-  optimizer.step(model_.dense(), model_.tables(), learning_rate, scale);
+  if (pool_.size() == 1) {
+    optimizer.step(model_.dense(), model_.tables(), learning_rate, scale);
+  } else {  // the dense update on one thread, the tables' on another
+    pool_.run([&](int t) {
+      if (t == 0) optimizer.step_dense(model_.dense(), learning_rate, scale);
+      if (t == 1) optimizer.step_tables(model_.tables(), learning_rate, scale);
+    });
+    optimizer.finish_step();
+  }
   return r;
 }
 

@@ -126,17 +126,25 @@ void Optimizer::update_table(EmbeddingTable<float>& table, std::size_t index, do
 
 void Optimizer::step(ParamArena<float>& params, const std::vector<EmbeddingTable<float>*>& tables,
                      double lr, double grad_scale) {
-  if (tables.size() != table_m_.size())
-    throw std::logic_error("optimizer: attach() was given a different table list");
+  step_dense(params, lr, grad_scale);
+  step_tables(tables, lr, grad_scale);
+  finish_step();
+}
+
+void Optimizer::step_dense(ParamArena<float>& params, double lr, double grad_scale) {
   update_dense(params.values().data(), params.grads().data(),
                dense_m_.empty() ? nullptr : dense_m_.data(),
                dense_v_.empty() ? nullptr : dense_v_.data(), params.size(), lr, grad_scale);
+  params.zero_grad();
+}
+
+void Optimizer::step_tables(const std::vector<EmbeddingTable<float>*>& tables, double lr, double grad_scale) {
+  if (tables.size() != table_m_.size())
+    throw std::logic_error("optimizer: attach() was given a different table list");
   for (std::size_t i = 0; i < tables.size(); ++i) {
     update_table(*tables[i], i, lr, grad_scale);
     tables[i]->grad.clear();
   }
-  params.zero_grad();
-  ++steps_;
 }
 
 }  // namespace atrank::train

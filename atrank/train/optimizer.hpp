@@ -48,6 +48,12 @@ class Optimizer {
 
   void step(ParamArena<float>& params, const std::vector<EmbeddingTable<float>*>& tables, double lr,
             double grad_scale);
+  // step() in parts: the dense update and the table updates touch nothing
+  // in common (a caller with two threads runs them at once), then
+  // finish_step() counts the step.
+  void step_dense(ParamArena<float>& params, double lr, double grad_scale);
+  void step_tables(const std::vector<EmbeddingTable<float>*>& tables, double lr, double grad_scale);
+  void finish_step() { ++steps_; }
 
   const OptimizerConfig& config() const { return config_; }
   std::int64_t steps() const { return steps_; }

@@ -82,7 +82,8 @@ void check_close(const A& a, const B& b, const char* what) {
 // passes of at most `positions_per_pass` history positions (0: one pass);
 // parameters, losses and scores must agree.
 void expect_same_step(const spec::Spec& spec, const data::Vocabulary& vocab, const data::Batch& batch,
-                      int threads, std::int64_t positions_per_pass = 0) {
+                      int threads, std::int64_t positions_per_pass = 0,
+                      train::OptimizerKind optimizer = train::OptimizerKind::Sgd) {
   BOOST_TEST_CONTEXT(threads << " threads, passes of " << positions_per_pass << " positions") {
   auto one = test::build_model<float>(spec, vocab);
   auto many = test::build_model<float>(spec, vocab);
@@ -90,7 +91,7 @@ void expect_same_step(const spec::Spec& spec, const data::Vocabulary& vocab, con
   test::randomize(many, 17);
   auto& single = dist::Communicator::single();
   train::BatchRunner run_one(one, 1, single, 0), run_many(many, threads, single, positions_per_pass);
-  train::Optimizer opt_one({train::OptimizerKind::Sgd}), opt_many({train::OptimizerKind::Sgd});
+  train::Optimizer opt_one({optimizer}), opt_many({optimizer});
   opt_one.attach(one.dense(), one.tables());
   opt_many.attach(many.dense(), many.tables());
   std::mt19937_64 rng_one(5), rng_many(5);
@@ -144,6 +145,12 @@ BOOST_AUTO_TEST_CASE(split_batches_give_the_whole_batch_update_for_pairwise_loss
   spec.encoder.user_table = "user";
   spec.tables.push_back(test::table("user", "user", 8));
   expect_same_step(spec, vocab, pairwise_batch(), 3);
+}
+
+// Adam's state and step count (its bias correction) as on one thread: with
+// several threads the dense and the table updates run at once.
+BOOST_AUTO_TEST_CASE(split_batches_give_the_whole_batch_update_with_adam) {
+  expect_same_step(test::tiny_spec(), test::tiny_vocab(), pointwise_batch(), 2, 0, train::OptimizerKind::Adam);
 }
 
 BOOST_AUTO_TEST_CASE(split_batches_give_the_whole_batch_update_with_weighted_tasks) {
