@@ -10,6 +10,7 @@
 #include <string>
 #include <type_traits>
 
+#include "atrank/kernels/cpu_variants.hpp"
 #include "atrank/kernels/exp.hpp"
 #include "atrank/nn/attention_block.hpp"
 #include "atrank/tensor/gemm.hpp"
@@ -255,8 +256,7 @@ template <class T>
 void run_baseline(const typename CandidateAttention<T>::Job& job) {
   job.template run<16>();
 }
-#if defined(__x86_64__) && defined(__GNUC__)
-#define ATRANK_X86_VARIANTS 1
+#ifdef ATRANK_X86_VARIANTS
 __attribute__((target("avx2"))) void run_avx2(const CandidateAttention<float>::Job& job) { job.template run<32>(); }
 __attribute__((target("avx512f"))) void run_avx512(const CandidateAttention<float>::Job& job) { job.template run<64>(); }
 #endif
@@ -304,13 +304,10 @@ std::unique_ptr<CandidateAttention<T>> CandidateAttention<T>::make(const model::
 template <class T>
 std::vector<std::string> CandidateAttention<T>::variants() {
   std::vector<std::string> out;
-#ifdef ATRANK_X86_VARIANTS
   if constexpr (std::is_same_v<T, float>) {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) out.push_back("avx512f");
-    if (__builtin_cpu_supports("avx2")) out.push_back("avx2");
+    if (kernels::cpu_runs_avx512f()) out.push_back("avx512f");
+    if (kernels::cpu_runs_avx2()) out.push_back("avx2");
   }
-#endif
   out.push_back("baseline");
   return out;
 }

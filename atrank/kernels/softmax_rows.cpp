@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "atrank/kernels/cpu_variants.hpp"
 #include "atrank/kernels/softmax.hpp"
 
 namespace atrank::kernels {
@@ -11,8 +12,7 @@ namespace {
 void rows_baseline(float* x, std::int64_t rows, std::int64_t ld, std::int64_t len) {
   softmax_rows(x, rows, ld, len);
 }
-#if defined(__x86_64__) && defined(__GNUC__)
-#define ATRANK_X86_VARIANTS 1
+#ifdef ATRANK_X86_VARIANTS
 // flatten: the kernel (an inline template) is compiled into this function, for AVX2.
 __attribute__((target("avx2"), flatten)) void rows_avx2(float* x, std::int64_t rows, std::int64_t ld, std::int64_t len) {
   softmax_rows(x, rows, ld, len);
@@ -33,10 +33,7 @@ RowsFn variant_fn(const std::string& name) {
 
 std::vector<std::string> softmax_rows_variants() {
   std::vector<std::string> out;
-#ifdef ATRANK_X86_VARIANTS
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) out.push_back("avx2");
-#endif
+  if (cpu_runs_avx2()) out.push_back("avx2");
   out.push_back("baseline");
   return out;
 }
