@@ -63,11 +63,12 @@ const T* transposed(const T* x, std::size_t ld, std::size_t n, std::size_t d, T*
 // True when the runs (first, rows) of the B examples lie one after another
 // from row 0 and cover all `total` rows (packed rows as the encoders build
 // them; a padded layout without masked positions).
-template <class Runs>
-bool runs_tile(std::int64_t batch, std::int64_t total, Runs run) {
+template <class T>
+bool runs_tile(const Node<T>& n, const Dims& s, Run (*run)(const Node<T>&, const Dims&, std::int64_t),
+               std::int64_t total) {
   std::int64_t next = 0;
-  for (std::int64_t b = 0; b < batch; ++b) {
-    const Run r = run(b);
+  for (std::int64_t b = 0; b < s.b; ++b) {
+    const Run r = run(n, s, b);
     if (r.first != next) return false;
     next += r.rows;
   }
@@ -93,8 +94,6 @@ void fused_attention_backward(Tape<T>& t, Node<T>& n) {
   // When q, k and v are three nodes whose runs tile their rows, the first
   // writer of a gradient stores (beta 0) instead of zero-filling it first,
   // zeroing only the rows of examples that get no product.
-  auto q_run = [&](std::int64_t b) { return query_run(n, s, b); };
-  auto k_run = [&](std::int64_t b) { return key_run(n, s, b); };
   const bool distinct = n.in[0] != n.in[1] && n.in[0] != n.in[2] && n.in[1] != n.in[2];
   auto out = [&](std::size_t i, bool tiles) {
     if (!distinct) return GradOut<T>{t.input_grad(n, i), T(1)};
@@ -102,8 +101,8 @@ void fused_attention_backward(Tape<T>& t, Node<T>& n) {
     if (g && g.overwrite && !tiles) std::fill(g.data, g.data + t.input_shape(n, i).numel(), T(0));
     return GradOut<T>{g.data, g && g.overwrite && tiles ? T(0) : T(1)};
   };
-  const bool keys_tile = runs_tile(s.b, t.input_shape(n, 1).numel() / s.c, k_run);
-  const GradOut<T> gq = out(0, runs_tile(s.b, t.input_shape(n, 0).numel() / s.c, q_run));
+  const bool keys_tile = runs_tile<T>(n, s, key_run<T>, t.input_shape(n, 1).numel() / s.c);
+  const GradOut<T> gq = out(0, runs_tile<T>(n, s, query_run<T>, t.input_shape(n, 0).numel() / s.c));
   const GradOut<T> gk = out(1, keys_tile), gv = out(2, keys_tile);
   auto zero_rows = [&](const GradOut<T>& g, Run r) {
     if (g.data != nullptr && g.beta == T(0)) std::fill(g.data + r.first * s.c, g.data + (r.first + r.rows) * s.c, T(0));
@@ -198,7 +197,6 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const S
     const Run qr = query_run(n, s, b), kr = key_run(n, s, b);
     const auto nq = std::size_t(qr.rows), len = std::size_t(kr.rows);
     T* o = n.value + qr.first * c;
-    T* pb = n.saved.data() + b * s.h * s.tq * s.tk;  // (H,Tq,Tk) of example b
     if (len == 0) {  // no keys: zero weights, zero output, never NaN
       std::fill(o, o + nq * cs, T(0));
       continue;
@@ -206,7 +204,7 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const S
     const T* kt = transposed(kv + kr.first * c, cs, len, cs, scratch);  // (C,len): head h is rows h*d..
     for (std::int64_t h = 0; h < s.h; ++h) {
       const std::size_t off = std::size_t(h * s.d);
-      T* p = pb + h * s.tq * s.tk;  // (Tq,Tk), row stride Tk
+      T* p = n.saved.data() + (b * s.h + h) * s.tq * s.tk;  // (Tq,Tk), row stride Tk
       // S = Q K^T * scale over the valid keys, heads addressed by stride C.
       gemm_strided<T>(Trans::No, Trans::No, nq, len, d, scale, qv + qr.first * c + std::int64_t(off), cs,
                       kt + off * len, len, T(0), p, tk);
