@@ -83,10 +83,8 @@ GroupEmbedding<T> GroupEmbedding<T>::make(BuildContext<T>& ctx, const spec::Grou
 }
 
 template <class T>
-Var GroupEmbedding<T>::object_features(Tape<T>& t, nn::Params<T>& p, const std::int32_t* ids,
-                                       const Shape& shape) const {
-  struct Parts;
-  std::vector<Var>& parts = nn::reused_list<Parts, std::vector<Var>>();
+void GroupEmbedding<T>::append_features(Tape<T>& t, nn::Params<T>& p, const std::int32_t* ids, const Shape& shape,
+                                        std::vector<Var>& parts) const {
   for (std::size_t i = 0; i < plan.features.size(); ++i) {
     const spec::FeaturePlan& f = plan.features[i];
     auto& table = p.tables.at(f.table);
@@ -100,6 +98,14 @@ Var GroupEmbedding<T>::object_features(Tape<T>& t, nn::Params<T>& p, const std::
       parts.push_back(autodiff::gather_mapped(t, table, map->data(), std::int64_t(map->size()), ids, shape));
     }
   }
+}
+
+template <class T>
+Var GroupEmbedding<T>::object_features(Tape<T>& t, nn::Params<T>& p, const std::int32_t* ids,
+                                       const Shape& shape) const {
+  struct Parts;
+  std::vector<Var>& parts = nn::reused_list<Parts, std::vector<Var>>();
+  append_features(t, p, ids, shape, parts);
   return parts.size() == 1 ? parts[0] : autodiff::concat(t, parts, -1);
 }
 
@@ -128,10 +134,11 @@ Var GroupEmbedding<T>::history(Tape<T>& t, nn::Params<T>& p, const data::GroupBa
     return picked;
   };
   const Shape shape = packed_rows ? Shape{std::int64_t(valid.size())} : Shape{batch, len};
-  Var x = object_features(t, p, ids(g.objects), shape);  // shape + (F)
+  // Features, behavior and time in one concat: one copy of the rows forward
+  // and one split of their gradient backward.
   struct Parts;
   std::vector<Var>& parts = nn::reused_list<Parts, std::vector<Var>>();
-  parts.push_back(x);
+  append_features(t, p, ids(g.objects), shape, parts);
   if (plan.behavior_table >= 0) {
     check_size(plan.name, "behaviors", g.behaviors.size(), batch * len);
     parts.push_back(autodiff::gather(t, p.tables.at(plan.behavior_table), ids(g.behaviors), shape));
@@ -149,7 +156,7 @@ Var GroupEmbedding<T>::history(Tape<T>& t, nn::Params<T>& p, const data::GroupBa
       time_part = autodiff::gather(t, p.tables.at(time.table), buckets, shape);
     if (time.combine == TimeCombine::Concat) parts.push_back(time_part);
   }
-  x = parts.size() == 1 ? parts[0] : autodiff::concat(t, parts, -1);  // shape + (input_width)
+  Var x = parts.size() == 1 ? parts[0] : autodiff::concat(t, parts, -1);  // shape + (input_width)
   if (time.encoding != TimeEncoding::None && time.combine == TimeCombine::Add) x = autodiff::add(t, x, time_part);
   return plan.projected ? projection(t, p, x) : x;  // shape + (width)
 }

@@ -44,6 +44,9 @@ struct GroupEmbedding {
   // shape + (feature_width), the concat of the feature embeddings.
   autodiff::Var object_features(autodiff::Tape<T>& t, nn::Params<T>& p, const std::int32_t* ids,
                                 const autodiff::Shape& shape) const;
+  // The feature embeddings of `ids`, each appended to `parts`.
+  void append_features(autodiff::Tape<T>& t, nn::Params<T>& p, const std::int32_t* ids, const autodiff::Shape& shape,
+                       std::vector<autodiff::Var>& parts) const;
 
   // Target vectors: object features, through the group's projection when
   // `project` (the time and behavior slots taken as zero, as the authors pad).
