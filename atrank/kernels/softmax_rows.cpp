@@ -1,13 +1,3 @@
-// No a * b + c contracted into an FMA, in this file's kernels and the
-// templates its headers define: AVX-512F has FMA instructions, and the
-// variants must give the bits of the baseline build. (Before the includes:
-// clang records the setting where an expression is written.)
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
-
 #include "atrank/kernels/softmax_rows.hpp"
 
 #include <algorithm>
@@ -27,17 +17,12 @@ void rows_baseline(float* x, std::int64_t rows, std::int64_t ld, std::int64_t le
 __attribute__((target("avx2"), flatten)) void rows_avx2(float* x, std::int64_t rows, std::int64_t ld, std::int64_t len) {
   softmax_rows(x, rows, ld, len);
 }
-__attribute__((target("avx512f"), flatten)) void rows_avx512f(float* x, std::int64_t rows, std::int64_t ld,
-                                                               std::int64_t len) {
-  softmax_rows(x, rows, ld, len);
-}
 #endif
 
 using RowsFn = void (*)(float*, std::int64_t, std::int64_t, std::int64_t);
 
 RowsFn variant_fn(const std::string& name) {
 #ifdef ATRANK_X86_VARIANTS
-  if (name == "avx512f") return rows_avx512f;
   if (name == "avx2") return rows_avx2;
 #endif
   if (name == "baseline") return rows_baseline;
@@ -48,7 +33,6 @@ RowsFn variant_fn(const std::string& name) {
 
 std::vector<std::string> softmax_rows_variants() {
   std::vector<std::string> out;
-  if (cpu_runs_avx512f()) out.push_back("avx512f");
   if (cpu_runs_avx2()) out.push_back("avx2");
   out.push_back("baseline");
   return out;

@@ -1,9 +1,9 @@
-// kernels::softmax_rows on float rows, compiled three times on x86-64: for
-// the baseline instruction set, AVX2 and AVX-512F (two and four times the
-// lanes for the exponentials). The widest variant the CPU runs is chosen
-// once per process. All give the same bits: the same operations in the same
-// order per element, only more at once, and no a * b + c contracted into an
-// FMA (softmax_rows.cpp turns contraction off).
+// kernels::softmax_rows on float rows, compiled twice on x86-64: for the
+// baseline instruction set and for AVX2, twice the lanes for the
+// exponentials. The AVX2 build runs where the CPU has it (chosen once per
+// process). Both give the same bits: the same operations in the same order
+// per element, only more at once (no FMA: AVX2 alone does not contract
+// a * b + c).
 #pragma once
 
 #include <cstdint>
@@ -15,7 +15,7 @@ namespace atrank::kernels {
 // softmax_rows(x, rows, ld, len) in the best variant this CPU runs.
 void softmax_rows_f32(float* x, std::int64_t rows, std::int64_t ld, std::int64_t len);
 
-// The variants this CPU runs, best first ("avx512f", "avx2", "baseline"), and one of them by name (tests).
+// The variants this CPU runs, best first ("avx2", "baseline"), and one of them by name (tests).
 std::vector<std::string> softmax_rows_variants();
 void softmax_rows_f32(const std::string& variant, float* x, std::int64_t rows, std::int64_t ld, std::int64_t len);
 
