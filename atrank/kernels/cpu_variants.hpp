@@ -9,11 +9,20 @@
 
 namespace atrank::kernels {
 
-// True when this build has the AVX2 / AVX-512F variants and the CPU runs them.
+// True when this build has the AVX2 / AVX2+FMA / AVX-512F variants and the CPU runs them.
 inline bool cpu_runs_avx2() {
 #ifdef ATRANK_X86_VARIANTS
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2");
+#else
+  return false;
+#endif
+}
+
+inline bool cpu_runs_avx2_fma() {
+#ifdef ATRANK_X86_VARIANTS
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #else
   return false;
 #endif

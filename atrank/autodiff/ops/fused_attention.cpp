@@ -1,4 +1,4 @@
-// Per (example, head) four small strided GEMMs (heads are column blocks of
+// Per (example, head) four small strided products (heads are column blocks of
 // stride C, so nothing is copied) and the softmax row kernels, over the valid
 // query and key rows only. Forward keeps the attention weights P
 // (B,H,Tq,Tk) for the backward pass:
@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "atrank/kernels/softmax.hpp"
+#include "atrank/kernels/small_gemm.hpp"
 #include "atrank/kernels/softmax_rows.hpp"
 #include "atrank/tensor/gemm.hpp"
 
@@ -49,10 +50,21 @@ Run key_run(const Node<T>& n, const Dims& s, std::int64_t b) {
   return {n.index[std::size_t(2 * s.b + b)], n.index[std::size_t(3 * s.b + b)]};
 }
 
+// A head's product, op(a) (m,k) * b (k,n): float ones in the small-product
+// kernel (BLAS's packing and call cost as much as their arithmetic), double
+// ones (gradient checks) through BLAS.
+template <class T>
+void head_product(Trans ta, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a, std::size_t lda,
+                  const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+  if constexpr (std::is_same_v<T, float>)
+    kernels::small_gemm_f32(ta == Trans::Yes, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  else
+    gemm_strided<T>(ta, Trans::No, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
 // x (n,d) of row stride ld, transposed into out (d,n): a product with it is
-// then untransposed, which OpenBLAS runs on its small-matrix kernels instead
-// of packing both operands as it does for a transposed small product. All
-// heads of an example at once (d = C): each row of x is read once.
+// then untransposed, and reads b's rows contiguously. All heads of an
+// example at once (d = C): each row of x is read once.
 template <class T>
 const T* transposed(const T* x, std::size_t ld, std::size_t n, std::size_t d, T* out) {
   for (std::size_t j = 0; j < n; ++j)
@@ -125,12 +137,12 @@ void fused_attention_backward(Tape<T>& t, Node<T>& n) {
       const std::int64_t qo = qr.first * s.c + std::int64_t(off), ko = kr.first * s.c + std::int64_t(off);
       const T* go = n.grad + qo;  // (nq,d), stride C
       // dP = dO V^T
-      gemm_strided<T>(Trans::No, Trans::No, nq, len, d, T(1), go, c, vt + off * len, len, T(0), ds, tk);
-      if (gv.data) gemm_strided<T>(Trans::Yes, Trans::No, len, d, nq, T(1), p, tk, go, c, gv.beta, gv.data + ko, c);
+      head_product<T>(Trans::No, nq, len, d, T(1), go, c, vt + off * len, len, T(0), ds, tk);
+      if (gv.data) head_product<T>(Trans::Yes, len, d, nq, T(1), p, tk, go, c, gv.beta, gv.data + ko, c);
       // dS = P * (dP - rowsum(P * dP)) * scale, in place.
       kernels::softmax_rows_backward(p, ds, std::int64_t(nq), std::int64_t(tk), std::int64_t(len), scale);
-      if (gq.data) gemm_strided<T>(Trans::No, Trans::No, nq, d, len, T(1), ds, tk, k + ko, c, gq.beta, gq.data + qo, c);
-      if (gk.data) gemm_strided<T>(Trans::Yes, Trans::No, len, d, nq, T(1), ds, tk, q + qo, c, gk.beta, gk.data + ko, c);
+      if (gq.data) head_product<T>(Trans::No, nq, d, len, T(1), ds, tk, k + ko, c, gq.beta, gq.data + qo, c);
+      if (gk.data) head_product<T>(Trans::Yes, len, d, nq, T(1), ds, tk, q + qo, c, gk.beta, gk.data + ko, c);
     }
   }
 }
@@ -206,15 +218,15 @@ Var fused_attention(Tape<T>& t, Var q, Var k, Var v, std::int64_t heads, const S
       const std::size_t off = std::size_t(h * s.d);
       T* p = n.saved.data() + (b * s.h + h) * s.tq * s.tk;  // (Tq,Tk), row stride Tk
       // S = Q K^T * scale over the valid keys, heads addressed by stride C.
-      gemm_strided<T>(Trans::No, Trans::No, nq, len, d, scale, qv + qr.first * c + std::int64_t(off), cs,
-                      kt + off * len, len, T(0), p, tk);
+      head_product<T>(Trans::No, nq, len, d, scale, qv + qr.first * c + std::int64_t(off), cs, kt + off * len, len,
+                      T(0), p, tk);
       if constexpr (std::is_same_v<T, float>)
         kernels::softmax_rows_f32(p, std::int64_t(nq), std::int64_t(tk), std::int64_t(len));
       else
         kernels::softmax_rows(p, std::int64_t(nq), std::int64_t(tk), std::int64_t(len));
       // O = P V, written into the merged-heads layout.
-      gemm_strided<T>(Trans::No, Trans::No, nq, d, len, T(1), p, tk, vv + kr.first * c + std::int64_t(off), cs, T(0),
-                      o + off, cs);
+      head_product<T>(Trans::No, nq, d, len, T(1), p, tk, vv + kr.first * c + std::int64_t(off), cs, T(0), o + off,
+                      cs);
     }
   }
   if (n.requires_grad) n.backward = fused_attention_backward<T>;
