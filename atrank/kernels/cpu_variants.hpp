@@ -3,6 +3,10 @@
 // kernels with __attribute__((target(...))) and pick one at run time.
 #pragma once
 
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #define ATRANK_X86_VARIANTS 1
 #endif
@@ -35,6 +39,34 @@ inline bool cpu_runs_avx512f() {
 #else
   return false;
 #endif
+}
+
+// One compiled variant of a kernel: its name, whether this CPU runs it, and
+// the function. A kernel lists its variants best first, the last one
+// ("baseline") running everywhere.
+template <class Fn>
+struct Variant {
+  const char* name;
+  bool runs;
+  Fn fn;
+};
+
+// The names of the variants this CPU runs, best first.
+template <class Fn>
+std::vector<std::string> runnable_names(const std::vector<Variant<Fn>>& variants) {
+  std::vector<std::string> out;
+  for (const Variant<Fn>& v : variants)
+    if (v.runs) out.push_back(v.name);
+  return out;
+}
+
+// The best variant this CPU runs, or the one named (tests); `kernel` names
+// the kernel in the error for a name this CPU does not run.
+template <class Fn>
+Fn pick_variant(const std::vector<Variant<Fn>>& variants, const char* kernel, const std::string& name = "") {
+  for (const Variant<Fn>& v : variants)
+    if (v.runs && (name.empty() || name == v.name)) return v.fn;
+  throw std::invalid_argument(std::string(kernel) + ": no variant `" + name + "` on this CPU");
 }
 
 }  // namespace atrank::kernels

@@ -1,8 +1,5 @@
 #include "atrank/kernels/small_gemm.hpp"
 
-#include <algorithm>
-#include <stdexcept>
-
 #include "atrank/kernels/cpu_variants.hpp"
 #include "atrank/tensor/gemm.hpp"
 
@@ -114,36 +111,29 @@ void gemm_avx2(bool transpose_a, std::size_t m, std::size_t n, std::size_t k, fl
 }
 #endif
 
-GemmFn variant_fn(const std::string& name) {
+const std::vector<Variant<GemmFn>>& variants() {
+  static const std::vector<Variant<GemmFn>> all = {
 #ifdef ATRANK_X86_VARIANTS
-  if (name == "avx2") return gemm_avx2;
+      {"avx2", cpu_runs_avx2_fma(), gemm_avx2},
 #endif
-  if (name == "baseline") return gemm_baseline;
-  throw std::invalid_argument("small gemm: no variant `" + name + "` on this CPU");
+      {"baseline", true, gemm_baseline}};
+  return all;
 }
 
 }  // namespace
 
-std::vector<std::string> small_gemm_variants() {
-  std::vector<std::string> out;
-  if (cpu_runs_avx2_fma()) out.push_back("avx2");
-  out.push_back("baseline");
-  return out;
-}
+std::vector<std::string> small_gemm_variants() { return runnable_names(variants()); }
 
 void small_gemm_f32(bool transpose_a, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
                     std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
-  static const GemmFn best = variant_fn(small_gemm_variants().front());
+  static const GemmFn best = pick_variant(variants(), "small gemm");
   best(transpose_a, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void small_gemm_f32(const std::string& variant, bool transpose_a, std::size_t m, std::size_t n, std::size_t k,
                     float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
                     float* c, std::size_t ldc) {
-  const auto available = small_gemm_variants();
-  if (std::find(available.begin(), available.end(), variant) == available.end())
-    throw std::invalid_argument("small gemm: no variant `" + variant + "` on this CPU");
-  variant_fn(variant)(transpose_a, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  pick_variant(variants(), "small gemm", variant)(transpose_a, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 }  // namespace atrank::kernels

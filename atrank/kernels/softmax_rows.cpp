@@ -1,8 +1,5 @@
 #include "atrank/kernels/softmax_rows.hpp"
 
-#include <algorithm>
-#include <stdexcept>
-
 #include "atrank/kernels/cpu_variants.hpp"
 #include "atrank/kernels/softmax.hpp"
 
@@ -21,33 +18,26 @@ __attribute__((target("avx2"), flatten)) void rows_avx2(float* x, std::int64_t r
 
 using RowsFn = void (*)(float*, std::int64_t, std::int64_t, std::int64_t);
 
-RowsFn variant_fn(const std::string& name) {
+const std::vector<Variant<RowsFn>>& variants() {
+  static const std::vector<Variant<RowsFn>> all = {
 #ifdef ATRANK_X86_VARIANTS
-  if (name == "avx2") return rows_avx2;
+      {"avx2", cpu_runs_avx2(), rows_avx2},
 #endif
-  if (name == "baseline") return rows_baseline;
-  throw std::invalid_argument("softmax rows: no variant `" + name + "` on this CPU");
+      {"baseline", true, rows_baseline}};
+  return all;
 }
 
 }  // namespace
 
-std::vector<std::string> softmax_rows_variants() {
-  std::vector<std::string> out;
-  if (cpu_runs_avx2()) out.push_back("avx2");
-  out.push_back("baseline");
-  return out;
-}
+std::vector<std::string> softmax_rows_variants() { return runnable_names(variants()); }
 
 void softmax_rows_f32(float* x, std::int64_t rows, std::int64_t ld, std::int64_t len) {
-  static const RowsFn best = variant_fn(softmax_rows_variants().front());
+  static const RowsFn best = pick_variant(variants(), "softmax rows");
   best(x, rows, ld, len);
 }
 
 void softmax_rows_f32(const std::string& variant, float* x, std::int64_t rows, std::int64_t ld, std::int64_t len) {
-  const auto available = softmax_rows_variants();
-  if (std::find(available.begin(), available.end(), variant) == available.end())
-    throw std::invalid_argument("softmax rows: no variant `" + variant + "` on this CPU");
-  variant_fn(variant)(x, rows, ld, len);
+  pick_variant(variants(), "softmax rows", variant)(x, rows, ld, len);
 }
 
 }  // namespace atrank::kernels
