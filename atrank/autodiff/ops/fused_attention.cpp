@@ -12,8 +12,8 @@
 #include <string_view>
 #include <type_traits>
 
-#include "atrank/kernels/softmax.hpp"
 #include "atrank/kernels/small_gemm.hpp"
+#include "atrank/kernels/softmax.hpp"
 #include "atrank/kernels/softmax_rows.hpp"
 #include "atrank/tensor/gemm.hpp"
 
